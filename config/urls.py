@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from pmip.api.urls import api
+
+admin.site.site_header = "PMIP 平台运维"
+admin.site.site_title = "PMIP 平台运维"
+
+urlpatterns = [
+    path("ops/", admin.site.urls),
+    path("office/", include("pmip.office.urls")),
+    path("api/v1/", api.urls),
+    path("captcha/", include("captcha.urls")),
+    path("", include("pmip.portal.urls")),
+]
