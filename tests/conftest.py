@@ -1,7 +1,19 @@
-"""Shared fixtures: a small registry built in code, staff accounts per scope, helpers."""
+"""Shared fixtures. Factories live in tests/factories.py."""
 
 from __future__ import annotations
 
-import os
+import pytest
 
-os.environ.setdefault("PMIP_TESTING", "1")
+from tests import factories
+
+
+@pytest.fixture
+def city(db):
+    """Two districts, three subdistricts, four projects with buildings, units and title holders."""
+    return factories.small_city()
+
+
+@pytest.fixture
+def staff(db, city):
+    """One staff account per scope level, all with password 'Pmip-test-2026'."""
+    return factories.staff_accounts(city)

@@ -20,11 +20,15 @@ class AuditEntry(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    actor_label = models.CharField(max_length=200, blank=True, help_text="who, as shown; e.g. 'by delegate X for owner Y'")
+    actor_label = models.CharField(
+        max_length=200, blank=True, help_text="who, as shown; e.g. 'by delegate X for owner Y'"
+    )
     on_behalf_of = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    action = models.CharField(max_length=80, db_index=True, help_text="namespaced code, e.g. registry.project.updated")
+    action = models.CharField(
+        max_length=80, db_index=True, help_text="namespaced code, e.g. registry.project.updated"
+    )
     object_type = models.CharField(max_length=80, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
     project_id = models.BigIntegerField(null=True, blank=True, db_index=True)

@@ -63,7 +63,9 @@ def _ring(spec: str, index_key: str | None) -> KeyRing:
 
 
 def keyring() -> KeyRing:
-    return _ring(settings.PMIP_FIELD_KEY, getattr(settings, "PMIP_INDEX_KEY", None) or os.environ.get("PMIP_INDEX_KEY"))
+    return _ring(
+        settings.PMIP_FIELD_KEY, getattr(settings, "PMIP_INDEX_KEY", None) or os.environ.get("PMIP_INDEX_KEY")
+    )
 
 
 def encrypt(plaintext: str, *, context: str = "") -> str:

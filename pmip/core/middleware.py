@@ -21,7 +21,7 @@ def current_ip() -> str | None:
 
 
 def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "0.0.0.0"
+    return request.META.get("REMOTE_ADDR", "") or "127.0.0.1"
 
 
 class RequestIdMiddleware:

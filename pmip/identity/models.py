@@ -31,7 +31,9 @@ class Account(AbstractUser):
         verbose_name = verbose_name_plural = "账户"
         constraints = [
             models.UniqueConstraint(
-                fields=["mobile"], condition=~Q(mobile=""), name="account_unique_mobile",
+                fields=["mobile"],
+                condition=~Q(mobile=""),
+                name="account_unique_mobile",
                 violation_error_message="该手机号已被其他账户使用。",
             )
         ]
@@ -76,16 +78,41 @@ class StaffRole(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    Q(level="city", district__isnull=True, subdistrict__isnull=True, project__isnull=True,
-                      company__isnull=True)
-                    | Q(level="district", district__isnull=False, subdistrict__isnull=True, project__isnull=True,
-                        company__isnull=True)
-                    | Q(level="subdistrict", district__isnull=True, subdistrict__isnull=False, project__isnull=True,
-                        company__isnull=True)
-                    | Q(level="committee", district__isnull=True, subdistrict__isnull=True, project__isnull=False,
-                        company__isnull=True)
-                    | Q(level="company", district__isnull=True, subdistrict__isnull=True, project__isnull=True,
-                        company__isnull=False)
+                    Q(
+                        level="city",
+                        district__isnull=True,
+                        subdistrict__isnull=True,
+                        project__isnull=True,
+                        company__isnull=True,
+                    )
+                    | Q(
+                        level="district",
+                        district__isnull=False,
+                        subdistrict__isnull=True,
+                        project__isnull=True,
+                        company__isnull=True,
+                    )
+                    | Q(
+                        level="subdistrict",
+                        district__isnull=True,
+                        subdistrict__isnull=False,
+                        project__isnull=True,
+                        company__isnull=True,
+                    )
+                    | Q(
+                        level="committee",
+                        district__isnull=True,
+                        subdistrict__isnull=True,
+                        project__isnull=False,
+                        company__isnull=True,
+                    )
+                    | Q(
+                        level="company",
+                        district__isnull=True,
+                        subdistrict__isnull=True,
+                        project__isnull=True,
+                        company__isnull=False,
+                    )
                 ),
                 name="staffrole_scope_matches_level",
                 violation_error_message="角色范围与级别不一致。",

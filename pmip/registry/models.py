@@ -91,11 +91,15 @@ class Project(TimeStamped):
 
     code = models.CharField(max_length=32, unique=True, help_text="物业项目编号")
     name = models.CharField(max_length=100, db_index=True)
-    name_initials = models.CharField(max_length=100, blank=True, db_index=True, help_text="拼音首字母, for search")
+    name_initials = models.CharField(
+        max_length=100, blank=True, db_index=True, help_text="拼音首字母, for search"
+    )
     address = models.CharField(max_length=200)
     district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="projects")
     subdistrict = models.ForeignKey(Subdistrict, on_delete=models.PROTECT, related_name="projects")
-    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="projects", null=True, blank=True)
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="projects", null=True, blank=True
+    )
     service_phone = models.CharField(max_length=30, blank=True, help_text="客服电话")
     company = models.ForeignKey(
         PropertyCompany, on_delete=models.SET_NULL, null=True, blank=True, related_name="projects"
@@ -155,7 +159,9 @@ class Unit(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["building", "number"], name="unit_unique_number"),
             models.CheckConstraint(
-                condition=Q(area__gt=Decimal("0")), name="unit_area_positive", violation_error_message="面积必须大于0。"
+                condition=Q(area__gt=Decimal("0")),
+                name="unit_area_positive",
+                violation_error_message="面积必须大于0。",
             ),
         ]
         verbose_name = verbose_name_plural = "房屋"
@@ -304,7 +310,9 @@ class Practitioner(models.Model):
     """从业人员 (e.g. project manager) of a property company."""
 
     company = models.ForeignKey(PropertyCompany, on_delete=models.PROTECT, related_name="practitioners")
-    project = models.ForeignKey(Project, on_delete=models.SET_NULL, null=True, blank=True, related_name="practitioners")
+    project = models.ForeignKey(
+        Project, on_delete=models.SET_NULL, null=True, blank=True, related_name="practitioners"
+    )
     name = models.CharField(max_length=60)
     role = models.CharField(max_length=24, choices=PractitionerRole.choices, default=PractitionerRole.OTHER)
     certificate_no = models.CharField(max_length=60, blank=True)
@@ -321,7 +329,9 @@ class Facility(models.Model):
     """设施设备 with its installed location."""
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="facilities")
-    building = models.ForeignKey(Building, on_delete=models.SET_NULL, null=True, blank=True, related_name="facilities")
+    building = models.ForeignKey(
+        Building, on_delete=models.SET_NULL, null=True, blank=True, related_name="facilities"
+    )
     kind = models.CharField(max_length=20, choices=FacilityKind.choices)
     name = models.CharField(max_length=100)
     location = models.CharField(max_length=200)
