@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpResponse
 from django.urls import include, path
 
 from pmip.api.urls import api
@@ -6,7 +7,14 @@ from pmip.api.urls import api
 admin.site.site_header = "PMIP 平台运维"
 admin.site.site_title = "PMIP 平台运维"
 
+
+def healthz(request):
+    """Liveness probe; also the bare-Django baseline of the benchmarks."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
 urlpatterns = [
+    path("healthz", healthz),
     path("ops/", admin.site.urls),
     path("office/", include("pmip.office.urls")),
     path("api/v1/", api.urls),

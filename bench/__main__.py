@@ -1,0 +1,36 @@
+"""Run benchmarks: `python -m bench [NAME ...] [--scale medium] [--seconds 5] [--clients 8]`.
+
+Each benchmark prints a table and writes bench/results/NAME-<time>.json. Every figure is reported as a ratio to a
+baseline measured in the same run, on the same machine, so results compare across machines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import time
+from pathlib import Path
+
+BENCHMARKS = ["registry"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("names", nargs="*", default=BENCHMARKS, choices=BENCHMARKS)
+    parser.add_argument("--scale", default="medium", help="demo_city scale to load (small|medium|city)")
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--clients", type=int, default=8)
+    args = parser.parse_args()
+    out_dir = Path(__file__).parent / "results"
+    out_dir.mkdir(exist_ok=True)
+    for name in args.names:
+        module = importlib.import_module(f"bench.{name}")
+        result = module.run(scale=args.scale, seconds=args.seconds, clients=args.clients)
+        path = out_dir / f"{name}-{time.strftime('%Y%m%d-%H%M%S')}.json"
+        path.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+        print(f"\nwritten {path}")
+
+
+if __name__ == "__main__":
+    main()
