@@ -14,6 +14,7 @@ import hmac
 import os
 from functools import lru_cache
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 
@@ -47,11 +48,18 @@ class KeyRing:
         return f"{self.active}${base64.b64encode(nonce + sealed).decode()}"
 
     def decrypt(self, token: str, *, context: str = "") -> str:
-        kid, _, b64 = token.partition("$")
+        """Raises ValueError (never returns garbage) for an unknown key id, a malformed or tampered token, or the
+        wrong context."""
+        kid, _, b64 = (token or "").partition("$")
         if kid not in self.keys:
             raise ValueError(f"unknown key id {kid!r}")
-        blob = base64.b64decode(b64)
-        return AESGCM(self.keys[kid]).decrypt(blob[:12], blob[12:], context.encode()).decode()
+        try:
+            blob = base64.b64decode(b64, validate=True)
+            if len(blob) < 12 + 16:
+                raise ValueError("token too short")
+            return AESGCM(self.keys[kid]).decrypt(blob[:12], blob[12:], context.encode()).decode()
+        except (InvalidTag, ValueError) as exc:
+            raise ValueError("cannot decrypt: the token is damaged or belongs to another context") from exc
 
     def blind_index(self, value: str, *, purpose: str) -> str:
         return hmac.new(self.index_key, f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()

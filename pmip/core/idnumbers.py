@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
+
+from pmip.core import clock
 
 ID_TYPES: dict[str, str] = {
     "mainland": "居民身份证",
@@ -32,20 +35,22 @@ def check_character(first17: str) -> str:
 def _clean(number: str) -> str:
     if not isinstance(number, str):
         raise ValueError("请输入证件号码。")
-    cleaned = re.sub(r"\s+", "", number).upper()
+    # NFKC folds full-width characters (１１０…Ｘ) to ASCII, so one document always has one normalised form and one
+    # blind-index hash; the patterns below are ASCII-only, so other scripts' digits are refused, not stored.
+    cleaned = re.sub(r"\s+", "", unicodedata.normalize("NFKC", number)).upper()
     if not cleaned:
         raise ValueError("请输入证件号码。")
     return cleaned
 
 
 def _eighteen(number: str, label: str, *, today: dt.date | None = None) -> str:
-    if not re.fullmatch(r"\d{17}[\dX]", number):
+    if not re.fullmatch(r"[0-9]{17}[0-9X]", number):
         raise ValueError(f"{label}号码应为18位，由17位数字和1位数字或字母X组成。")
     try:
         birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError as exc:
         raise ValueError(f"{label}号码中的出生日期无效。") from exc
-    if birth > (today or dt.date.today()) or birth.year < 1900:
+    if birth > (today or clock.today()) or birth.year < 1900:
         raise ValueError(f"{label}号码中的出生日期无效。")
     if check_character(number[:17]) != number[17]:
         raise ValueError(f"{label}号码校验位不正确，请核对后重新输入。")
@@ -70,19 +75,21 @@ def validate(id_type: str, number: str, *, today: dt.date | None = None) -> str:
             raise ValueError("港澳台居民居住证号码应以810000、820000或830000开头。")
         return value
     if id_type == "return_home":
-        if not re.fullmatch(r"[HM]\d{8}(\d{2})?", value):
+        if not re.fullmatch(r"[HM][0-9]{8}([0-9]{2})?", value):
             raise ValueError("港澳居民来往内地通行证号码应为H或M加8位数字（旧版为10位数字）。")
         return value
     if id_type == "taiwan_compatriot":
-        if re.fullmatch(r"\d{8}", value) or re.fullmatch(r"[0-9A-Z]{10}", value) and re.search(r"\d", value):
+        if re.fullmatch(r"[0-9]{8}", value) or (
+            re.fullmatch(r"[0-9A-Z]{10}", value) and re.search(r"[0-9]", value)
+        ):
             return value
         raise ValueError("台湾居民来往大陆通行证号码应为8位数字（旧版为10位字符）。")
     if id_type == "foreign_permanent":
-        if re.fullmatch(r"9\d{16}[\dX]", value):
+        if re.fullmatch(r"9[0-9]{16}[0-9X]", value):
             if check_character(value[:17]) != value[17]:
                 raise ValueError("外国人永久居留身份证号码校验位不正确，请核对后重新输入。")
             return value
-        if re.fullmatch(r"[A-Z]{3}\d{12}", value):
+        if re.fullmatch(r"[A-Z]{3}[0-9]{12}", value):
             return value
         raise ValueError("外国人永久居留身份证号码应为以9开头的18位号码，或3位字母加12位数字（2017版）。")
     # passport

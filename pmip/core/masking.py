@@ -54,6 +54,8 @@ def mask_phone(phone: str) -> str:
         if phone.startswith(prefix):
             national = phone[len(prefix) :]
             break
+    if len(national) <= 4:
+        return "*" * len(national)
     if len(national) <= 7:
         return national[:2] + "*" * (len(national) - 4) + national[-2:]
     return national[:3] + "*" * (len(national) - 7) + national[-4:]

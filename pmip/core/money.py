@@ -17,7 +17,10 @@ def to_money(value: Decimal | int | str) -> Decimal:
         raise ValueError(f"金额格式不正确：{value}") from exc
     if not amount.is_finite():
         raise ValueError(f"金额格式不正确：{value}")
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    try:
+        return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    except InvalidOperation as exc:  # too many digits for the context precision, e.g. "1e30"
+        raise ValueError(f"金额超出范围：{value}") from exc
 
 
 def to_area(value: Decimal | int | str) -> Decimal:
