@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "pmip.audit",
     "pmip.identity",
     "pmip.registry",
+    "pmip.delegation",
     "pmip.integrations",
     "pmip.notifications",
     "pmip.portal",

@@ -16,8 +16,11 @@ def healthz(request):
 urlpatterns = [
     path("healthz", healthz),
     path("ops/", admin.site.urls),
+    path("office/verification/", include("pmip.office.verification.urls")),
     path("office/", include("pmip.office.urls")),
     path("api/v1/", api.urls),
     path("captcha/", include("captcha.urls")),
+    path("me/", include("pmip.portal.account.urls")),
+    path("delegation/", include("pmip.portal.delegation.urls")),
     path("", include("pmip.portal.urls")),
 ]

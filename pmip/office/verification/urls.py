@@ -1,0 +1,2 @@
+app_name = "office_verification"
+urlpatterns: list = []
