@@ -5,4 +5,14 @@ from pmip.portal import views
 app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("hall/", views.menu_page, {"key": "hall"}, name="hall"),
+    path("property/", views.menu_page, {"key": "property"}, name="property"),
+    path("property/mine/", views.menu_page, {"key": "mine"}, name="mine"),
+    path("property/service/", views.menu_page, {"key": "service"}, name="service"),
+    path("property/disclosure/", views.menu_page, {"key": "disclosure"}, name="disclosure"),
+    path("property/projects/", views.project_search, name="project_search"),
+    path("property/projects/<str:code>/", views.project_detail, name="project_detail"),
+    path("property/projects/<str:code>/<slug:section>/", views.project_section, name="project_section"),
+    # One page for every menu item whose feature is not built yet (see menus.FEATURES).
+    path("soon/<slug:feature>/", views.soon, name="soon"),
 ]

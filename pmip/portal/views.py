@@ -1,5 +1,175 @@
-from django.http import HttpResponse
+"""Owner pages (WeChat H5). Views read through selectors and render; they never write models."""
+
+from __future__ import annotations
+
+import functools
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+
+from pmip.core.errors import DomainError
+from pmip.portal import selectors
+from pmip.portal.forms import ProjectSearchForm
+from pmip.portal.menus import (
+    FEATURES,
+    HOME_MODULES,
+    HOME_SHORTCUTS,
+    MENUS,
+    PROJECT_SECTIONS,
+    SECTIONS_BY_SLUG,
+)
+from pmip.registry.selectors import get_public_project, search_projects
+
+PAGE_SIZE = 20
+SECTION_PAGE_SIZE = 20
 
 
-def home(request):
-    return HttpResponse("PMIP")
+def domain_errors(*, back: str):
+    """Map a DomainError raised by a selector or service to a portal page with its status and plain message.
+
+    `back` is the URL name the page offers as "返回" (e.g. the search an unknown project code came from).
+    """
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            try:
+                return view(request, *args, **kwargs)
+            except DomainError as exc:
+                context = {
+                    "page_title": "提示",
+                    "message": exc.message,
+                    "status": exc.status,
+                    "back_url": reverse(back),
+                }
+                return render(request, "portal/error.html", context, status=exc.status)
+
+        return wrapper
+
+    return decorate
+
+
+def is_htmx_partial(request: HttpRequest) -> bool:
+    """True for an htmx request that swaps a fragment (not a history restore, which needs the full page)."""
+    return request.headers.get("HX-Request") == "true" and request.headers.get(
+        "HX-History-Restore-Request"
+    ) != ("true")
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "page_title": "深圳市物业管理信息平台",
+            "tab": "home",
+            "modules": HOME_MODULES,
+            "shortcuts": HOME_SHORTCUTS,
+        },
+    )
+
+
+def menu_page(request: HttpRequest, key: str) -> HttpResponse:
+    menu = MENUS[key]
+    return render(
+        request,
+        "portal/menu.html",
+        {"page_title": menu.title, "menu": menu, "back_url": reverse(menu.back), "tab": menu.tab},
+    )
+
+
+def soon(request: HttpRequest, feature: str) -> HttpResponse:
+    """The one shared "功能建设中" page for every menu item whose feature is not built yet."""
+    info = FEATURES.get(feature)
+    if info is None:
+        raise Http404("没有这个功能。")
+    parent_key = info.parent.removeprefix("portal:")
+    tab = "account" if feature == "account" else MENUS[parent_key].tab if parent_key in MENUS else "home"
+    context = {
+        "page_title": info.title,
+        "feature": info,
+        "back_url": reverse(info.parent),
+        "back_label": "返回上级菜单",
+        "tab": tab,
+    }
+    return render(request, "portal/soon.html", context)
+
+
+def project_search(request: HttpRequest) -> HttpResponse:
+    """物业项目查询: full page, or only the result list for htmx (the search box updates it while typing)."""
+    district_list = list(selectors.districts())
+    form = ProjectSearchForm(request.GET or None, districts=district_list)
+    query, district_id = form.criteria() if form.is_bound else ("", None)
+    page = Paginator(search_projects(query=query, district_id=district_id), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "page_title": "物业项目查询",
+        "back_url": reverse("portal:disclosure"),
+        "tab": "disclosure",
+        "form": form,
+        "query": query,
+        "district_id": district_id,
+        "page": page,
+    }
+    template = "portal/projects/_results.html" if is_htmx_partial(request) else "portal/projects/search.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+def _project_context(project, current: str) -> dict:
+    return {
+        "project": project,
+        "sections": PROJECT_SECTIONS,
+        "current_section": current,
+        "tab": "disclosure",
+    }
+
+
+@domain_errors(back="portal:project_search")
+def project_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """项目信息 → 基础信息 of one project, with the 项目信息 sub-menu."""
+    project = get_public_project(code=code)
+    context = _project_context(project, "basic")
+    context.update(page_title=project.name, back_url=reverse("portal:project_search"))
+    return render(request, "portal/projects/detail.html", context)
+
+
+@domain_errors(back="portal:project_search")
+def project_section(request: HttpRequest, code: str, section: str) -> HttpResponse:
+    """One item of the 项目信息 sub-menu; items not built yet show the shared 功能建设中 page."""
+    info = SECTIONS_BY_SLUG.get(section)
+    if info is None or section == "basic":
+        raise Http404("没有这个栏目。")
+    project = get_public_project(code=code)
+    back_url = reverse("portal:project_detail", args=[project.code])
+    context = _project_context(project, section)
+    context.update(page_title=f"{info.title}", back_url=back_url, section=info)
+    if not info.built:
+        context.update(
+            feature={"title": info.title, "purpose": info.purpose},
+            back_label=f"返回{project.name}",
+            subject=project.name,
+        )
+        return render(request, "portal/soon.html", context)
+    if section == "company":
+        context["practitioners"] = selectors.project_practitioners(project=project)
+    elif section == "committee":
+        committee = selectors.current_committee(project=project)
+        context["committee"] = committee
+        context["term_ended"] = committee is not None and selectors.committee_term_ended(committee)
+    elif section == "party-branch":
+        context["branches"] = selectors.party_branches(project=project)
+    elif section == "inspections":
+        context["page"] = Paginator(
+            selectors.safety_inspections(project=project), SECTION_PAGE_SIZE
+        ).get_page(request.GET.get("page"))
+    elif section == "facilities":
+        context["page"] = Paginator(selectors.facilities(project=project), SECTION_PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+    return render(request, f"portal/projects/section_{section.replace('-', '_')}.html", context)

@@ -1,0 +1,313 @@
+"""The owner portal's menu tree, as data (owner manual ch. 1, 2, 6, 11).
+
+首页 → 业务办理 (服务大厅) → 物业 → 我的小区 / 信息公开 / 互动交流. Every entry is a real link: pages that are not
+built yet point at the one shared "功能建设中" page (`portal:soon`) through `FEATURES`. When a feature is built,
+change its entry here to the feature's own URL name and delete its `FEATURES` row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+
+
+@dataclass(frozen=True)
+class Feature:
+    """A feature that is not available yet: its name, what it will do (manual wording) and where "返回" goes."""
+
+    title: str
+    purpose: str
+    parent: str  # URL name of the menu that lists it
+
+
+FEATURES: dict[str, Feature] = {
+    # 首页
+    "gov-interaction": Feature("政民互动", "向住房和建设部门咨询、建议和投诉，并查看答复。", "portal:home"),
+    # 我的小区
+    "owner-evaluation": Feature("业主评价", "对本小区的物业管理处和业委会进行评价。", "portal:mine"),
+    "house-binding": Feature(
+        "业主身份绑定", "核对产权登记信息后，把您名下的房屋绑定到本账号。", "portal:mine"
+    ),
+    "delegate-verification": Feature(
+        "被委托人认证", "被委托人验证本人身份后，代替业主查看公开信息、参与决策和评价。", "portal:mine"
+    ),
+    # 物业服务
+    "decisions": Feature("业主决策", "推选投票人，参与本小区业主大会的电子投票。", "portal:service"),
+    "delegation": Feature("委托管理", "发起委托、查看被委托人、解除委托。", "portal:service"),
+    "maintenance-fund": Feature(
+        "维修资金情况", "查看已绑定房屋所在小区、楼栋和房屋的维修资金概况与明细。", "portal:service"
+    ),
+    "project-disclosure": Feature(
+        "小区信息公开", "查询本小区的大额资金转账公示及其他信息公开内容。", "portal:service"
+    ),
+    "evaluate-project": Feature("评价小区", "我要评价、评价排名、评价记录和评价统计。", "portal:service"),
+    "quarterly-reports": Feature(
+        "季度收支报表", "查看本小区应收账款、维修金收支和业务收支明细表。", "portal:service"
+    ),
+    "common-funds": Feature("业主共有资金", "查看本小区已开通账户的流水信息。", "portal:service"),
+    "weather": Feature("小区气象公告栏", "选择小区，查询该小区的气象信息。", "portal:service"),
+    "tendering": Feature("招标投标情况", "查看本小区物业服务招标投标的各阶段情况。", "portal:service"),
+    # 物业
+    "enquiries": Feature("互动交流", "业主提出问题，查看相关部门的答复。", "portal:property"),
+    # 信息公开 (全市)
+    "data-sharing-banks": Feature(
+        "数据共享银行", "查看全市有哪些银行支持开立业主共有资金账户。", "portal:disclosure"
+    ),
+    "company-search": Feature("物业企业查询", "搜索查看全市物业服务企业的基础信息。", "portal:disclosure"),
+    "practitioner-search": Feature("从业人员查询", "搜索查看物业从业人员的基础信息。", "portal:disclosure"),
+    "assembly-search": Feature("业主大会查询", "搜索查看业主大会的基础信息。", "portal:disclosure"),
+    "credit": Feature(
+        "信用信息",
+        "物业企业、项目负责人、业委会成员、业主、业委会执行秘书及业主监事的基本信息、良好信息与不良信息。",
+        "portal:disclosure",
+    ),
+    "service-evaluation": Feature(
+        "物业服务评价",
+        "物业服务企业和项目负责人的评价情况、良好信息、不良信息及风险名单。",
+        "portal:disclosure",
+    ),
+    "fund-overview": Feature(
+        "维修金概览", "查看全市的维修资金情况，关注小区并查看其维修资金情况。", "portal:disclosure"
+    ),
+    # 底部标签栏
+    "account": Feature("我的", "查看账户信息、已绑定房屋和消息提醒。", "portal:home"),
+}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One menu item: a label and a real link (a built page, or the 功能建设中 page of a feature)."""
+
+    label: str
+    url_name: str
+    args: tuple[str, ...] = ()
+    desc: str = ""
+    icon: str = "info"
+    tone: str = "green"
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name, args=self.args)
+
+    @property
+    def is_pending(self) -> bool:
+        return self.url_name == "portal:soon"
+
+
+def soon(slug: str, *, icon: str = "info", tone: str = "green", label: str = "") -> Entry:
+    """An entry for a feature that is not built yet."""
+    feature = FEATURES[slug]
+    return Entry(label or feature.title, "portal:soon", (slug,), desc=feature.purpose, icon=icon, tone=tone)
+
+
+@dataclass(frozen=True)
+class Group:
+    title: str
+    entries: tuple[Entry, ...]
+
+
+@dataclass(frozen=True)
+class Menu:
+    """A menu page. layout: "grid" (icon tiles) or "cells" (WeUI list). `tabs` render as a WeUI navbar."""
+
+    key: str
+    title: str
+    back: str
+    tab: str
+    layout: str
+    groups: tuple[Group, ...]
+    intro: str = ""
+    tabs: tuple[Entry, ...] = field(default=())
+
+    @property
+    def entries(self) -> list[Entry]:
+        return [e for g in self.groups for e in g.entries] + list(self.tabs)
+
+
+MENUS: dict[str, Menu] = {
+    "hall": Menu(
+        key="hall",
+        title="服务大厅",
+        back="portal:home",
+        tab="home",
+        layout="grid",
+        intro="选择要办理的业务类别。",
+        groups=(
+            Group(
+                "业务办理",
+                (Entry("物业", "portal:property", desc="我的小区、信息公开、互动交流", icon="building"),),
+            ),
+        ),
+    ),
+    "property": Menu(
+        key="property",
+        title="物业",
+        back="portal:hall",
+        tab="home",
+        layout="cells",
+        groups=(
+            Group(
+                "物业",
+                (
+                    Entry(
+                        "我的小区",
+                        "portal:mine",
+                        desc="物业服务、业主评价、业主身份绑定、被委托人认证",
+                        icon="home",
+                    ),
+                    Entry(
+                        "信息公开",
+                        "portal:disclosure",
+                        desc="物业信息、信用信息、物业服务评价、维修金概览",
+                        icon="doc",
+                        tone="blue",
+                    ),
+                    soon("enquiries", icon="chat", tone="orange"),
+                ),
+            ),
+        ),
+    ),
+    "mine": Menu(
+        key="mine",
+        title="我的小区",
+        back="portal:property",
+        tab="mine",
+        layout="cells",
+        groups=(
+            Group(
+                "我的小区",
+                (
+                    Entry(
+                        "物业服务",
+                        "portal:service",
+                        desc="业主决策、委托管理、维修资金、项目信息等",
+                        icon="building",
+                    ),
+                    soon("owner-evaluation", icon="star", tone="orange"),
+                    soon("house-binding", icon="idcard", tone="blue"),
+                    soon("delegate-verification", icon="delegate", tone="blue"),
+                ),
+            ),
+        ),
+    ),
+    "service": Menu(
+        key="service",
+        title="物业服务",
+        back="portal:mine",
+        tab="mine",
+        layout="grid",
+        groups=(
+            Group(
+                "物业服务",
+                (
+                    soon("decisions", icon="vote"),
+                    soon("delegation", icon="delegate", tone="blue"),
+                    soon("maintenance-fund", icon="wallet", tone="orange", label="维修资金情况"),
+                    Entry(
+                        "项目信息",
+                        "portal:project_search",
+                        desc="选择小区，查看基础信息、物业公司、业主委员会等",
+                        icon="building",
+                        tone="blue",
+                    ),
+                    soon("project-disclosure", icon="doc", label="信息公开"),
+                    soon("evaluate-project", icon="star", tone="orange"),
+                    soon("quarterly-reports", icon="chart", tone="blue"),
+                    soon("common-funds", icon="coin", tone="orange"),
+                    soon("weather", icon="weather", tone="blue"),
+                    soon("tendering", icon="clipboard"),
+                ),
+            ),
+        ),
+    ),
+    "disclosure": Menu(
+        key="disclosure",
+        title="信息公开",
+        back="portal:property",
+        tab="disclosure",
+        layout="cells",
+        tabs=(
+            Entry("物业信息", "portal:disclosure"),
+            soon("credit"),
+            soon("service-evaluation"),
+            soon("fund-overview"),
+        ),
+        groups=(
+            Group(
+                "物业信息",
+                (
+                    soon("data-sharing-banks", icon="bank", tone="blue"),
+                    soon("company-search", icon="company", tone="blue"),
+                    Entry(
+                        "物业项目查询",
+                        "portal:project_search",
+                        desc="按名称、地址、项目编号或拼音首字母搜索全市物业项目",
+                        icon="search",
+                    ),
+                    soon("practitioner-search", icon="badge", tone="orange"),
+                    soon("assembly-search", icon="people", tone="orange"),
+                ),
+            ),
+        ),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Module:
+    """A module on the home page (manual ch. 1: 信息公开 / 业务办理 / 政民互动)."""
+
+    label: str
+    desc: str
+    entry: Entry
+
+
+HOME_MODULES: tuple[Module, ...] = (
+    Module(
+        "信息公开",
+        "物业信息、信用信息、评价与维修金",
+        Entry("信息公开", "portal:disclosure", icon="doc", tone="blue"),
+    ),
+    Module("业务办理", "服务大厅：物业等业务", Entry("业务办理", "portal:hall", icon="briefcase")),
+    Module(
+        "政民互动", "咨询、建议与投诉", soon("gov-interaction", icon="chat", tone="orange", label="政民互动")
+    ),
+)
+
+HOME_SHORTCUTS: tuple[Entry, ...] = (
+    Entry(
+        "物业项目查询",
+        "portal:project_search",
+        desc="按名称、地址、项目编号或拼音首字母搜索",
+        icon="search",
+    ),
+    Entry("我的小区", "portal:mine", desc="物业服务、业主评价、身份绑定", icon="home", tone="blue"),
+    soon("house-binding", icon="idcard", tone="orange"),
+)
+
+
+@dataclass(frozen=True)
+class ProjectSection:
+    """One item of the 项目信息 sub-menu (manual ch. 6). `built` sections have their own template."""
+
+    slug: str
+    title: str
+    icon: str
+    built: bool
+    purpose: str = ""
+
+
+PROJECT_SECTIONS: tuple[ProjectSection, ...] = (
+    ProjectSection("basic", "基础信息", "info", True),
+    ProjectSection("company", "物业公司", "company", True),
+    ProjectSection("committee", "业主委员会", "people", True),
+    ProjectSection("party-branch", "党支部", "flag", True),
+    ProjectSection("owners", "业主情况", "home", False, "按楼栋查看本小区业主绑定情况。"),
+    ProjectSection("inspections", "安全检查", "inspect", True),
+    ProjectSection(
+        "voting", "电子投票", "vote", False, "查看本小区线上投票的人（户）数、电子投票次数和完成表决事项。"
+    ),
+    ProjectSection("facilities", "设施设备", "gear", True),
+)
+SECTIONS_BY_SLUG = {s.slug: s for s in PROJECT_SECTIONS}
