@@ -34,8 +34,8 @@ def run(*, scale: str, seconds: float, clients: int) -> dict:
             "baseline: bare Django endpoint /healthz": ["/healthz"],
             "API project search": [f"/api/v1/projects?q={x}" for x in q],
             "API project detail": [f"/api/v1/projects/{c}" for c in codes],
-            "owner page: project search": [f"/projects/?q={x}" for x in q],
-            "owner page: project detail": [f"/projects/{c}/" for c in codes],
+            "owner page: project search": [f"/property/projects/?q={x}" for x in q],
+            "owner page: project detail": [f"/property/projects/{c}/" for c in codes],
         }
         http_load.run(host, port, ["/healthz"], clients=clients, seconds=1.0)  # warm-up
         for label, paths in cases.items():

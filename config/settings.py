@@ -165,6 +165,46 @@ PMIP_SMS_DAILY_LIMIT = int(os.environ.get("PMIP_SMS_DAILY_LIMIT", 10))
 PMIP_SMS_INTERVAL_SECONDS = int(os.environ.get("PMIP_SMS_INTERVAL_SECONDS", 60))
 PMIP_SMS_IP_HOURLY_LIMIT = int(os.environ.get("PMIP_SMS_IP_HOURLY_LIMIT", 30))
 
+# Real adapters (docs/integrations.md). Secrets come only from the environment.
+PMIP_TENCENTCLOUD_SECRET_ID = os.environ.get("PMIP_TENCENTCLOUD_SECRET_ID", "")
+PMIP_TENCENTCLOUD_SECRET_KEY = os.environ.get("PMIP_TENCENTCLOUD_SECRET_KEY", "")
+PMIP_TENCENTCLOUD_TIMEOUT = float(os.environ.get("PMIP_TENCENTCLOUD_TIMEOUT", 5))
+PMIP_TENCENT_SMS_URL = os.environ.get("PMIP_TENCENT_SMS_URL", "https://sms.tencentcloudapi.com")
+PMIP_TENCENT_SMS_REGION = os.environ.get("PMIP_TENCENT_SMS_REGION", "ap-guangzhou")
+PMIP_TENCENT_SMS_SDK_APP_ID = os.environ.get("PMIP_TENCENT_SMS_SDK_APP_ID", "")
+PMIP_TENCENT_SMS_SIGN_NAME = os.environ.get("PMIP_TENCENT_SMS_SIGN_NAME", "")
+PMIP_TENCENT_SMS_TEMPLATE_IDS = os.environ.get("PMIP_TENCENT_SMS_TEMPLATE_IDS", "")  # verification_code:1234567,...
+PMIP_WECHAT_OAUTH_BACKEND = os.environ.get("PMIP_WECHAT_OAUTH_BACKEND", "embedded")  # embedded | wechat
+PMIP_WECHAT_MESSAGE_BACKEND = os.environ.get("PMIP_WECHAT_MESSAGE_BACKEND", "embedded")  # embedded | wechat
+PMIP_WECHAT_APP_ID = os.environ.get("PMIP_WECHAT_APP_ID", "")
+PMIP_WECHAT_APP_SECRET = os.environ.get("PMIP_WECHAT_APP_SECRET", "")
+PMIP_WECHAT_OAUTH_URL = os.environ.get("PMIP_WECHAT_OAUTH_URL", "https://open.weixin.qq.com")
+PMIP_WECHAT_API_URL = os.environ.get("PMIP_WECHAT_API_URL", "https://api.weixin.qq.com")
+PMIP_WECHAT_TIMEOUT = float(os.environ.get("PMIP_WECHAT_TIMEOUT", 5))
+PMIP_WECHAT_TOKEN_ENDPOINT = os.environ.get("PMIP_WECHAT_TOKEN_ENDPOINT", "stable")  # stable | classic
+PMIP_WECHAT_TOKEN_MARGIN = int(os.environ.get("PMIP_WECHAT_TOKEN_MARGIN", 300))
+PMIP_FACEID_BACKEND = os.environ.get("PMIP_FACEID_BACKEND", "embedded")  # embedded | tencent
+PMIP_FACEID_URL = os.environ.get("PMIP_FACEID_URL", "https://faceid.tencentcloudapi.com")
+PMIP_FACEID_RULE_ID = os.environ.get("PMIP_FACEID_RULE_ID", "")
+PMIP_FACEID_MIN_SCORE = os.environ.get("PMIP_FACEID_MIN_SCORE", "70")
+PMIP_TITLE_REGISTRY_BACKEND = os.environ.get("PMIP_TITLE_REGISTRY_BACKEND", "embedded")  # embedded | http
+PMIP_TITLE_REGISTRY_URL = os.environ.get("PMIP_TITLE_REGISTRY_URL", "")
+PMIP_TITLE_REGISTRY_TOKEN = os.environ.get("PMIP_TITLE_REGISTRY_TOKEN", "")
+PMIP_TITLE_REGISTRY_TIMEOUT = float(os.environ.get("PMIP_TITLE_REGISTRY_TIMEOUT", 3))
+PMIP_TITLE_REGISTRY_MAX_CONCURRENCY = int(os.environ.get("PMIP_TITLE_REGISTRY_MAX_CONCURRENCY", 8))
+PMIP_TITLE_REGISTRY_ACQUIRE_TIMEOUT = float(os.environ.get("PMIP_TITLE_REGISTRY_ACQUIRE_TIMEOUT", 0))
+
+# Notifications (outbox delivery; WeChat template ids are configured per deployment)
+PMIP_WECHAT_TEMPLATE_BINDING_RESULT = os.environ.get("PMIP_WECHAT_TEMPLATE_BINDING_RESULT", "pmip-binding-result")
+PMIP_WECHAT_TEMPLATE_OFFLINE_RESULT = os.environ.get("PMIP_WECHAT_TEMPLATE_OFFLINE_RESULT", "pmip-offline-result")
+PMIP_WECHAT_TEMPLATE_DELEGATION = os.environ.get("PMIP_WECHAT_TEMPLATE_DELEGATION", "pmip-delegation")
+PMIP_PUBLIC_BASE_URL = os.environ.get("PMIP_PUBLIC_BASE_URL", "")  # absolute prefix for WeChat message links
+PMIP_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("PMIP_NOTIFY_MAX_ATTEMPTS", 6))
+PMIP_NOTIFY_LEASE_SECONDS = int(os.environ.get("PMIP_NOTIFY_LEASE_SECONDS", 120))
+PMIP_NOTIFY_REDISPATCH_SECONDS = int(os.environ.get("PMIP_NOTIFY_REDISPATCH_SECONDS", 120))
+PMIP_NOTIFY_RETRY_BASE_SECONDS = int(os.environ.get("PMIP_NOTIFY_RETRY_BASE_SECONDS", 60))
+PMIP_NOTIFY_RETRY_MAX_SECONDS = int(os.environ.get("PMIP_NOTIFY_RETRY_MAX_SECONDS", 3600))
+
 CAPTCHA_IMAGE_SIZE = (120, 40)
 CAPTCHA_LENGTH = 4
 CAPTCHA_TIMEOUT = 5
@@ -181,7 +221,7 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "httpx": {"level": "WARNING"}},
 }
 
 if TESTING:

@@ -1,0 +1,208 @@
+"""Title registry (产权登记) look-up: which units does this person hold?
+
+`lookup(name, id_type, id_number)` returns the current title records whose holder has exactly this name and this ID
+number. Backends (`PMIP_TITLE_REGISTRY_BACKEND`):
+
+- "embedded" (default): the platform's own TitleRecord table (blind-index look-up, `current()` records only).
+- "http": the registry's JSON service. `POST PMIP_TITLE_REGISTRY_URL` with
+  `{"name": "张三", "id_type": "mainland", "id_number": "…"}` (and `Authorization: Bearer PMIP_TITLE_REGISTRY_TOKEN`
+  when set) answers `200 {"records": [{"project_code", "building_number", "unit_number", "holder_name", "share",
+  "certificate_no"}]}`. Timeouts, connection errors, 5xx and malformed answers raise RegistryUnavailable.
+
+Whatever the backend, `get_title_registry()` wraps it in a bounded-concurrency guard: at most
+`PMIP_TITLE_REGISTRY_MAX_CONCURRENCY` look-ups run at once in a process; the next one is refused at once with
+RegistryUnavailable ("系统繁忙，请稍后再试") instead of queueing, so a flood of bindings cannot tie up every web worker.
+
+ID numbers are never logged: only the masked form.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any, Protocol
+
+import httpx
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from pmip.core.errors import ServiceUnavailable
+from pmip.core.masking import mask_id
+
+log = logging.getLogger(__name__)
+
+
+class RegistryUnavailable(ServiceUnavailable):
+    """The registry could not answer now (busy, slow, down). The owner's manual wording."""
+
+    code = "registry_unavailable"
+
+    def __init__(self, message: str = "查询产权数据错误：系统繁忙，请稍后再试。", **kwargs):
+        super().__init__(message, **kwargs)
+
+
+@dataclass(frozen=True)
+class TitleHit:
+    """One current title: the unit (by project code, building number, unit number) and the holder's part."""
+
+    project_code: str
+    building_number: str
+    unit_number: str
+    holder_name: str
+    share: Decimal
+    certificate_no: str = ""
+
+
+class TitleRegistry(Protocol):
+    def lookup(self, name: str, id_type: str, id_number: str) -> list[TitleHit]:
+        """Current titles held by exactly this name and ID. Raises RegistryUnavailable."""
+
+
+class EmbeddedTitleRegistry:
+    """The platform's own TitleRecord table stands in for the registry."""
+
+    def lookup(self, name: str, id_type: str, id_number: str) -> list[TitleHit]:
+        from pmip.registry.models import TitleRecord
+
+        records = (
+            TitleRecord.objects.for_id(id_type, id_number)
+            .current()
+            .filter(holder_name=name)
+            .select_related("unit__building", "unit__project")
+            .order_by("unit__project__code", "unit__building__number", "unit__number", "id")
+        )
+        return [
+            TitleHit(
+                project_code=record.unit.project.code,
+                building_number=record.unit.building.number,
+                unit_number=record.unit.number,
+                holder_name=record.holder_name,
+                share=record.share,
+                certificate_no=record.certificate_no,
+            )
+            for record in records
+        ]
+
+
+class HttpTitleRegistry:
+    """The registry's JSON look-up service."""
+
+    def __init__(self, *, url: str, timeout: float = 3.0, token: str = ""):
+        self.url = url
+        self.timeout = timeout
+        self._token = token
+
+    def __repr__(self) -> str:
+        return f"HttpTitleRegistry(url={self.url!r}, timeout={self.timeout!r})"
+
+    @classmethod
+    def from_settings(cls) -> HttpTitleRegistry:
+        url = getattr(settings, "PMIP_TITLE_REGISTRY_URL", "")
+        if not url:
+            raise ImproperlyConfigured(
+                "PMIP_TITLE_REGISTRY_URL must be set when PMIP_TITLE_REGISTRY_BACKEND=http"
+            )
+        token = getattr(settings, "PMIP_TITLE_REGISTRY_TOKEN", "") or os.environ.get(
+            "PMIP_TITLE_REGISTRY_TOKEN", ""
+        )
+        return cls(url=url, timeout=float(getattr(settings, "PMIP_TITLE_REGISTRY_TIMEOUT", 3)), token=token)
+
+    def lookup(self, name: str, id_type: str, id_number: str) -> list[TitleHit]:
+        masked = mask_id(id_number)
+        headers = {"Accept": "application/json"}
+        if self._token:
+            headers["Authorization"] = f"Bearer {self._token}"
+        try:
+            response = httpx.post(
+                self.url,
+                json={"name": name, "id_type": id_type, "id_number": id_number},
+                headers=headers,
+                timeout=self.timeout,
+            )
+        except httpx.TimeoutException as exc:
+            log.warning("title registry timed out for %s %s", id_type, masked)
+            raise RegistryUnavailable() from exc
+        except httpx.HTTPError as exc:
+            log.warning("title registry unreachable for %s %s: %s", id_type, masked, type(exc).__name__)
+            raise RegistryUnavailable() from exc
+        if response.status_code != 200:
+            level = logging.WARNING if response.status_code >= 500 else logging.ERROR
+            log.log(level, "title registry answered HTTP %s for %s %s", response.status_code, id_type, masked)
+            raise RegistryUnavailable()
+        try:
+            return [self._hit(item) for item in response.json()["records"]]
+        except (ValueError, KeyError, TypeError, InvalidOperation) as exc:
+            log.error("title registry answered a malformed body for %s %s", id_type, masked)
+            raise RegistryUnavailable() from exc
+
+    @staticmethod
+    def _hit(item: dict[str, Any]) -> TitleHit:
+        share = Decimal(str(item["share"]))
+        if not (Decimal("0") < share <= Decimal("1")):
+            raise ValueError("share out of range")
+        return TitleHit(
+            project_code=str(item["project_code"]),
+            building_number=str(item["building_number"]),
+            unit_number=str(item["unit_number"]),
+            holder_name=str(item["holder_name"]),
+            share=share,
+            certificate_no=str(item.get("certificate_no") or ""),
+        )
+
+
+class BoundedTitleRegistry:
+    """At most N look-ups at once through `inner`; the N+1th is refused at once (or after `acquire_timeout`)."""
+
+    def __init__(
+        self, inner: TitleRegistry, *, slots: threading.BoundedSemaphore, acquire_timeout: float = 0.0
+    ):
+        self.inner = inner
+        self.slots = slots
+        self.acquire_timeout = acquire_timeout
+
+    def lookup(self, name: str, id_type: str, id_number: str) -> list[TitleHit]:
+        acquired = (
+            self.slots.acquire(timeout=self.acquire_timeout)
+            if self.acquire_timeout > 0
+            else self.slots.acquire(blocking=False)
+        )
+        if not acquired:
+            log.warning("title registry: all slots busy, look-up refused")
+            raise RegistryUnavailable()
+        try:
+            return self.inner.lookup(name, id_type, id_number)
+        finally:
+            self.slots.release()
+
+
+_semaphores: dict[str, threading.BoundedSemaphore] = {}
+_semaphores_lock = threading.Lock()
+
+
+def process_slots(size: int, *, name: str = "title-registry") -> threading.BoundedSemaphore:
+    """The process-wide semaphore of this size (one per name and size, created once)."""
+    if size < 1:
+        raise ImproperlyConfigured("PMIP_TITLE_REGISTRY_MAX_CONCURRENCY must be at least 1")
+    key = f"{name}:{size}"
+    with _semaphores_lock:
+        if key not in _semaphores:
+            _semaphores[key] = threading.BoundedSemaphore(size)
+        return _semaphores[key]
+
+
+def get_title_registry() -> TitleRegistry:
+    name = getattr(settings, "PMIP_TITLE_REGISTRY_BACKEND", "embedded")
+    if name == "embedded":
+        inner: TitleRegistry = EmbeddedTitleRegistry()
+    elif name == "http":
+        inner = HttpTitleRegistry.from_settings()
+    else:
+        raise ImproperlyConfigured(f"unknown PMIP_TITLE_REGISTRY_BACKEND {name!r}")
+    return BoundedTitleRegistry(
+        inner,
+        slots=process_slots(int(getattr(settings, "PMIP_TITLE_REGISTRY_MAX_CONCURRENCY", 8))),
+        acquire_timeout=float(getattr(settings, "PMIP_TITLE_REGISTRY_ACQUIRE_TIMEOUT", 0)),
+    )
