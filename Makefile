@@ -13,7 +13,7 @@ export PMIP_VAR_DIR ?= $(CURDIR)/var
 run: install migrate demo ## install, migrate, load the demo city, serve
 	@$(PY) manage.py collectstatic --noinput -v 0
 	@$(PY) manage.py pmip_banner --host $(HOST) --port $(PORT)
-	$(VENV)/bin/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 2 --blocking-threads 4 config.wsgi:application
+	HOST=$(HOST) PORT=$(PORT) VENV=$(VENV) scripts/serve.sh
 
 test: install-test ## lint, boundary and migration checks, then the whole suite
 	$(VENV)/bin/ruff check .
@@ -47,8 +47,8 @@ migrate: install
 demo: migrate ## load the demo city when the database has no projects yet
 	$(PY) manage.py demo_city --scale $(DEMO_SCALE) --seed 1 --if-empty
 
-worker: install ## background tasks (outbox delivery, scheduled closes)
-	$(PY) manage.py db_worker
+worker: install ## background tasks (outbox delivery, scheduled closes) and the outbox sweeper
+	$(PY) manage.py deliver_pending --every 60 & $(PY) manage.py db_worker
 
 lint: install-test
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/lint-imports --no-cache
