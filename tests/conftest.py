@@ -17,3 +17,13 @@ def city(db):
 def staff(db, city):
     """One staff account per scope level, all with password 'Pmip-test-2026'."""
     return factories.staff_accounts(city)
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Rate-limit counters live in the cache; no test may see another's."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

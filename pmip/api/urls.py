@@ -1,3 +1,49 @@
+"""The JSON API, /api/v1 (OpenAPI docs at /api/v1/docs). Errors are problem bodies (see pmip.api.errors)."""
+
+from __future__ import annotations
+
+import functools
+
+from django.http import HttpResponseNotAllowed
+from django.urls import URLPattern
 from ninja import NinjaAPI
 
-api = NinjaAPI(title="PMIP API", version="1", urls_namespace="api")
+from pmip.api import delegation, errors, fallback, office, projects
+
+
+class PmipAPI(NinjaAPI):
+    """NinjaAPI whose 405 answers (produced by ninja outside the exception handlers) are problem bodies too."""
+
+    def _get_urls(self):
+        urls = super()._get_urls()
+        for pattern in urls:
+            if isinstance(pattern, URLPattern):
+                pattern.callback = self._problem_on_405(pattern.callback)
+        return urls
+
+    def _problem_on_405(self, view):
+        @functools.wraps(view)  # keeps csrf_exempt
+        def wrapper(request, *args, **kwargs):
+            response = view(request, *args, **kwargs)
+            if isinstance(response, HttpResponseNotAllowed):
+                allow = response["Allow"]
+                response = errors.problem(
+                    self, request, status=405, code="method_not_allowed", message="不支持该请求方法。"
+                )
+                response["Allow"] = allow
+            return response
+
+        return wrapper
+
+
+api = PmipAPI(
+    title="深圳市物业管理信息平台 API",
+    version="1",
+    description="公开查询接口无需登录；/office/ 下的接口使用管理后台的登录会话（用户名、密码和短信验证码）。",
+    urls_namespace="api",
+)
+errors.install(api)
+api.add_router("/projects", projects.router)
+api.add_router("/office", office.router)
+api.add_router("/delegation", delegation.router)
+api.add_router("", fallback.router)  # must stay last

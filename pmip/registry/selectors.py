@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Length
 
+from pmip.audit.models import AuditEntry
 from pmip.core.errors import NotFound
 from pmip.identity.scopes import project_q
-from pmip.registry.models import Project
+from pmip.registry.models import Building, Community, District, Project, PropertyCompany, Unit
 
 
 def _public_projects() -> QuerySet[Project]:
@@ -52,3 +54,67 @@ def get_project_for_staff(*, actor, code: str, editable: bool = False) -> Projec
         return projects_for_staff(actor=actor, editable=editable).get(code=code)
     except Project.DoesNotExist as exc:
         raise NotFound("未找到该物业项目，或不在您的管辖范围内。") from exc
+
+
+# --- back office (added for the office and the staff API) ----------------------------------------------------
+
+
+def search_projects_for_staff(
+    *, actor, query: str = "", district_id: int | None = None, district_code: str = ""
+) -> QuerySet[Project]:
+    """`search_projects` limited to the actor's scope (nothing for accounts without roles)."""
+    q = project_q(actor)
+    if q is None:
+        return Project.objects.none()
+    qs = search_projects(query=query, district_id=district_id).filter(q)
+    if district_code:
+        qs = qs.filter(district__code=district_code)
+    return qs
+
+
+def list_districts() -> QuerySet[District]:
+    """All districts (public), for filters."""
+    return District.objects.order_by("code")
+
+
+def project_buildings(*, project: Project) -> QuerySet[Building]:
+    """Buildings of a project with `unit_count` and `total_area` (Decimal or None), in natural number order."""
+    return (
+        Building.objects.filter(project=project)
+        .annotate(unit_count=Count("units"), total_area=Sum("units__area"))
+        .order_by(Length("number"), "number")
+    )
+
+
+def get_building_of_project(*, project: Project, building_id: int) -> Building:
+    """A building of an already scoped project; any other id does not exist."""
+    try:
+        return Building.objects.select_related("project").get(project=project, pk=building_id)
+    except Building.DoesNotExist as exc:
+        raise NotFound("未找到该楼栋。") from exc
+
+
+def building_units(*, building: Building) -> QuerySet[Unit]:
+    """Units of one building, by floor then room number (callers paginate)."""
+    return Unit.objects.filter(building=building).order_by("floor", Length("number"), "number")
+
+
+def project_audit_trail(*, project: Project, limit: int = 20) -> list[AuditEntry]:
+    """The most recent audit entries of a project (the caller has scoped the project already)."""
+    return list(AuditEntry.objects.filter(project_id=project.pk).order_by("-at", "-id")[:limit])
+
+
+def get_company_by_credit_code(*, credit_code: str) -> PropertyCompany | None:
+    """A property company by its 统一社会信用代码 (public data), or None."""
+    code = (credit_code or "").strip().upper()
+    if not code:
+        return None
+    return PropertyCompany.objects.filter(credit_code=code).first()
+
+
+def communities_of_subdistrict(*, subdistrict_id: int) -> QuerySet[Community]:
+    return Community.objects.filter(subdistrict_id=subdistrict_id).order_by("name")
+
+
+def get_community(*, community_id: int) -> Community | None:
+    return Community.objects.filter(pk=community_id).first()
