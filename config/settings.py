@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "pmip.identity",
     "pmip.registry",
     "pmip.delegation",
+    "pmip.decisions",
+    "pmip.funds",
     "pmip.integrations",
     "pmip.notifications",
     "pmip.portal",
@@ -207,6 +209,11 @@ PMIP_NOTIFY_RETRY_MAX_SECONDS = int(os.environ.get("PMIP_NOTIFY_RETRY_MAX_SECOND
 
 PMIP_LOGIN_FAIL_LIMIT = int(os.environ.get("PMIP_LOGIN_FAIL_LIMIT", 5))
 PMIP_LOGIN_FAIL_WINDOW_SECONDS = int(os.environ.get("PMIP_LOGIN_FAIL_WINDOW_SECONDS", 900))
+
+PMIP_DELEGATION_MAX_PRINCIPALS = int(os.environ.get("PMIP_DELEGATION_MAX_PRINCIPALS", 3))
+PMIP_OFFLINE_EVIDENCE_MAX_BYTES = int(os.environ.get("PMIP_OFFLINE_EVIDENCE_MAX_BYTES", 5 * 1024 * 1024))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 CAPTCHA_IMAGE_SIZE = (120, 40)
 CAPTCHA_LENGTH = 4

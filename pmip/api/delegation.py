@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.security import SessionAuth
 from pydantic import Field
 
@@ -137,7 +137,7 @@ def grant(request, payload: GrantIn):
         delegate_name=payload.delegate_name,
         delegate_mobile=payload.delegate_mobile,
     )
-    return 201, GivenDelegationOut.of(delegation)
+    return Status(201, GivenDelegationOut.of(delegation))
 
 
 @router.post("/{delegation_id}/revoke", response={200: GivenDelegationOut, **_ERRORS}, summary="解除委托")
@@ -147,16 +147,22 @@ def revoke(request, delegation_id: int):
 
 
 @router.post(
-    "/delegate/code", response={200: DelegateCodeOut, 429: Problem, 503: Problem, **_ERRORS}, summary="被委托人认证：获取验证码"
+    "/delegate/code",
+    response={200: DelegateCodeOut, 429: Problem, 503: Problem, **_ERRORS},
+    summary="被委托人认证：获取验证码",
 )
 def delegate_code(request, payload: DelegateCodeIn):
     sent = services.send_delegate_code(actor=request.auth, mobile=payload.mobile, ip=client_ip(request))
     return DelegateCodeOut(
-        masked_mobile=sent.masked_mobile, expires_at=sent.expires_at, resend_after_seconds=sent.resend_after_seconds
+        masked_mobile=sent.masked_mobile,
+        expires_at=sent.expires_at,
+        resend_after_seconds=sent.resend_after_seconds,
     )
 
 
-@router.post("/delegate/verify", response={200: DelegateVerifyOut, **_ERRORS}, summary="被委托人认证：验证身份")
+@router.post(
+    "/delegate/verify", response={200: DelegateVerifyOut, **_ERRORS}, summary="被委托人认证：验证身份"
+)
 def delegate_verify(request, payload: DelegateVerifyIn):
     linked = services.verify_delegate(
         actor=request.auth, name=payload.name, mobile=payload.mobile, code=payload.code

@@ -62,7 +62,9 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(AuthenticationError)
     def authentication_error(request, exc: AuthenticationError):
-        return problem(api, request, status=401, code="unauthenticated", message="请先登录管理后台。")
+        office = "/office/" in request.path
+        message = "请先登录管理后台。" if office else "请先登录。"
+        return problem(api, request, status=401, code="unauthenticated", message=message)
 
     @api.exception_handler(AuthorizationError)
     def authorization_error(request, exc: AuthorizationError):

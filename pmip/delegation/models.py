@@ -23,12 +23,20 @@ class Delegation(models.Model):
     delegate_name = models.CharField(max_length=60)
     delegate_mobile = models.CharField(max_length=20, help_text="E.164")
     delegate_account = models.ForeignKey(
-        "identity.Account", on_delete=models.PROTECT, null=True, blank=True, related_name="delegations_received"
+        "identity.Account",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="delegations_received",
     )
-    status = models.CharField(max_length=10, choices=DelegationStatus.choices, default=DelegationStatus.ACTIVE)
+    status = models.CharField(
+        max_length=10, choices=DelegationStatus.choices, default=DelegationStatus.ACTIVE
+    )
     granted_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
-    revoked_by = models.ForeignKey("identity.Account", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    revoked_by = models.ForeignKey(
+        "identity.Account", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         constraints = [
@@ -39,7 +47,9 @@ class Delegation(models.Model):
                 violation_error_message="您在该小区已有生效中的委托，请先解除。",
             )
         ]
-        indexes = [models.Index(fields=["delegate_mobile", "project", "status"], name="delegation_delegate_idx")]
+        indexes = [
+            models.Index(fields=["delegate_mobile", "project", "status"], name="delegation_delegate_idx")
+        ]
         verbose_name = verbose_name_plural = "委托"
 
     def __str__(self) -> str:

@@ -176,7 +176,9 @@ class OwnerIdentity(models.Model):
     mobile = models.CharField(max_length=20, help_text="E.164, checked by SMS code")
     agreement_accepted_at = models.DateTimeField()
     face_consent_at = models.DateTimeField(null=True, blank=True, help_text="separate consent for face data")
-    verification = models.CharField(max_length=10, choices=VerificationMethod.choices, default=VerificationMethod.NONE)
+    verification = models.CharField(
+        max_length=10, choices=VerificationMethod.choices, default=VerificationMethod.NONE
+    )
     verified_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
@@ -243,7 +245,9 @@ class HouseBinding(models.Model):
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="house_bindings")
     unit = models.ForeignKey("registry.Unit", on_delete=models.PROTECT, related_name="bindings")
     project = models.ForeignKey("registry.Project", on_delete=models.PROTECT, related_name="bindings")
-    title_record = models.ForeignKey("registry.TitleRecord", on_delete=models.PROTECT, related_name="bindings")
+    title_record = models.ForeignKey(
+        "registry.TitleRecord", on_delete=models.PROTECT, related_name="bindings"
+    )
     status = models.CharField(max_length=10, choices=BindingStatus.choices, default=BindingStatus.ACTIVE)
     bound_at = models.DateTimeField()
     ended_at = models.DateTimeField(null=True, blank=True)
@@ -275,8 +279,12 @@ class OfflineVerification(models.Model):
     """线下认证: an owner's application, checked in person by the project's committee or its subdistrict office."""
 
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="offline_verifications")
-    identity = models.ForeignKey(OwnerIdentity, on_delete=models.PROTECT, related_name="offline_verifications")
-    project = models.ForeignKey("registry.Project", on_delete=models.PROTECT, related_name="offline_verifications")
+    identity = models.ForeignKey(
+        OwnerIdentity, on_delete=models.PROTECT, related_name="offline_verifications"
+    )
+    project = models.ForeignKey(
+        "registry.Project", on_delete=models.PROTECT, related_name="offline_verifications"
+    )
     status = models.CharField(
         max_length=10, choices=OfflineVerificationStatus.choices, default=OfflineVerificationStatus.PENDING
     )
@@ -316,7 +324,7 @@ class OfflineEvidence(models.Model):
 
 
 class HouseInfoSubmission(models.Model):
-    """"未能找到您的房屋": information an owner submits about a house missing from the registry, for the
+    """ "未能找到您的房屋": information an owner submits about a house missing from the registry, for the
     subdistrict office's queue."""
 
     class Status(models.TextChoices):

@@ -26,15 +26,8 @@ FEATURES: dict[str, Feature] = {
     "gov-interaction": Feature("政民互动", "向住房和建设部门咨询、建议和投诉，并查看答复。", "portal:home"),
     # 我的小区
     "owner-evaluation": Feature("业主评价", "对本小区的物业管理处和业委会进行评价。", "portal:mine"),
-    "house-binding": Feature(
-        "业主身份绑定", "核对产权登记信息后，把您名下的房屋绑定到本账号。", "portal:mine"
-    ),
-    "delegate-verification": Feature(
-        "被委托人认证", "被委托人验证本人身份后，代替业主查看公开信息、参与决策和评价。", "portal:mine"
-    ),
     # 物业服务
     "decisions": Feature("业主决策", "推选投票人，参与本小区业主大会的电子投票。", "portal:service"),
-    "delegation": Feature("委托管理", "发起委托、查看被委托人、解除委托。", "portal:service"),
     "maintenance-fund": Feature(
         "维修资金情况", "查看已绑定房屋所在小区、楼栋和房屋的维修资金概况与明细。", "portal:service"
     ),
@@ -185,8 +178,20 @@ MENUS: dict[str, Menu] = {
                         icon="building",
                     ),
                     soon("owner-evaluation", icon="star", tone="orange"),
-                    soon("house-binding", icon="idcard", tone="blue"),
-                    soon("delegate-verification", icon="delegate", tone="blue"),
+                    Entry(
+                        "业主身份绑定",
+                        "portal_account:binding",
+                        desc="核对产权登记信息后，把您名下的房屋绑定到本账号。",
+                        icon="idcard",
+                        tone="blue",
+                    ),
+                    Entry(
+                        "被委托人认证",
+                        "portal_delegation:delegate",
+                        desc="被委托人验证本人身份后，代替业主查看公开信息、参与决策和评价。",
+                        icon="delegate",
+                        tone="blue",
+                    ),
                 ),
             ),
         ),
@@ -202,7 +207,13 @@ MENUS: dict[str, Menu] = {
                 "物业服务",
                 (
                     soon("decisions", icon="vote"),
-                    soon("delegation", icon="delegate", tone="blue"),
+                    Entry(
+                        "委托管理",
+                        "portal_delegation:index",
+                        desc="发起委托、查看被委托人、解除委托。",
+                        icon="delegate",
+                        tone="blue",
+                    ),
                     soon("maintenance-fund", icon="wallet", tone="orange", label="维修资金情况"),
                     Entry(
                         "项目信息",
@@ -283,7 +294,13 @@ HOME_SHORTCUTS: tuple[Entry, ...] = (
         icon="search",
     ),
     Entry("我的小区", "portal:mine", desc="物业服务、业主评价、身份绑定", icon="home", tone="blue"),
-    soon("house-binding", icon="idcard", tone="orange"),
+    Entry(
+        "业主身份绑定",
+        "portal_account:binding",
+        desc="核对产权登记信息后，把您名下的房屋绑定到本账号。",
+        icon="idcard",
+        tone="orange",
+    ),
 )
 
 
