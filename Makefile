@@ -47,8 +47,8 @@ migrate: install
 demo: migrate ## load the demo city when the database has no projects yet
 	$(PY) manage.py demo_city --scale $(DEMO_SCALE) --seed 1 --if-empty
 
-worker: install ## background tasks (outbox delivery, scheduled closes) and the outbox sweeper
-	$(PY) manage.py deliver_pending --every 60 & $(PY) manage.py db_worker
+worker: install ## background tasks (outbox delivery, meeting open/close) and the scheduler
+	$(PY) manage.py periodic & $(PY) manage.py db_worker
 
 lint: install-test
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/lint-imports --no-cache

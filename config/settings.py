@@ -159,6 +159,11 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# (task path, seconds between runs), enqueued by `manage.py periodic` (run one per deployment).
+PMIP_PERIODIC_TASKS = [
+    ("pmip.notifications.tasks.sweep_outbox", 60),
+    ("pmip.decisions.tasks.advance_meetings", 60),
+]
 
 # Outside systems: "embedded" stand-ins by default, real adapters when configured.
 PMIP_SMS_BACKEND = os.environ.get("PMIP_SMS_BACKEND", "embedded")  # embedded | tencent
