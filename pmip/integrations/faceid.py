@@ -44,7 +44,7 @@ DEFAULT_URL = "https://faceid.tencentcloudapi.com"
 TEXT_ONLY = "1"
 DEFAULT_MIN_SCORE = Decimal("70")
 # Built on these interfaces by the stand-in with its own verification page (not in this module).
-EMBEDDED_VERIFIER = "pmip.integrations.faceid_standin.EmbeddedFaceVerifier"
+EMBEDDED_VERIFIER = "pmip.integrations.embedded_faceid.EmbeddedFaceVerifier"
 
 # The only fields of `Text` (DetectInfoText) that may leave the adapter. Everything else — IdCard, Name, Ocr*,
 # Mobile, Location, Extra, LivenessDetail (which repeats ID number and name) — is dropped.

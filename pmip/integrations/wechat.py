@@ -67,7 +67,7 @@ if not any(isinstance(f, _RedactQuery) for f in _httpx_log.filters):
 DEFAULT_OAUTH_URL = "https://open.weixin.qq.com"
 DEFAULT_API_URL = "https://api.weixin.qq.com"
 # Built on these interfaces by the stand-in with its own authorise page (not in this module).
-EMBEDDED_OAUTH = "pmip.integrations.wechat_standin.EmbeddedWechatOAuth"
+EMBEDDED_OAUTH = "pmip.integrations.embedded_wechat.EmbeddedWechatOAuth"
 
 SNAPSHOT_MESSAGE = "请在微信中打开并授权后使用"
 
@@ -284,7 +284,9 @@ class WechatOAuthClient:
 
 def get_oauth() -> WechatOAuth:
     """`PMIP_WECHAT_OAUTH_BACKEND`: "embedded" (default, the stand-in with its own page), "wechat", or a dotted path."""
-    name = getattr(settings, "PMIP_WECHAT_OAUTH_BACKEND", "embedded")
+    name = getattr(settings, "PMIP_WECHAT_OAUTH_BACKEND", None) or getattr(
+        settings, "PMIP_WECHAT_BACKEND", "embedded"
+    )
     if name == "wechat":
         return WechatOAuthClient.from_settings()
     backend = import_string(EMBEDDED_OAUTH if name == "embedded" else name)
