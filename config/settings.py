@@ -16,6 +16,8 @@ VAR_DIR = Path(os.environ.get("PMIP_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("DEBUG", False)
+# "production" refuses to start while any outside system still uses its embedded stand-in (pmip.E001).
+PMIP_ENVIRONMENT = os.environ.get("PMIP_ENVIRONMENT", "development")
 TESTING = "pytest" in sys.modules or env_bool("PMIP_TESTING")
 SECRET_KEY = secret_from_env_or_file("SECRET_KEY", VAR_DIR, generator=new_secret_key)
 PMIP_FIELD_KEY = secret_from_env_or_file("PMIP_FIELD_KEY", VAR_DIR, generator=new_field_key)

@@ -284,9 +284,7 @@ class WechatOAuthClient:
 
 def get_oauth() -> WechatOAuth:
     """`PMIP_WECHAT_OAUTH_BACKEND`: "embedded" (default, the stand-in with its own page), "wechat", or a dotted path."""
-    name = getattr(settings, "PMIP_WECHAT_OAUTH_BACKEND", None) or getattr(
-        settings, "PMIP_WECHAT_BACKEND", "embedded"
-    )
+    name = getattr(settings, "PMIP_WECHAT_OAUTH_BACKEND", "embedded")
     if name == "wechat":
         return WechatOAuthClient.from_settings()
     backend = import_string(EMBEDDED_OAUTH if name == "embedded" else name)

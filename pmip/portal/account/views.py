@@ -233,15 +233,14 @@ def captcha_refresh(request: HttpRequest) -> HttpResponse:
 # --------------------------------------------------------------------------------------------------- stand-ins
 
 
-def _embedded(setting: str, legacy: str | None = None) -> bool:
-    name = getattr(settings, setting, None) or (getattr(settings, legacy, None) if legacy else None)
-    return (name or "embedded") == "embedded"
+def _embedded(setting: str) -> bool:
+    return getattr(settings, setting, "embedded") == "embedded"
 
 
 @require_http_methods(["GET", "POST"])
 def wechat_standin(request: HttpRequest) -> HttpResponse:
     """The embedded stand-in of WeChat's authorise page (only when the WeChat backend is "embedded")."""
-    if not _embedded("PMIP_WECHAT_OAUTH_BACKEND", "PMIP_WECHAT_BACKEND"):
+    if not _embedded("PMIP_WECHAT_OAUTH_BACKEND"):
         raise Http404("未启用微信授权模拟页面。")
     params = request.POST if request.method == "POST" else request.GET
     redirect_uri = params.get("redirect_uri", "")

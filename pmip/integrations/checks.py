@@ -1,0 +1,29 @@
+"""A production deployment must not run on embedded stand-ins: anyone could log in as anyone through them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core import checks
+
+BACKEND_SETTINGS = (
+    "PMIP_SMS_BACKEND",
+    "PMIP_WECHAT_OAUTH_BACKEND",
+    "PMIP_WECHAT_MESSAGE_BACKEND",
+    "PMIP_FACEID_BACKEND",
+    "PMIP_TITLE_REGISTRY_BACKEND",
+)
+
+
+@checks.register(checks.Tags.security, deploy=False)
+def no_standins_in_production(app_configs, **kwargs):
+    if getattr(settings, "PMIP_ENVIRONMENT", "development") != "production":
+        return []
+    return [
+        checks.Error(
+            f"{name} is 'embedded' in production: the stand-in lets anyone pass this step.",
+            hint=f"Set {name} to the real adapter (see docs/integrations.md).",
+            id="pmip.E001",
+        )
+        for name in BACKEND_SETTINGS
+        if getattr(settings, name, "embedded") == "embedded"
+    ]
