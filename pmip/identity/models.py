@@ -322,9 +322,12 @@ class OfflineEvidence(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "线下认证材料"
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.original_name}"
+
 
 class HouseInfoSubmission(models.Model):
-    """ "未能找到您的房屋": information an owner submits about a house missing from the registry, for the
+    """“未能找到您的房屋”: information an owner submits about a house missing from the registry, for the
     subdistrict office's queue."""
 
     class Status(models.TextChoices):
@@ -349,3 +352,6 @@ class HouseInfoSubmission(models.Model):
     class Meta:
         indexes = [models.Index(fields=["subdistrict", "status"], name="house_submission_queue_idx")]
         verbose_name = verbose_name_plural = "房屋信息补录申请"
+
+    def __str__(self) -> str:
+        return f"{self.project_name} {self.building_number}栋{self.unit_number} {self.get_status_display()}"
