@@ -165,6 +165,7 @@ TASKS = {
 PMIP_PERIODIC_TASKS = [
     ("pmip.notifications.tasks.sweep_outbox", 60),
     ("pmip.decisions.tasks.advance_meetings", 60),
+    ("pmip.funds.tasks.reconcile_funds", 24 * 3600),
 ]
 
 # Outside systems: "embedded" stand-ins by default, real adapters when configured.
