@@ -54,7 +54,16 @@ class BuildingAdmin(admin.ModelAdmin):
 
 @admin.register(m.Unit)
 class UnitAdmin(admin.ModelAdmin):
-    list_display = ("project", "building", "number", "use", "area", "area_source", "delivered", "developer_held")
+    list_display = (
+        "project",
+        "building",
+        "number",
+        "use",
+        "area",
+        "area_source",
+        "delivered",
+        "developer_held",
+    )
     list_filter = ("use", "area_source", "developer_held")
     search_fields = ("project__code", "number")
     list_select_related = ("project", "building")
@@ -62,7 +71,9 @@ class UnitAdmin(admin.ModelAdmin):
 
 
 class TitleRecordForm(forms.ModelForm):
-    id_number = forms.CharField(label="证件号码", required=False, help_text="留空则不修改；保存后加密存储，仅显示掩码")
+    id_number = forms.CharField(
+        label="证件号码", required=False, help_text="留空则不修改；保存后加密存储，仅显示掩码"
+    )
 
     class Meta:
         model = m.TitleRecord
@@ -92,7 +103,15 @@ class TitleRecordForm(forms.ModelForm):
 @admin.register(m.TitleRecord)
 class TitleRecordAdmin(admin.ModelAdmin):
     form = TitleRecordForm
-    list_display = ("unit", "holder_masked", "id_type", "id_number_masked", "share", "registered_on", "ended_on")
+    list_display = (
+        "unit",
+        "holder_masked",
+        "id_type",
+        "id_number_masked",
+        "share",
+        "registered_on",
+        "ended_on",
+    )
     list_filter = ("id_type",)
     search_fields = ("unit__project__code",)
     list_select_related = ("unit__building", "unit__project")
@@ -113,5 +132,12 @@ class CommitteeAdmin(admin.ModelAdmin):
     raw_id_fields = ("project",)
 
 
-for model in (m.OwnersAssembly, m.PartyBranch, m.Practitioner, m.Facility, m.SafetyInspection, m.DataSharingBank):
+for model in (
+    m.OwnersAssembly,
+    m.PartyBranch,
+    m.Practitioner,
+    m.Facility,
+    m.SafetyInspection,
+    m.DataSharingBank,
+):
     admin.site.register(model, admin.ModelAdmin)

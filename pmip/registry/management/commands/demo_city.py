@@ -1,0 +1,69 @@
+"""`python manage.py demo_city --scale small|medium|city --seed N [--if-empty]`: load the demo city.
+
+Refuses a database that already has projects (exit 1), or with --if-empty says so and does nothing (exit 0).
+"""
+
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from pmip.core.errors import DomainError
+from pmip.registry.demo import SCALES, demo_logins, format_counts, load_demo_city
+from pmip.registry.models import Project
+
+
+class Command(BaseCommand):
+    help = "加载演示城市（深圳，合成数据）：同一 seed 生成相同数据。只能加载到没有物业项目的数据库。"
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--scale",
+            choices=list(SCALES),
+            default="small",
+            help="small: 7个项目约3千户；medium: 200个项目约10万户；city: 5千个项目300万户（tiny 供测试）",
+        )
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="数据库中已有物业项目时不加载，并正常退出（make run 使用）",
+        )
+        parser.add_argument("--no-progress", action="store_true", help="不显示进度条")
+        parser.add_argument("--no-funds", action="store_true", help="不生成维修资金演示账目")
+
+    def handle(
+        self, *args, scale: str, seed: int, if_empty: bool, no_progress: bool, no_funds: bool, **options
+    ):
+        existing = Project.objects.count()
+        if existing:
+            if if_empty:
+                self.stdout.write(f"数据库中已有{existing}个物业项目，跳过加载演示数据。")
+                return
+            raise CommandError(
+                f"数据库中已有{existing}个物业项目，演示数据只能加载到没有物业项目的数据库。"
+                "如只想在空库时加载，请加 --if-empty。"
+            )
+        size = SCALES[scale]
+        self.stdout.write(
+            f"正在加载演示城市：scale={scale}（{size.projects:,}个项目，{size.units:,}户），seed={seed} …"
+        )
+        progress = not no_progress and options.get("verbosity", 1) > 0
+        try:
+            result = load_demo_city(scale=scale, seed=seed, progress=progress)
+        except DomainError as exc:
+            raise CommandError(exc.message) from exc
+        self.stdout.write(format_counts(result.counts, [f"演示城市加载完成，用时 {result.seconds} 秒："]))
+        if not no_funds:
+            from pmip.funds.demo import seed_demo_funds
+
+            started = time.monotonic()
+            ids = list(Project.objects.order_by("pk").values_list("pk", flat=True))
+            counts = seed_demo_funds(project_ids=ids, seed=seed)
+            self.stdout.write(
+                format_counts(
+                    counts, [f"维修资金演示账目生成完成，用时 {time.monotonic() - started:.1f} 秒："]
+                )
+            )
+        lines = demo_logins()
+        if lines:
+            self.stdout.write("\n" + "\n".join(lines))
