@@ -124,9 +124,26 @@ class _Writer:
                     row[calc_at] = json.dumps(row[calc_at], ensure_ascii=False)
                     copy.write_row(row)
             return
-        LedgerEntry.objects.bulk_create(
-            [LedgerEntry(**dict(zip(_ENTRY_COLUMNS, row, strict=True))) for row in rows], batch_size=BATCH
-        )
+        # Elsewhere (SQLite): executemany with each value prepared by its field, which is what bulk_create does
+        # without building a model instance and an SQL compiler per row (several times faster for demo volumes).
+        fields = {f.attname: f for f in LedgerEntry._meta.concrete_fields}
+        prepared = [fields[c] for c in _ENTRY_COLUMNS]
+        cols = ", ".join(connection.ops.quote_name(f.column) for f in prepared)
+        marks = ", ".join(["%s"] * len(prepared))
+        table = connection.ops.quote_name(LedgerEntry._meta.db_table)
+        sql = f"INSERT INTO {table} ({cols}) VALUES ({marks})"  # noqa: S608 (identifiers from the model, values bound)
+        with connection.cursor() as cursor:
+            for start in range(0, len(rows), BATCH):
+                cursor.executemany(
+                    sql,
+                    [
+                        [
+                            field.get_db_prep_save(value, connection)
+                            for field, value in zip(prepared, row, strict=True)
+                        ]
+                        for row in rows[start : start + BATCH]
+                    ],
+                )
 
 
 def seed_demo_funds(*, project_ids: Sequence[int], seed: int, months: int = 3) -> dict[str, int]:
