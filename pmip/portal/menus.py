@@ -27,7 +27,6 @@ FEATURES: dict[str, Feature] = {
     # 我的小区
     "owner-evaluation": Feature("业主评价", "对本小区的物业管理处和业委会进行评价。", "portal:mine"),
     # 物业服务
-    "decisions": Feature("业主决策", "推选投票人，参与本小区业主大会的电子投票。", "portal:service"),
     "maintenance-fund": Feature(
         "维修资金情况", "查看已绑定房屋所在小区、楼栋和房屋的维修资金概况与明细。", "portal:service"
     ),
@@ -206,7 +205,12 @@ MENUS: dict[str, Menu] = {
             Group(
                 "物业服务",
                 (
-                    soon("decisions", icon="vote"),
+                    Entry(
+                        "业主决策",
+                        "portal_decisions:home",
+                        desc="推选投票人，参与本小区业主大会的电子投票。",
+                        icon="vote",
+                    ),
                     Entry(
                         "委托管理",
                         "portal_delegation:index",
