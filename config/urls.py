@@ -22,5 +22,6 @@ urlpatterns = [
     path("captcha/", include("captcha.urls")),
     path("me/", include("pmip.portal.account.urls")),
     path("delegation/", include("pmip.portal.delegation.urls")),
+    path("decisions/", include("pmip.portal.decisions.urls")),
     path("", include("pmip.portal.urls")),
 ]

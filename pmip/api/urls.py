@@ -8,7 +8,7 @@ from django.http import HttpResponseNotAllowed
 from django.urls import URLPattern
 from ninja import NinjaAPI
 
-from pmip.api import delegation, errors, fallback, office, owner, projects
+from pmip.api import decisions, delegation, errors, fallback, office, owner, projects
 
 
 class PmipAPI(NinjaAPI):
@@ -47,4 +47,5 @@ api.add_router("/projects", projects.router)
 api.add_router("/office", office.router)
 api.add_router("/delegation", delegation.router)
 api.add_router("/me", owner.router)
+api.add_router("/decisions", decisions.router)
 api.add_router("", fallback.router)  # must stay last
