@@ -17,6 +17,7 @@ urlpatterns = [
     path("healthz", healthz),
     path("ops/", admin.site.urls),
     path("office/verification/", include("pmip.office.verification.urls")),
+    path("office/funds/", include("pmip.office.funds.urls")),
     path("office/", include("pmip.office.urls")),
     path("api/v1/", api.urls),
     path("captcha/", include("captcha.urls")),

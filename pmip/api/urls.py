@@ -8,7 +8,7 @@ from django.http import HttpResponseNotAllowed
 from django.urls import URLPattern
 from ninja import NinjaAPI
 
-from pmip.api import decisions, delegation, errors, fallback, office, owner, projects
+from pmip.api import decisions, delegation, errors, fallback, office, office_funds, owner, projects
 
 
 class PmipAPI(NinjaAPI):
@@ -44,6 +44,7 @@ api = PmipAPI(
 )
 errors.install(api)
 api.add_router("/projects", projects.router)
+api.add_router("/office/funds", office_funds.router)
 api.add_router("/office", office.router)
 api.add_router("/delegation", delegation.router)
 api.add_router("/me", owner.router)
