@@ -12,7 +12,7 @@ import json
 import time
 from pathlib import Path
 
-BENCHMARKS = ["registry"]
+BENCHMARKS = ["registry", "binding", "voting", "funds"]
 
 
 def main() -> None:

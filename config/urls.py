@@ -17,6 +17,7 @@ urlpatterns = [
     path("healthz", healthz),
     path("ops/", admin.site.urls),
     path("office/verification/", include("pmip.office.verification.urls")),
+    path("office/decisions/", include("pmip.office.decisions.urls")),
     path("office/funds/", include("pmip.office.funds.urls")),
     path("office/", include("pmip.office.urls")),
     path("api/v1/", api.urls),
@@ -24,5 +25,6 @@ urlpatterns = [
     path("me/", include("pmip.portal.account.urls")),
     path("delegation/", include("pmip.portal.delegation.urls")),
     path("decisions/", include("pmip.portal.decisions.urls")),
+    path("funds/", include("pmip.portal.funds.urls")),
     path("", include("pmip.portal.urls")),
 ]

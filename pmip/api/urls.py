@@ -8,7 +8,18 @@ from django.http import HttpResponseNotAllowed
 from django.urls import URLPattern
 from ninja import NinjaAPI
 
-from pmip.api import decisions, delegation, errors, fallback, office, office_funds, owner, projects
+from pmip.api import (
+    decisions,
+    delegation,
+    errors,
+    fallback,
+    funds,
+    office,
+    office_decisions,
+    office_funds,
+    owner,
+    projects,
+)
 
 
 class PmipAPI(NinjaAPI):
@@ -44,9 +55,11 @@ api = PmipAPI(
 )
 errors.install(api)
 api.add_router("/projects", projects.router)
+api.add_router("/office/decisions", office_decisions.router)
 api.add_router("/office/funds", office_funds.router)
 api.add_router("/office", office.router)
 api.add_router("/delegation", delegation.router)
 api.add_router("/me", owner.router)
 api.add_router("/decisions", decisions.router)
+api.add_router("/funds", funds.router)
 api.add_router("", fallback.router)  # must stay last

@@ -27,17 +27,7 @@ FEATURES: dict[str, Feature] = {
     # 我的小区
     "owner-evaluation": Feature("业主评价", "对本小区的物业管理处和业委会进行评价。", "portal:mine"),
     # 物业服务
-    "maintenance-fund": Feature(
-        "维修资金情况", "查看已绑定房屋所在小区、楼栋和房屋的维修资金概况与明细。", "portal:service"
-    ),
-    "project-disclosure": Feature(
-        "小区信息公开", "查询本小区的大额资金转账公示及其他信息公开内容。", "portal:service"
-    ),
     "evaluate-project": Feature("评价小区", "我要评价、评价排名、评价记录和评价统计。", "portal:service"),
-    "quarterly-reports": Feature(
-        "季度收支报表", "查看本小区应收账款、维修金收支和业务收支明细表。", "portal:service"
-    ),
-    "common-funds": Feature("业主共有资金", "查看本小区已开通账户的流水信息。", "portal:service"),
     "weather": Feature("小区气象公告栏", "选择小区，查询该小区的气象信息。", "portal:service"),
     "tendering": Feature("招标投标情况", "查看本小区物业服务招标投标的各阶段情况。", "portal:service"),
     # 物业
@@ -58,9 +48,6 @@ FEATURES: dict[str, Feature] = {
         "物业服务评价",
         "物业服务企业和项目负责人的评价情况、良好信息、不良信息及风险名单。",
         "portal:disclosure",
-    ),
-    "fund-overview": Feature(
-        "维修金概览", "查看全市的维修资金情况，关注小区并查看其维修资金情况。", "portal:disclosure"
     ),
     # 底部标签栏
     "account": Feature("我的", "查看账户信息、已绑定房屋和消息提醒。", "portal:home"),
@@ -218,7 +205,13 @@ MENUS: dict[str, Menu] = {
                         icon="delegate",
                         tone="blue",
                     ),
-                    soon("maintenance-fund", icon="wallet", tone="orange", label="维修资金情况"),
+                    Entry(
+                        "维修资金情况",
+                        "portal_funds:index",
+                        desc="查看已绑定房屋所在小区、楼栋和房屋的维修资金概况与明细。",
+                        icon="wallet",
+                        tone="orange",
+                    ),
                     Entry(
                         "项目信息",
                         "portal:project_search",
@@ -226,10 +219,27 @@ MENUS: dict[str, Menu] = {
                         icon="building",
                         tone="blue",
                     ),
-                    soon("project-disclosure", icon="doc", label="信息公开"),
+                    Entry(
+                        "信息公开",
+                        "portal_funds:disclosures",
+                        desc="查询本小区的大额资金转账公示及其他信息公开内容。",
+                        icon="doc",
+                    ),
                     soon("evaluate-project", icon="star", tone="orange"),
-                    soon("quarterly-reports", icon="chart", tone="blue"),
-                    soon("common-funds", icon="coin", tone="orange"),
+                    Entry(
+                        "季度收支报表",
+                        "portal_funds:reports",
+                        desc="查看本小区应收账款、维修金收支和业务收支明细表。",
+                        icon="chart",
+                        tone="blue",
+                    ),
+                    Entry(
+                        "业主共有资金",
+                        "portal_funds:common",
+                        desc="查看本小区已开通账户的流水信息。",
+                        icon="coin",
+                        tone="orange",
+                    ),
                     soon("weather", icon="weather", tone="blue"),
                     soon("tendering", icon="clipboard"),
                 ),
@@ -246,7 +256,7 @@ MENUS: dict[str, Menu] = {
             Entry("物业信息", "portal:disclosure"),
             soon("credit"),
             soon("service-evaluation"),
-            soon("fund-overview"),
+            Entry("维修金概览", "portal_funds:overview"),
         ),
         groups=(
             Group(
