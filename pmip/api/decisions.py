@@ -17,10 +17,9 @@ from pydantic import Field
 from pmip.api.owner import OwnerSessionAuth
 from pmip.api.schemas import Problem
 from pmip.core.errors import ValidationFailed
-from pmip.decisions import selectors, services, tally
+from pmip.decisions import overview, selectors, services, tally
 from pmip.decisions.choices import ConvenerKind
 from pmip.decisions.models import Matter
-from pmip.decisions import overview
 
 router = Router(tags=["业主决策"], auth=OwnerSessionAuth())
 _ERRORS = {401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem}

@@ -7,8 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from pmip.decisions import selectors
-from pmip.decisions import overview
+from pmip.decisions import overview, selectors
 from tests.decisions import factories as f
 from tests.portal_decisions.support import close, meeting_around_now, nominate, publish, vote
 

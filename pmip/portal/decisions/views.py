@@ -23,13 +23,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pmip.core.errors import DomainError, NotFound
-from pmip.decisions import selectors, services, tally
+from pmip.decisions import overview, selectors, services, tally
 from pmip.decisions.choices import ConvenerKind, MeetingState, PublicityKind
 from pmip.decisions.rules import settings_used
 from pmip.delegation.selectors import active_delegation
 from pmip.identity.models import BindingStatus, HouseBinding, OwnerIdentity
 from pmip.portal.account.decorators import owner_login_required
-from pmip.decisions import overview
 from pmip.portal.decisions.forms import BulletinSearchForm, NominateForm, VoteForm
 from pmip.portal.views import domain_errors, is_htmx_partial
 
