@@ -183,7 +183,9 @@ PMIP_TENCENT_SMS_URL = os.environ.get("PMIP_TENCENT_SMS_URL", "https://sms.tence
 PMIP_TENCENT_SMS_REGION = os.environ.get("PMIP_TENCENT_SMS_REGION", "ap-guangzhou")
 PMIP_TENCENT_SMS_SDK_APP_ID = os.environ.get("PMIP_TENCENT_SMS_SDK_APP_ID", "")
 PMIP_TENCENT_SMS_SIGN_NAME = os.environ.get("PMIP_TENCENT_SMS_SIGN_NAME", "")
-PMIP_TENCENT_SMS_TEMPLATE_IDS = os.environ.get("PMIP_TENCENT_SMS_TEMPLATE_IDS", "")  # verification_code:1234567,...
+PMIP_TENCENT_SMS_TEMPLATE_IDS = os.environ.get(
+    "PMIP_TENCENT_SMS_TEMPLATE_IDS", ""
+)  # verification_code:1234567,...
 PMIP_WECHAT_OAUTH_BACKEND = os.environ.get("PMIP_WECHAT_OAUTH_BACKEND", "embedded")  # embedded | wechat
 PMIP_WECHAT_MESSAGE_BACKEND = os.environ.get("PMIP_WECHAT_MESSAGE_BACKEND", "embedded")  # embedded | wechat
 PMIP_WECHAT_APP_ID = os.environ.get("PMIP_WECHAT_APP_ID", "")
@@ -205,8 +207,12 @@ PMIP_TITLE_REGISTRY_MAX_CONCURRENCY = int(os.environ.get("PMIP_TITLE_REGISTRY_MA
 PMIP_TITLE_REGISTRY_ACQUIRE_TIMEOUT = float(os.environ.get("PMIP_TITLE_REGISTRY_ACQUIRE_TIMEOUT", 0))
 
 # Notifications (outbox delivery; WeChat template ids are configured per deployment)
-PMIP_WECHAT_TEMPLATE_BINDING_RESULT = os.environ.get("PMIP_WECHAT_TEMPLATE_BINDING_RESULT", "pmip-binding-result")
-PMIP_WECHAT_TEMPLATE_OFFLINE_RESULT = os.environ.get("PMIP_WECHAT_TEMPLATE_OFFLINE_RESULT", "pmip-offline-result")
+PMIP_WECHAT_TEMPLATE_BINDING_RESULT = os.environ.get(
+    "PMIP_WECHAT_TEMPLATE_BINDING_RESULT", "pmip-binding-result"
+)
+PMIP_WECHAT_TEMPLATE_OFFLINE_RESULT = os.environ.get(
+    "PMIP_WECHAT_TEMPLATE_OFFLINE_RESULT", "pmip-offline-result"
+)
 PMIP_WECHAT_TEMPLATE_DELEGATION = os.environ.get("PMIP_WECHAT_TEMPLATE_DELEGATION", "pmip-delegation")
 PMIP_PUBLIC_BASE_URL = os.environ.get("PMIP_PUBLIC_BASE_URL", "")  # absolute prefix for WeChat message links
 PMIP_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("PMIP_NOTIFY_MAX_ATTEMPTS", 6))
