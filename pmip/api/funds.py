@@ -4,7 +4,9 @@ open data of 维修金概览 (JSON or CSV).
 
 Owner endpoints use the owner's Django session (the portal log-in; unsafe methods need the CSRF token) and read
 through `pmip.funds.selectors` with the caller: projects where the caller has an active house binding, and the
-sub-ledgers of the caller's own units only. Anything else is 404 `not_found` (not-found and forbidden look the
+sub-ledgers of the caller's own units only — and, for a delegate (被委托人), the delegated project like its
+principal's owner pages (`/delegated-projects`, `acting_for` names the principals, masked) and the sub-ledgers of
+exactly the principal's bound units there. Anything else is 404 `not_found` (not-found and forbidden look the
 same). Money is a decimal string with two places ("4467.60"), never a float.
 
 Open data (no log-in): `/open-data/overview` (city and district totals) and `/open-data/projects` (every project's
@@ -168,6 +170,8 @@ class ProjectOverviewOut(ProjectRefOut):
     replenish_rule: ReplenishRuleOut
     committee: CommitteeOut | None
     my_units: list[MyUnitOut]
+    acting_for: list[str] = Field(..., description="代业主查看：委托人姓名（已掩码）；本人小区为空")
+    delegated_units: list[MyUnitOut] = Field(..., description="被委托人可查看的委托人房屋")
 
 
 class EntryGroupOut(Schema):
@@ -238,7 +242,8 @@ class BuildingOverviewOut(Schema):
 
 
 class BuildingUnitOut(Schema):
-    """房屋列表: room and area only; `mine` marks the caller's own units (the only ones they can open)."""
+    """房屋列表: room and area only; `mine` marks the units the caller can open (their own, and as a delegate the
+    principal's)."""
 
     id: int
     label: str
@@ -271,6 +276,7 @@ class UnitOverviewOut(UnitOut):
     replenish: ReplenishOut
     entry_count: int
     balance_series: list[tuple[dt.date, str]] = Field(..., description="[日期, 当日最后一笔后的余额]")
+    acting_for: list[str] = Field(..., description="代业主查看：委托人姓名（已掩码）；本人房屋为空")
 
 
 class LedgerLineOut(Schema):
@@ -442,10 +448,8 @@ class FollowIn(Schema):
 
 
 def _owner_project(actor, project_id: int) -> Project:
-    project = selectors.my_fund_projects(actor=actor).filter(pk=project_id).first()
-    if project is None:
-        raise NotFound("未找到该小区的维修资金信息，或您没有查看权限。")
-    return project
+    """A project the caller is bound in or reads as a delegate, else NotFound."""
+    return selectors.owner_fund_project(actor=actor, project_id=project_id)
 
 
 def _page_list(items: list, page: int, size: int = PAGE_SIZE) -> tuple[int, int, int, list]:
@@ -495,6 +499,30 @@ def my_projects(request):
     ]
 
 
+class DelegatedProjectOut(ProjectRefOut):
+    figures: ProjectFiguresOut
+    acting_for: list[str] = Field(..., description="委托人姓名（已掩码）")
+    units: list[MyUnitOut] = Field(..., description="委托人在该小区已绑定的房屋")
+
+
+@router.get(
+    "/delegated-projects",
+    auth=owner_auth,
+    response={200: list[DelegatedProjectOut], **_ERRORS},
+    summary="受委托查看的小区（被委托人）",
+)
+def delegated_projects(request):
+    return [
+        DelegatedProjectOut(
+            **_project_ref(d.project).model_dump(),
+            figures=ProjectFiguresOut.of(d.figures),
+            acting_for=data.principal_names(d.principals),
+            units=[_my_unit(row) for row in d.units],
+        )
+        for d in selectors.delegated_fund_projects(actor=request.auth)
+    ]
+
+
 @router.get("/units", auth=owner_auth, response={200: list[MyUnitOut], **_ERRORS}, summary="我的房屋")
 def my_units(request):
     return [_my_unit(row) for row in selectors.my_fund_units(actor=request.auth)]
@@ -509,6 +537,7 @@ def my_units(request):
 def project_overview(request, project_id: int):
     project = _owner_project(request.auth, project_id)
     ov = selectors.project_overview(actor=request.auth, project=project)
+    acting_for = data.acting_for_names(actor=request.auth, project=project)
     committee = None
     if ov.committee is not None:
         committee = CommitteeOut(
@@ -537,6 +566,13 @@ def project_overview(request, project_id: int):
             _my_unit(row)
             for row in selectors.my_fund_units(actor=request.auth)
             if row.unit.project_id == project.pk
+        ],
+        acting_for=acting_for,
+        delegated_units=[
+            _my_unit(row)
+            for d in (selectors.delegated_fund_projects(actor=request.auth) if acting_for else [])
+            if d.project.pk == project.pk
+            for row in d.units
         ],
     )
 
@@ -664,7 +700,7 @@ def building_entries(request, building_id: int, filters: Query[PageIn]):
 )
 def building_units(request, building_id: int, filters: Query[PageIn]):
     building = selectors.get_building(actor=request.auth, building_id=building_id)
-    own = permissions.bound_unit_ids(request.auth, building.project_id)
+    own = permissions.readable_unit_ids(request.auth, building.project)
     result = _page_list(selectors.building_unit_list(actor=request.auth, building=building), filters.page, 30)
     items = [
         BuildingUnitOut(
@@ -704,6 +740,7 @@ def unit_overview(request, unit_id: int):
         ),
         entry_count=len(lines),
         balance_series=data.unit_balance_series(lines),
+        acting_for=data.acting_for_names(actor=request.auth, project=unit.project, unit_id=unit.pk),
     )
 
 

@@ -3,6 +3,11 @@
 - Read (staff): any back-office role whose scope covers the project (`pmip.identity.scopes.project_q`).
 - Read (owners): an owner with an active house binding in the project reads its project and building figures;
   a unit's sub-ledger only for a unit they have an active binding for. Anything else is "not found".
+- Read (delegates, 被委托人): an owner account that acts for a principal in a project
+  (`pmip.delegation.selectors.acting_for`: a delegation in force whose principal still has an active binding there)
+  reads that project's project and building figures like the principal, and the sub-ledgers of exactly the
+  principal's bound units in that project — no other unit, no other project, nothing once the delegation is revoked
+  or the principal's bindings there have ended.
 - Ledger (记账: first deposits, monthly contributions, interest, repair charges, refunds, transfers, reversals,
   fund-centre imports): an editable government role (city, district or subdistrict) covering the project — the
   maintenance fund is kept by the housing authority's fund centre, not by the committee or the property company.
@@ -14,6 +19,7 @@
 from __future__ import annotations
 
 from pmip.core.errors import NotFound, PermissionDenied
+from pmip.delegation.selectors import acting_for
 from pmip.identity.models import AccountKind, BindingStatus, HouseBinding, ScopeLevel
 from pmip.identity.scopes import roles_of
 from pmip.registry.models import Project
@@ -86,10 +92,39 @@ def bound_unit_ids(actor, project_id: int | None = None) -> set[int]:
     return set(qs.values_list("unit_id", flat=True))
 
 
+def delegations_for(actor, project: Project) -> list:
+    """The delegations in force through which the owner account reads `project` as a delegate (oldest first)."""
+    if not is_owner(actor):
+        return []
+    return acting_for(account=actor, project=project)
+
+
+def delegated_unit_ids(actor, project: Project) -> set[int]:
+    """Units of the principals the actor acts for in `project` (their active bindings there)."""
+    owners = [d.owner_id for d in delegations_for(actor, project)]
+    if not owners:
+        return set()
+    return set(
+        HouseBinding.objects.filter(
+            account_id__in=owners, project=project, status=BindingStatus.ACTIVE
+        ).values_list("unit_id", flat=True)
+    )
+
+
+def readable_unit_ids(actor, project: Project) -> set[int]:
+    """Units of `project` whose sub-ledger the owner account may read: its own bound units and its principals'."""
+    return bound_unit_ids(actor, project.pk) | delegated_unit_ids(actor, project)
+
+
+def owner_reads_project(actor, project: Project) -> bool:
+    """An owner bound in the project, or a delegate acting for a principal there (the owner money pages)."""
+    return bool(bound_unit_ids(actor, project.pk)) or bool(delegations_for(actor, project))
+
+
 def may_read_project(actor, project: Project) -> bool:
     if staff_sees(actor, project):
         return True
-    return bool(bound_unit_ids(actor, project.pk))
+    return owner_reads_project(actor, project)
 
 
 def require_read_project(actor, project: Project) -> None:

@@ -3,6 +3,9 @@
 - staff read every project in their scope; owners read the projects where they have an active house binding
   (project and building figures, repairs, common funds, published disclosures and reports) and the sub-ledgers of
   their own bound units only — anything else raises NotFound (not-found and forbidden look the same);
+- a delegate (被委托人) reads a delegated project like its principal: the project and building figures and the
+  sub-ledgers of exactly the principal's bound units there (`permissions.readable_unit_ids`); `delegated_fund_projects`
+  lists those projects for the 维修资金情况 entry page;
 - the city-wide open data of 维修金概览 (city, district and project totals, units below the replenishment line) and
   a project's headline figures are public and take no actor.
 
@@ -22,6 +25,7 @@ from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Query
 from django.db.models.functions import Length, Round
 
 from pmip.core.errors import NotFound
+from pmip.delegation.models import Delegation, DelegationStatus
 from pmip.funds import permissions
 from pmip.funds.choices import (
     DisclosureStatus,
@@ -46,6 +50,7 @@ from pmip.funds.models import (
     summed,
 )
 from pmip.funds.policy import Policy, platform_policy, policy_for
+from pmip.identity.models import BindingStatus, HouseBinding
 from pmip.registry.models import Building, Committee, District, Project, Unit
 
 _NUM = DecimalField(max_digits=30, decimal_places=2)
@@ -360,7 +365,7 @@ def _readable_unit(actor, unit_id: int) -> Unit:
     unit = Unit.objects.select_related("building", "project").filter(pk=unit_id).first()
     if unit is not None and (
         permissions.staff_sees(actor, unit.project)
-        or unit.pk in permissions.bound_unit_ids(actor, unit.project_id)
+        or unit.pk in permissions.readable_unit_ids(actor, unit.project)
     ):
         return unit
     raise NotFound("未找到该房屋的维修资金信息，或您没有查看权限。")
@@ -453,6 +458,88 @@ def my_fund_projects(*, actor) -> QuerySet[Project]:
         .select_related("district", "subdistrict", "fund_balance")
         .order_by("code")
     )
+
+
+def owner_fund_project(*, actor, project_id: int) -> Project:
+    """A project the owner account reads on the owner money pages: bound there, or a delegate acting for a
+    principal there. Anything else raises NotFound."""
+    project = (
+        Project.objects.select_related("district", "subdistrict", "fund_balance")
+        .filter(pk=project_id)
+        .first()
+    )
+    if project is None or not permissions.owner_reads_project(actor, project):
+        raise NotFound("未找到该小区的维修资金信息，或您没有查看权限。")
+    return project
+
+
+@dataclass
+class DelegatedProject:
+    """One project the account reads as a delegate: who for (names masked by the caller) and their units."""
+
+    project: Project
+    figures: Figures
+    principals: list = field(default_factory=list)  # the principals' Account rows, oldest delegation first
+    units: list[UnitRow] = field(default_factory=list)
+
+
+def delegated_fund_projects(*, actor) -> list[DelegatedProject]:
+    """Projects where the owner account acts as a delegate (same rule as `pmip.delegation.selectors.acting_for`:
+    a delegation in force whose principal still has an active binding there), with the principals' bound units.
+    Two queries, plus the project's settings per project (as `my_fund_units`)."""
+    if not permissions.is_owner(actor):
+        return []
+    delegations = list(
+        Delegation.objects.filter(delegate_account=actor, status=DelegationStatus.ACTIVE)
+        .exclude(owner=actor)
+        .select_related(
+            "owner",
+            "owner__owner_identity",
+            "project__district",
+            "project__subdistrict",
+            "project__fund_balance",
+        )
+        .order_by("project__code", "granted_at", "id")
+    )
+    if not delegations:
+        return []
+    bindings = (
+        HouseBinding.objects.filter(
+            account_id__in={d.owner_id for d in delegations},
+            project_id__in={d.project_id for d in delegations},
+            status=BindingStatus.ACTIVE,
+        )
+        .select_related("unit__building", "unit__fund_balance")
+        .order_by(Length("unit__building__number"), "unit__building__number", "unit__number")
+    )
+    units_of: dict[tuple[int, int], list[Unit]] = defaultdict(list)
+    for b in bindings:
+        units_of[(b.account_id, b.project_id)].append(b.unit)
+    thresholds = {pid: policy_for(pid).replenish_threshold_pct for pid in {d.project_id for d in delegations}}
+    out: dict[int, DelegatedProject] = {}
+    for d in delegations:
+        units = units_of.get((d.owner_id, d.project_id))
+        if not units:  # the principal's bindings there have ended: the delegation does not act
+            continue
+        row = out.get(d.project_id)
+        if row is None:
+            row = out[d.project_id] = DelegatedProject(
+                project=d.project, figures=Figures.of(getattr(d.project, "fund_balance", None))
+            )
+        row.principals.append(d.owner)
+        for unit in units:
+            figures = Figures.of(getattr(unit, "fund_balance", None))
+            row.units.append(
+                UnitRow(
+                    unit=unit,
+                    label=f"{unit.building.number}-{unit.number}",
+                    figures=figures,
+                    below_line=is_below_line(
+                        figures.balance, figures.first_deposit, thresholds[d.project_id]
+                    ),
+                )
+            )
+    return list(out.values())
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -34,10 +34,13 @@ from django.db.models.functions import ExtractQuarter, ExtractYear, TruncMonth
 from django.http import HttpResponse
 
 from pmip.core import clock
+from pmip.core.masking import mask_name
+from pmip.delegation.selectors import owner_display_name
 from pmip.funds import permissions, selectors
 from pmip.funds import reports as reports_
 from pmip.funds.choices import EmergencyKind, EntryKind
 from pmip.funds.models import ZERO, Repair, RepairShare, summed
+from pmip.identity.models import BindingStatus, HouseBinding
 from pmip.registry.models import Project
 
 KIND_LABELS = dict(EntryKind.choices)
@@ -368,3 +371,31 @@ def followed_projects(*, actor) -> list:
     followed = selectors.followed_projects(actor=actor)
     prefetch_related_objects([f.project for f in followed], "district")
     return followed
+
+
+def acting_for_names(*, actor, project: Project, unit_id: int | None = None) -> list[str]:
+    """The principals (names masked) the account reads for as a delegate in the project — "代业主 张* 查看".
+
+    With `unit_id`: only the principals bound to that unit, and none when the unit is the account's own.
+    """
+    delegations = permissions.delegations_for(actor, project)
+    if not delegations:
+        return []
+    if unit_id is not None:
+        if unit_id in permissions.bound_unit_ids(actor, project.pk):
+            return []
+        owners = set(
+            HouseBinding.objects.filter(
+                unit_id=unit_id,
+                project=project,
+                status=BindingStatus.ACTIVE,
+                account_id__in=[d.owner_id for d in delegations],
+            ).values_list("account_id", flat=True)
+        )
+        delegations = [d for d in delegations if d.owner_id in owners]
+    return principal_names([d.owner for d in delegations])
+
+
+def principal_names(owners) -> list[str]:
+    """Principals' names as shown to their delegate: the checked holder name, masked ("张*")."""
+    return [mask_name(owner_display_name(owner)) for owner in owners]

@@ -10,7 +10,9 @@
 Every owner page needs the owner log-in and reads through `pmip.funds.selectors` with the logged-in account, which
 scopes everything to the projects where the owner has an active binding and the sub-ledgers of their own units;
 anything else is the same "not found" page (404). Views never write models: 关注 goes through
-`pmip.funds.services`. Delegates (被委托人) get no access here: the funds domain grants reads to bound owners only.
+`pmip.funds.services`. A delegate (被委托人) reads a delegated project like its principal — the project and
+building pages and the unit pages of exactly the principal's bound units there — with "代业主 张* 查看" shown; the
+维修资金情况 entry page lists the delegated projects under their own heading.
 """
 
 from __future__ import annotations
@@ -75,11 +77,8 @@ def _int(value) -> int | None:
 
 
 def _owner_project(request: HttpRequest, project_id: int) -> Project:
-    """One of the owner's projects (an active binding there), else NotFound."""
-    project = selectors.my_fund_projects(actor=request.user).filter(pk=project_id).first()
-    if project is None:
-        raise NotFound(NOT_FOUND_PROJECT)
-    return project
+    """One of the owner's projects (an active binding there) or a delegated project, else NotFound."""
+    return selectors.owner_fund_project(actor=request.user, project_id=project_id)
 
 
 def _chosen_project(request: HttpRequest) -> tuple[Project | None, list[Project]]:
@@ -108,9 +107,19 @@ def _no_units(request: HttpRequest, title: str) -> HttpResponse:
 @never_cache
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    """维修资金情况: the projects where the owner has bound units, and the units themselves."""
+    """维修资金情况: the projects where the owner has bound units, and the units themselves; then the projects
+    the account reads as a delegate (代业主 张* 查看) with the principals' units."""
     projects = list(selectors.my_fund_projects(actor=request.user))
-    if not projects:
+    delegated = [
+        {
+            "project": d.project,
+            "figures": d.figures,
+            "principals": data.principal_names(d.principals),
+            "units": d.units,
+        }
+        for d in selectors.delegated_fund_projects(actor=request.user)
+    ]
+    if not projects and not delegated:
         return _no_units(request, "维修资金情况")
     units = selectors.my_fund_units(actor=request.user)
     rows = [
@@ -124,7 +133,7 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/funds/index.html",
-        _context("维修资金情况", reverse("portal:service"), rows=rows),
+        _context("维修资金情况", reverse("portal:service"), rows=rows, delegated=delegated),
     )
 
 
@@ -151,6 +160,15 @@ def project(request: HttpRequest, project_id: int) -> HttpResponse:
         return _render(request, "portal/funds/_project_details.html", context)
     overview = selectors.project_overview(actor=request.user, project=project)
     mine = [u for u in selectors.my_fund_units(actor=request.user) if u.unit.project_id == project.pk]
+    acting_for = data.acting_for_names(actor=request.user, project=project)
+    if acting_for:
+        mine += [
+            u
+            for d in selectors.delegated_fund_projects(actor=request.user)
+            if d.project.pk == project.pk
+            for u in d.units
+            if u.unit.pk not in {m.unit.pk for m in mine}
+        ]
     buildings = {u.unit.building_id: u.unit.building for u in mine}
     context.update(
         overview=overview,
@@ -158,6 +176,7 @@ def project(request: HttpRequest, project_id: int) -> HttpResponse:
         threshold_source=overview.policy.label_of("replenish_threshold_pct"),
         members=list(overview.committee.members.all()) if overview.committee else [],
         my_units=mine,
+        acting_for=acting_for,
         my_buildings=sorted(buildings.values(), key=lambda b: (len(b.number), b.number)),
         charts=data.project_charts(actor=request.user, project=project),
     )
@@ -207,12 +226,13 @@ def building(request: HttpRequest, building_id: int) -> HttpResponse:
         tabs=BUILDING_TABS,
         current=tab,
         tab_url=reverse("portal_funds:building", args=[building.pk]),
+        acting_for=data.acting_for_names(actor=request.user, project=building.project),
     )
     if tab == "units":
         page = Paginator(
             selectors.building_unit_list(actor=request.user, building=building), UNIT_PAGE_SIZE
         ).get_page(page_number)
-        context.update(page=page, own=permissions.bound_unit_ids(request.user, building.project_id))
+        context.update(page=page, own=permissions.readable_unit_ids(request.user, building.project))
     else:
         qs = data.entry_groups(
             selectors.project_entries(actor=request.user, project=building.project, building=building)
@@ -249,6 +269,9 @@ def unit(request: HttpRequest, unit_id: int) -> HttpResponse:
         rows=[{"line": line, "label": data.ledger_label(line.entry)} for line in page.object_list],
         entry_count=len(lines),
         charts={"balance": data.unit_balance_series(lines)},
+        acting_for=data.acting_for_names(
+            actor=request.user, project=overview.unit.project, unit_id=overview.unit.pk
+        ),
     )
     return _render(
         request, "portal/funds/unit.html", context, partial="portal/funds/_ledger.html", target="unit-ledger"
