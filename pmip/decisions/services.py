@@ -8,11 +8,14 @@ Meeting life: draft → noticed → open → closed → published (draft, notice
   voting starts. From then on neither the matters nor the schedule nor the rule settings change.
 - `open_voting` (convener or the scheduled task, at or after the scheduled start) freezes the voter roll (see
   `roll.py`), stores its SHA-256 and sets the totals of every count row. The roll never changes afterwards.
-- `cast_ballots` / `cast_ballot`: the meeting row is locked (SELECT … FOR UPDATE) and the state and the time are
-  checked inside that transaction, so no ballot is accepted after the close. One valid ballot per (matter, owner
-  key) — database constraint — covering all the owner's units in the matter's scope; final unless the meeting allows
-  changes. A delegate casts for the principal (counted as the principal); a principal with a delegation in force may
-  not vote. The count rows are locked and updated with F() in the same transaction. The receipt is returned.
+- `cast_ballots` / `cast_ballot`: the meeting row is share-locked (SELECT … FOR KEY SHARE: casts run side by side)
+  and the state and the time are checked under it; the close and the cancel take FOR UPDATE, so they wait for every
+  cast in flight and every later cast sees their state — no ballot is accepted after the close's recount. One valid
+  ballot per (matter, owner key) — database constraint — covering all the owner's units in the matter's scope; final
+  unless the meeting allows changes. A delegate casts for the principal (counted as the principal); a principal with
+  a delegation in force may not vote. Lock order, the same for every writer: the owner's valid ballot rows, the
+  matter's count rows (F() updates, matter by matter), and last the meeting row for the receipt sequence numbers
+  (`UPDATE … RETURNING`, gapless and unique per meeting), held only for the inserts. The receipt is returned.
 - Paper ballots (`enter_paper_ballot`) are entered twice by two different staff members; an equal second entry
   creates the ballot, a different one flags a mismatch. An online ballot wins over a paper one for the same owner.
 - `close_voting` (at or after the scheduled end) recounts every matter from the ballots; a difference from the
@@ -37,7 +40,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Max
 
 from pmip.audit.services import record
@@ -910,20 +913,32 @@ def receipt_code(
     return hashlib.sha256(json.dumps(doc, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
-def _require_voting_open(meeting: Meeting) -> None:
-    """Checked under the meeting's row lock: the state and the clock at this very moment."""
+def _require_voting_open(meeting: Meeting) -> dt.datetime:
+    """Checked under the meeting's row lock: the state and the clock at this very moment (returned: the time the
+    ballot is admitted at, before the end)."""
+    now = clock.now()
     if meeting.state == MeetingState.CANCELLED:
         raise VotingNotOpen("会议已取消。")
     if meeting.state in (MeetingState.DRAFT, MeetingState.NOTICED):
         raise VotingNotOpen("投票尚未开始。")
-    if meeting.state != MeetingState.OPEN or clock.now() >= meeting.voting_ends_at:
+    if meeting.state != MeetingState.OPEN or now >= meeting.voting_ends_at:
         raise VotingNotOpen("投票已截止，不能再投票。")
+    return now
 
 
-def _apply_counts(counts: list[MatterCount], choices: Mapping[str, str], area: int, sign: int) -> None:
-    for row in counts:
-        choice = choice_for(choices, row.candidate_id)
-        MatterCount.objects.filter(pk=row.pk).update(
+def _apply_counts(matter: Matter, choices: Mapping[str, str], area: int, sign: int) -> None:
+    """One F() UPDATE per count row of the matter (the question's row, or each candidate's in id order — the row
+    locks are always taken in that order)."""
+    targets = sorted(c.pk for c in matter.candidates.all()) if matter.is_election else [None]
+    for candidate_id in targets:
+        choice = choice_for(choices, candidate_id)
+        rows = MatterCount.objects.filter(matter=matter)
+        rows = (
+            rows.filter(candidate__isnull=True)
+            if candidate_id is None
+            else rows.filter(candidate_id=candidate_id)
+        )
+        rows.update(
             **{
                 f"{choice}_area": F(f"{choice}_area") + sign * area,
                 f"{choice}_owners": F(f"{choice}_owners") + sign,
@@ -931,70 +946,111 @@ def _apply_counts(counts: list[MatterCount], choices: Mapping[str, str], area: i
         )
 
 
-def _record_ballot(
-    *,
-    meeting: Meeting,
-    matter: Matter,
-    owner_key: str,
-    area: int,
-    choices: dict[str, str],
-    channel: str,
-    cast_by: Account,
-    on_behalf_of: Account | None,
-    paper_entry: PaperBallotEntry | None = None,
-) -> tuple[Ballot, Ballot | None]:
-    """Write one ballot and move the counters, under the matter's count-row locks. The meeting row is already
-    locked by the caller (it carries the sequence counter)."""
-    counts = list(MatterCount.objects.select_for_update().filter(matter=matter).order_by("pk"))
-    existing = Ballot.objects.filter(matter=matter, owner_key=owner_key, superseded_at__isnull=True).first()
-    now = clock.now()
-    if existing is not None:
-        if channel == BallotChannel.PAPER:
-            raise AlreadyVoted("该业主已对本议题投票。")
-        if existing.channel == BallotChannel.ONLINE and not meeting.allow_ballot_change:
-            raise AlreadyVoted(f"您已对议题“{matter.title}”投票，投票后不能修改。")
-        _apply_counts(counts, existing.choices, existing.area, -1)
-        existing.superseded_at = now
-        existing.save(update_fields=["superseded_at"])
-    meeting.ballot_sequence += 1
-    nonce = secrets.token_hex(16)
-    ballot = Ballot(
-        meeting=meeting,
-        matter=matter,
-        owner_key=owner_key,
-        area=area,
-        choices=choices,
-        channel=channel,
-        cast_by=cast_by,
-        on_behalf_of=on_behalf_of,
-        paper_entry=paper_entry,
-        sequence=meeting.ballot_sequence,
-        nonce=nonce,
-        cast_at=now,
-    )
-    ballot.receipt = receipt_code(
-        meeting_id=meeting.pk,
-        matter_id=matter.pk,
-        sequence=ballot.sequence,
-        owner_key=owner_key,
-        choices=choices,
-        channel=channel,
-        nonce=nonce,
-    )
-    try:
-        with transaction.atomic():
-            ballot.save()
-    except IntegrityError:
-        raise AlreadyVoted(f"您已对议题“{matter.title}”投票。") from None
-    _apply_counts(counts, choices, area, +1)
-    if existing is not None:
-        existing.superseded_by = ballot
-        existing.save(update_fields=["superseded_by"])
-        if existing.paper_entry_id is not None:
-            PaperBallotEntry.objects.filter(pk=existing.paper_entry_id).update(
-                state=PaperEntryState.NOT_COUNTED
-            )
-    return ballot, existing
+def _lock_meeting_for_casting(meeting_id: int) -> str:
+    """FOR KEY SHARE on the meeting row; returns the meeting's state as of the lock. Casts do not block each other
+    (nor the sequence bump, a non-key UPDATE), but `close_voting` / `cancel_meeting` (SELECT … FOR UPDATE) wait until
+    every cast in flight has committed, and a cast arriving while they hold the row waits for them and then reads
+    the state they committed. SQLite serialises writers (BEGIN IMMEDIATE), where a plain read is enough."""
+    if connection.vendor == "postgresql":
+        sql = "SELECT state FROM decisions_meeting WHERE id = %s FOR KEY SHARE"
+    else:
+        sql = "SELECT state FROM decisions_meeting WHERE id = %s"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [meeting_id])
+        return cursor.fetchone()[0]
+
+
+def _allocate_sequences(meeting: Meeting, n: int) -> int:
+    """Reserve `n` receipt sequence numbers of the meeting; returns the first. The UPDATE locks the meeting row
+    against other casts until commit (gapless, unique), so it is taken last, after the count rows."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE decisions_meeting SET ballot_sequence = ballot_sequence + %s WHERE id = %s RETURNING ballot_sequence",
+            [n, meeting.pk],
+        )
+        last = cursor.fetchone()[0]
+    meeting.ballot_sequence = last
+    return last - n + 1
+
+
+@dataclass
+class _PendingBallot:
+    matter: Matter
+    owner_key: str
+    area: int
+    choices: dict[str, str]
+    channel: str
+    cast_by: Account
+    on_behalf_of: Account | None
+    paper_entry: PaperBallotEntry | None = None
+    existing: Ballot | None = None
+
+
+def _record_ballots(*, meeting: Meeting, pending: list[_PendingBallot], now: dt.datetime) -> list[Ballot]:
+    """Write the ballots (one per matter, in matter order) and move the counters. Lock order, the same for every
+    writer: the owner's valid ballots, the count rows matter by matter (F() updates, row locks until commit), and
+    last the meeting row for the sequence numbers — so the per-meeting critical section is only the inserts."""
+    for item in pending:
+        matter = item.matter
+        existing = (
+            Ballot.objects.select_for_update()
+            .filter(matter=matter, owner_key=item.owner_key, superseded_at__isnull=True)
+            .first()
+        )
+        if existing is not None:
+            if item.channel == BallotChannel.PAPER:
+                raise AlreadyVoted("该业主已对本议题投票。")
+            if existing.channel == BallotChannel.ONLINE and not meeting.allow_ballot_change:
+                raise AlreadyVoted(f"您已对议题“{matter.title}”投票，投票后不能修改。")
+        item.existing = existing
+    for item in pending:
+        if item.existing is not None:
+            _apply_counts(item.matter, item.existing.choices, item.existing.area, -1)
+            item.existing.superseded_at = now
+            item.existing.save(update_fields=["superseded_at"])
+        _apply_counts(item.matter, item.choices, item.area, +1)
+    first = _allocate_sequences(meeting, len(pending))
+    ballots: list[Ballot] = []
+    for offset, item in enumerate(pending):
+        nonce = secrets.token_hex(16)
+        ballot = Ballot(
+            meeting=meeting,
+            matter=item.matter,
+            owner_key=item.owner_key,
+            area=item.area,
+            choices=item.choices,
+            channel=item.channel,
+            cast_by=item.cast_by,
+            on_behalf_of=item.on_behalf_of,
+            paper_entry=item.paper_entry,
+            sequence=first + offset,
+            nonce=nonce,
+            cast_at=now,
+        )
+        ballot.receipt = receipt_code(
+            meeting_id=meeting.pk,
+            matter_id=item.matter.pk,
+            sequence=ballot.sequence,
+            owner_key=item.owner_key,
+            choices=item.choices,
+            channel=item.channel,
+            nonce=nonce,
+        )
+        try:
+            with transaction.atomic():
+                ballot.save()
+        except IntegrityError:
+            raise AlreadyVoted(f"您已对议题“{item.matter.title}”投票。") from None
+        existing = item.existing
+        if existing is not None:
+            existing.superseded_by = ballot
+            existing.save(update_fields=["superseded_by"])
+            if existing.paper_entry_id is not None:
+                PaperBallotEntry.objects.filter(pk=existing.paper_entry_id).update(
+                    state=PaperEntryState.NOT_COUNTED
+                )
+        ballots.append(ballot)
+    return ballots
 
 
 def _authorise_voter(actor: Account, meeting: Meeting, entry: RollEntry):
@@ -1048,15 +1104,20 @@ def cast_ballots(
         raise ValidationFailed("请选择要表决的议题。")
     with transaction.atomic():
         meeting = (
-            Meeting.objects.select_for_update(of=("self",))
-            .select_related("project")
+            Meeting.objects.select_related("project")
             .exclude(state=MeetingState.DRAFT)
             .filter(pk=meeting_id)
             .first()
         )
         if meeting is None:
             raise NotFound("未找到该会议。")
-        _require_voting_open(meeting)
+        _require_voting_open(
+            meeting
+        )  # fails fast without a lock (a late cast never holds up a waiting close)
+        meeting.state = _lock_meeting_for_casting(meeting_id)
+        admitted_at = _require_voting_open(
+            meeting
+        )  # again under the lock: the state a close or cancel committed
         entry = RollEntry.objects.filter(meeting=meeting, unit_id=unit_id).first()
         if entry is None:
             raise NotFound("该房屋不在本次会议的投票人名册中。")
@@ -1070,7 +1131,7 @@ def cast_ballots(
         if set(matters) != set(answers):
             raise NotFound("未找到该议题。")
         key_entries = list(RollEntry.objects.filter(meeting=meeting, owner_key=entry.owner_key))
-        results: list[CastResult] = []
+        pending: list[_PendingBallot] = []
         for matter_id in sorted(matters):
             matter = matters[matter_id]
             choices = normalise_choices(
@@ -1083,19 +1144,24 @@ def cast_ballots(
                 raise ValidationFailed(
                     f"您的房屋不在议题“{matter.title}”的表决范围内。", field=f"matter_{matter.pk}"
                 )
-            ballot, replaced = _record_ballot(
-                meeting=meeting,
-                matter=matter,
-                owner_key=entry.owner_key,
-                area=sum(e.area for e in scoped),
-                choices=choices,
-                channel=BallotChannel.ONLINE,
-                cast_by=actor,
-                on_behalf_of=principal if delegation is not None else None,
+            pending.append(
+                _PendingBallot(
+                    matter=matter,
+                    owner_key=entry.owner_key,
+                    area=sum(e.area for e in scoped),
+                    choices=choices,
+                    channel=BallotChannel.ONLINE,
+                    cast_by=actor,
+                    on_behalf_of=principal if delegation is not None else None,
+                )
             )
+        ballots = _record_ballots(meeting=meeting, pending=pending, now=admitted_at)
+        results: list[CastResult] = []
+        for item, ballot in zip(pending, ballots, strict=True):
+            replaced = item.existing
             data = {
                 "meeting": meeting.pk,
-                "matter": matter.pk,
+                "matter": item.matter.pk,
                 "sequence": ballot.sequence,
                 "receipt": ballot.receipt,
                 "channel": ballot.channel,
@@ -1118,8 +1184,7 @@ def cast_ballots(
                     project_id=meeting.project_id,
                     data=data,
                 )
-            results.append(CastResult(matter.pk, ballot.sequence, ballot.receipt, replaced is not None))
-        meeting.save(update_fields=["ballot_sequence"])
+            results.append(CastResult(item.matter.pk, ballot.sequence, ballot.receipt, replaced is not None))
     return results
 
 
@@ -1218,18 +1283,22 @@ def enter_paper_ballot(
             return pending
         pending.state = PaperEntryState.CONFIRMED
         pending.save(update_fields=["second_choices", "second_by", "second_at", "state"])
-        ballot, _ = _record_ballot(
+        (ballot,) = _record_ballots(
             meeting=meeting,
-            matter=matter,
-            owner_key=entry.owner_key,
-            area=sum(e.area for e in scoped),
-            choices=choices,
-            channel=BallotChannel.PAPER,
-            cast_by=actor,
-            on_behalf_of=entry.principal,
-            paper_entry=pending,
+            pending=[
+                _PendingBallot(
+                    matter=matter,
+                    owner_key=entry.owner_key,
+                    area=sum(e.area for e in scoped),
+                    choices=choices,
+                    channel=BallotChannel.PAPER,
+                    cast_by=actor,
+                    on_behalf_of=entry.principal,
+                    paper_entry=pending,
+                )
+            ],
+            now=now,
         )
-        meeting.save(update_fields=["ballot_sequence"])
         _record(
             actor,
             "decisions.paper.confirmed",

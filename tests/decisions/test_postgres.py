@@ -14,6 +14,7 @@ import time
 import pytest
 from django.db import connection, transaction
 
+from pmip.audit.models import AuditEntry
 from pmip.core import clock
 from pmip.core.errors import DomainError
 from pmip.decisions import services
@@ -190,4 +191,71 @@ def test_counts_stay_exact_under_concurrent_casting_by_different_owners(transact
     assert sorted(Ballot.objects.values_list("sequence", flat=True)) == list(range(1, 33))
     meeting.refresh_from_db()
     assert meeting.ballot_sequence == 32
+    assert count_discrepancies(meeting) == []
+
+
+def test_many_owners_casting_while_the_meeting_closes_count_exactly_up_to_the_close(
+    transactional_db, project, convener
+):
+    """Casts no longer exclude each other (they share the meeting row), but the close still excludes them all: every
+    ballot is either in the close's recount or refused, and the stored ballots equal the counters."""
+    n = 24
+    people = [f.person(f"业主{i}") for i in range(n)]
+    units = [f.unit(project, f"{1 + i % 3}-{101 + i}", f"{70 + i}.{i:02d}") for i in range(n)]
+    for p, u in zip(people, units, strict=True):
+        f.own(u, p)
+    meeting = f.open_meeting(convener, project, [f.question("一"), f.question("二", item=7)])
+    one, two = meeting.matters.order_by("order")
+    choices = ["yes", "no", "abstain"]
+
+    past_the_end = threading.Event()
+
+    def both(i):
+        def cast():
+            if i < n // 2:
+                time.sleep(0.04 * i)  # staggered: some commit before the close, some are in flight during it
+            else:
+                past_the_end.wait(timeout=30)  # these race the close itself
+            services.cast_ballots(
+                actor=people[i].account,
+                meeting_id=meeting.pk,
+                unit_id=units[i].pk,
+                answers={one.pk: choices[i % 3], two.pk: choices[(i + 2) % 3]},
+            )
+
+        return cast
+
+    with clock.frozen(f.T_END - dt.timedelta(milliseconds=1)) as frozen:
+
+        def close_once_a_quarter_have_voted():
+            deadline = time.monotonic() + 20
+            while Ballot.objects.filter(meeting=meeting).count() < n // 2 and time.monotonic() < deadline:
+                time.sleep(0.002)
+            frozen.advance(milliseconds=1)
+            past_the_end.set()
+            services.close_voting(actor=None, meeting_id=meeting.pk)
+
+        outcomes = run_in_threads([both(i) for i in range(n)], before_release=close_once_a_quarter_have_voted)
+
+    accepted = [i for i, outcome in enumerate(outcomes) if outcome == "ok"]
+    assert len(accepted) >= n // 4
+    assert outcomes[n // 2 :] == ["voting_not_open"] * (n // 2)
+    assert sorted(set(outcomes) - {"ok"}) in ([], ["voting_not_open"])
+    meeting.refresh_from_db()
+    assert (meeting.state, meeting.count_mismatch) == ("closed", False)
+    ballots = list(Ballot.objects.filter(meeting=meeting))
+    assert len(ballots) == 2 * len(accepted)
+    assert all(b.cast_at < meeting.closed_at for b in ballots)
+    closed = AuditEntry.objects.get(action="decisions.meeting.closed")
+    assert (closed.data["valid_ballots"], closed.data["count_check"]) == (2 * len(accepted), "ok")
+    for matter, shift in ((one, 0), (two, 2)):
+        row = MatterCount.objects.get(matter=matter)
+        for k, side in enumerate(choices):
+            members = [i for i in accepted if (i + shift) % 3 == k]
+            assert (getattr(row, f"{side}_owners"), getattr(row, f"{side}_area")) == (
+                len(members),
+                sum(7000 + 100 * i + i for i in members),
+            )
+    assert sorted(b.sequence for b in ballots) == list(range(1, 2 * len(accepted) + 1))
+    assert meeting.ballot_sequence == 2 * len(accepted)
     assert count_discrepancies(meeting) == []
