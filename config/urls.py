@@ -22,6 +22,7 @@ urlpatterns = [
     path("office/", include("pmip.office.urls")),
     path("api/v1/", api.urls),
     path("captcha/", include("captcha.urls")),
+    path("me/messages/", include("pmip.portal.inbox.urls")),
     path("me/", include("pmip.portal.account.urls")),
     path("delegation/", include("pmip.portal.delegation.urls")),
     path("decisions/", include("pmip.portal.decisions.urls")),

@@ -14,6 +14,7 @@ from pmip.api import (
     errors,
     fallback,
     funds,
+    inbox,
     office,
     office_decisions,
     office_funds,
@@ -59,6 +60,7 @@ api.add_router("/office/decisions", office_decisions.router)
 api.add_router("/office/funds", office_funds.router)
 api.add_router("/office", office.router)
 api.add_router("/delegation", delegation.router)
+api.add_router("/me/messages", inbox.router)
 api.add_router("/me", owner.router)
 api.add_router("/decisions", decisions.router)
 api.add_router("/funds", funds.router)

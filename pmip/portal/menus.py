@@ -50,7 +50,6 @@ FEATURES: dict[str, Feature] = {
         "portal:disclosure",
     ),
     # 底部标签栏
-    "account": Feature("我的", "查看账户信息、已绑定房屋和消息提醒。", "portal:home"),
 }
 
 

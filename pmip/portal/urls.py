@@ -5,6 +5,7 @@ from pmip.portal import views
 app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("account/", views.account_home, name="account"),
     path("hall/", views.menu_page, {"key": "hall"}, name="hall"),
     path("property/", views.menu_page, {"key": "property"}, name="property"),
     path("property/mine/", views.menu_page, {"key": "mine"}, name="mine"),

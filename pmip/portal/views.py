@@ -173,3 +173,12 @@ def project_section(request: HttpRequest, code: str, section: str) -> HttpRespon
             request.GET.get("page")
         )
     return render(request, f"portal/projects/section_{section.replace('-', '_')}.html", context)
+
+
+def account_home(request: HttpRequest) -> HttpResponse:
+    """我的: the account hub (log-in, binding, messages, delegation, log-out). Works logged in or not."""
+    return render(
+        request,
+        "portal/account_home.html",
+        {"page_title": "我的", "tab": "account", "back_url": reverse("portal:home")},
+    )

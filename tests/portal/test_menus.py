@@ -71,7 +71,7 @@ def test_every_link_on_every_menu_page_answers(client):
         seen.update(h for h in hrefs(body) if h.startswith("/") and not h.startswith("/static/"))
     # all four tabbar targets and every menu page are among them
     assert {reverse("portal:home"), reverse("portal:mine"), reverse("portal:disclosure")} <= seen
-    assert reverse("portal:soon", args=["account"]) in seen
+    assert reverse("portal:account") in seen
     for url in sorted(seen):
         assert client.get(url, follow=True).status_code == 200, url
 
@@ -147,10 +147,28 @@ def test_500_template_needs_no_context():
 
 @pytest.mark.parametrize(
     ("slug", "tab_label"),
-    [("account", "我的"), ("weather", "我的小区"), ("credit", "信息公开"), ("gov-interaction", "首页")],
+    [("weather", "我的小区"), ("credit", "信息公开"), ("gov-interaction", "首页")],
 )
 def test_pending_page_marks_the_tab_it_belongs_to(client, slug, tab_label):
     body = client.get(reverse("portal:soon", args=[slug])).content.decode()
     tabbar = body[body.index('class="weui-tabbar') :]
     on = tabbar[tabbar.index("weui-bar__item_on") :]
     assert on[: on.index("</a>")].endswith(f'<p class="weui-tabbar__label">{tab_label}</p>\n  ')
+
+
+def test_account_tab_offers_log_in_then_the_owner_hub(client, django_user_model):
+    body = client.get(reverse("portal:account")).content.decode()
+    assert "您尚未登录" in body and reverse("portal_account:login") in body
+    owner = django_user_model.objects.create_user(
+        username="owner-hub", display_name="张三", mobile="+8613800001234"
+    )
+    client.force_login(owner)
+    body = client.get(reverse("portal:account")).content.decode()
+    assert "张*" in body and "138****1234" in body
+    for name in (
+        "portal_account:binding",
+        "portal_inbox:index",
+        "portal_inbox:settings",
+        "portal_delegation:index",
+    ):
+        assert reverse(name) in body
