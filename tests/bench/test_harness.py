@@ -108,6 +108,17 @@ def test_http_load_posts_with_per_client_headers_and_classifies_answers(tiny_ser
     assert sorted(tiny_server.seen) == [("0", b'{"add": true}')] * 3 + [("1", b'{"add": true}')] * 3
 
 
+def test_merge_adds_runs_of_one_case(tiny_server):
+    port = tiny_server.server_address[1]
+    first = http_load.run("127.0.0.1", port, ["/ok"], clients=1, seconds=5, max_requests=3)
+    second = http_load.run("127.0.0.1", port, ["/missing"], clients=1, seconds=5, max_requests=2)
+    merged = http_load.merge([first, second])
+    assert (merged.requests, merged.errors, merged.total) == (3, 2, 5)
+    assert merged.statuses == {200: 3, 404: 2}
+    assert merged.seconds == pytest.approx(first.seconds + second.seconds)
+    assert len(merged.latencies_ms) == 5
+
+
 def test_http_load_stops_when_asked(tiny_server):
     stop = threading.Event()
     stop.set()
