@@ -87,6 +87,20 @@ class EmbeddedTitleRegistry:
         ]
 
 
+_client_lock = threading.Lock()
+_shared_client: httpx.Client | None = None
+
+
+def _http_client() -> httpx.Client:
+    """One connection-pooling client per process (building a client per call costs an SSL context each time)."""
+    global _shared_client
+    if _shared_client is None:
+        with _client_lock:
+            if _shared_client is None:
+                _shared_client = httpx.Client()
+    return _shared_client
+
+
 class HttpTitleRegistry:
     """The registry's JSON look-up service."""
 
@@ -116,7 +130,7 @@ class HttpTitleRegistry:
         if self._token:
             headers["Authorization"] = f"Bearer {self._token}"
         try:
-            response = httpx.post(
+            response = _http_client().post(
                 self.url,
                 json={"name": name, "id_type": id_type, "id_number": id_number},
                 headers=headers,

@@ -6,6 +6,7 @@ Refuses a database that already has projects (exit 1), or with --if-empty says s
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from pmip.core.errors import DomainError
 from pmip.registry.demo import SCALES, demo_logins, format_counts, load_demo_city
@@ -64,6 +65,9 @@ class Command(BaseCommand):
                     counts, [f"维修资金演示账目生成完成，用时 {time.monotonic() - started:.1f} 秒："]
                 )
             )
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")  # fresh statistics: plans after a bulk load must not guess
         lines = demo_logins()
         if lines:
             self.stdout.write("\n" + "\n".join(lines))
