@@ -875,6 +875,35 @@ def _unit_for_ledger(actor, unit_id: int) -> Unit:
     return unit
 
 
+def _unit_balance(unit: Unit) -> Decimal:
+    return UnitBalance.objects.filter(unit=unit).values_list("balance", flat=True).first() or ZERO
+
+
+def _post_unit_entry(
+    *, actor, unit: Unit, kind: str, amount: Decimal, prefix: str, memo: str, occurred_on, action: str
+) -> LedgerEntry:
+    """One posting on one unit's sub-ledger with its audit entry, inside the caller's locked transaction."""
+    batch = ledger.new_batch()
+    (entry,) = ledger.post(
+        project_id=unit.project_id,
+        postings=[
+            ledger.Posting(
+                kind=kind,
+                amount=amount,
+                occurred_on=occurred_on or _today(),
+                reference=_ref(prefix, batch, unit.pk),
+                unit_id=unit.pk,
+                building_id=unit.building_id,
+                memo=memo,
+            )
+        ],
+        actor=actor,
+        batch=batch,
+    )
+    record(actor=actor, action=action, obj=entry, data={"amount": str(amount), "unit": unit_label(unit)})
+    return entry
+
+
 def post_refund(
     *, actor: Account | None, unit_id: int, amount: Any, memo: str, occurred_on: dt.date | None = None
 ) -> LedgerEntry:
@@ -887,33 +916,19 @@ def post_refund(
         raise ValidationFailed("请填写退款原因。", field="memo")
     with transaction.atomic():
         ledger.lock_project(unit.project_id)
-        balance = UnitBalance.objects.filter(unit=unit).values_list("balance", flat=True).first() or ZERO
+        balance = _unit_balance(unit)
         if amount > balance:
             raise ValidationFailed(f"退款金额 {amount} 元超过该房屋分户账余额 {balance} 元。", field="amount")
-        batch = ledger.new_batch()
-        (entry,) = ledger.post(
-            project_id=unit.project_id,
-            postings=[
-                ledger.Posting(
-                    kind=EntryKind.REFUND,
-                    amount=-amount,
-                    occurred_on=occurred_on or _today(),
-                    reference=_ref("RF", batch, unit.pk),
-                    unit_id=unit.pk,
-                    building_id=unit.building_id,
-                    memo=memo,
-                )
-            ],
+        return _post_unit_entry(
             actor=actor,
-            batch=batch,
-        )
-        record(
-            actor=actor,
+            unit=unit,
+            kind=EntryKind.REFUND,
+            amount=-amount,
+            prefix="RF",
+            memo=memo,
+            occurred_on=occurred_on,
             action="funds.refund.posted",
-            obj=entry,
-            data={"amount": str(amount), "unit": unit_label(unit)},
         )
-    return entry
 
 
 def post_transfer(
@@ -931,35 +946,21 @@ def post_transfer(
     with transaction.atomic():
         ledger.lock_project(unit.project_id)
         if amount < 0:
-            balance = UnitBalance.objects.filter(unit=unit).values_list("balance", flat=True).first() or ZERO
+            balance = _unit_balance(unit)
             if -amount > balance:
                 raise ValidationFailed(
                     f"转出金额 {-amount} 元超过该房屋分户账余额 {balance} 元。", field="amount"
                 )
-        batch = ledger.new_batch()
-        (entry,) = ledger.post(
-            project_id=unit.project_id,
-            postings=[
-                ledger.Posting(
-                    kind=EntryKind.TRANSFER,
-                    amount=amount,
-                    occurred_on=occurred_on or _today(),
-                    reference=_ref("TR", batch, unit.pk),
-                    unit_id=unit.pk,
-                    building_id=unit.building_id,
-                    memo=memo,
-                )
-            ],
+        return _post_unit_entry(
             actor=actor,
-            batch=batch,
-        )
-        record(
-            actor=actor,
+            unit=unit,
+            kind=EntryKind.TRANSFER,
+            amount=amount,
+            prefix="TR",
+            memo=memo,
+            occurred_on=occurred_on,
             action="funds.transfer.posted",
-            obj=entry,
-            data={"amount": str(amount), "unit": unit_label(unit)},
         )
-    return entry
 
 
 def _reversal_posting(entry: LedgerEntry, *, reason: str, batch: str, occurred_on: dt.date | None = None):
