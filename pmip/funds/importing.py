@@ -16,21 +16,17 @@ counts; nothing personal), funds.flows.recorded.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
-from typing import IO, Any
 
 from django.db import transaction
 
 from pmip.audit.services import record
-from pmip.core.errors import ValidationFailed
+from pmip.core.tables import ImportRejected, RowError, SourceRow
+from pmip.core.tables import read_table as read_table  # re-exported for the command and the back office
 from pmip.funds import ledger, permissions
 from pmip.funds.bank import parse_amount, parse_date, text_of, validate_flows
 from pmip.funds.choices import EntryKind, EntrySource, FlowSource
@@ -41,103 +37,6 @@ from pmip.registry.models import Project, Unit
 # --------------------------------------------------------------------------------------------------------------
 # Reading files
 # --------------------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int  # sheet row number; 0 = the file or its header
-    message: str
-
-    def __str__(self) -> str:
-        return f"第{self.row}行：{self.message}" if self.row else self.message
-
-
-class ImportRejected(ValidationFailed):
-    """The file has errors; nothing was imported. `errors` lists every one, in row order."""
-
-    code = "import_rejected"
-
-    def __init__(self, errors: Iterable[RowError]):
-        self.errors = sorted(errors, key=lambda e: e.row)
-        super().__init__(f"导入文件共有{len(self.errors)}处错误，未导入任何数据。请修改后重新导入。")
-
-
-@dataclass(frozen=True)
-class SourceRow:
-    number: int
-    values: Mapping[str, Any]
-
-
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _header(value: Any) -> str:
-    text = "" if value is None else str(value).strip().lstrip("*").rstrip("*").strip()
-    return re.sub(r"[（(][^（()）]*[）)]$", "", text).strip()  # "金额（元）" -> "金额"
-
-
-def _rows(records: Iterable[tuple[int, list[Any]]]) -> list[SourceRow]:
-    header: list[str] | None = None
-    header_row = 0
-    rows: list[SourceRow] = []
-    for number, cells in records:
-        if all(_blank(c) for c in cells):
-            continue
-        if header is None:
-            header, header_row = [_header(c) for c in cells], number
-            repeated = sorted({h for h in header if h and header.count(h) > 1})
-            if repeated:
-                raise ImportRejected([RowError(number, f"表头中的列“{h}”出现了不止一次。") for h in repeated])
-            continue
-        rows.append(
-            SourceRow(number, {header[i]: c for i, c in enumerate(cells) if i < len(header) and header[i]})
-        )
-    if header is None:
-        raise ImportRejected([RowError(0, "文件是空的：没有表头和数据。")])
-    if not rows:
-        raise ImportRejected([RowError(header_row, "只有表头，没有数据行。")])
-    return rows
-
-
-def read_table(source: str | Path | IO[bytes], *, filename: str | None = None) -> list[SourceRow]:
-    """Rows of a .csv or .xlsx file (path or binary file object). Raises ImportRejected when unreadable."""
-    name = filename or str(getattr(source, "name", source))
-    suffix = Path(name).suffix.lower()
-    if isinstance(source, str | Path):
-        try:
-            data = Path(source).read_bytes()
-        except OSError as exc:
-            raise ImportRejected([RowError(0, f"无法读取文件“{name}”：{exc.strerror or exc}。")]) from exc
-    else:
-        data = source.read()
-    if suffix == ".csv":
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = data.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise ImportRejected([RowError(0, "无法识别文件编码，请将CSV文件保存为UTF-8编码。")])
-        try:
-            records = list(csv.reader(io.StringIO(text, newline="")))
-        except csv.Error as exc:
-            raise ImportRejected([RowError(0, f"CSV格式错误：{exc}")]) from exc
-        return _rows((i + 1, list(r)) for i, r in enumerate(records))
-    if suffix in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
-
-        try:
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign file
-            raise ImportRejected([RowError(0, "无法读取该Excel文件，请确认是 .xlsx 格式且未损坏。")]) from exc
-        try:
-            sheet = workbook.worksheets[0]
-            return _rows((i + 1, list(r)) for i, r in enumerate(sheet.iter_rows(values_only=True)))
-        finally:
-            workbook.close()
-    raise ImportRejected([RowError(0, "只支持 .xlsx 或 .csv 文件（.xls 请另存为 .xlsx）。")])
 
 
 # --------------------------------------------------------------------------------------------------------------
