@@ -19,6 +19,7 @@ urlpatterns = [
     path("office/verification/", include("pmip.office.verification.urls")),
     path("office/decisions/", include("pmip.office.decisions.urls")),
     path("office/funds/", include("pmip.office.funds.urls")),
+    path("office/calendar/", include("pmip.office.calendar.urls")),
     path("office/", include("pmip.office.urls")),
     path("api/v1/", api.urls),
     path("captcha/", include("captcha.urls")),
