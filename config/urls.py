@@ -1,5 +1,6 @@
 from django.contrib import admin
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 
 from pmip.api.urls import api
@@ -13,8 +14,14 @@ def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
+def favicon(request):
+    """Browsers ask for /favicon.ico when a page names no icon (error pages, files): send them to the site's one."""
+    return HttpResponseRedirect(static("pmip/favicon.svg"))
+
+
 urlpatterns = [
     path("healthz", healthz),
+    path("favicon.ico", favicon),
     path("ops/", admin.site.urls),
     path("office/verification/", include("pmip.office.verification.urls")),
     path("office/decisions/", include("pmip.office.decisions.urls")),

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import functools
+import json
 
 from django.http import HttpResponseNotAllowed
+from django.shortcuts import render
 from django.urls import URLPattern
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
+from ninja.openapi.docs import _csrf_needed
 
 from pmip.api import (
     decisions,
@@ -48,11 +51,27 @@ class PmipAPI(NinjaAPI):
         return wrapper
 
 
+class LocalSwagger(Swagger):
+    """Swagger UI from npm `swagger-ui-dist`, served by this site: no CDN (intranets have no internet)."""
+
+    template = "api/swagger.html"
+
+    def render_page(self, request, api, **kwargs):
+        settings = {**self.settings, "url": self.get_openapi_url(api, kwargs)}
+        context = {
+            "swagger_settings": json.dumps(settings, indent=1).replace("<", "\\u003c"),
+            "api": api,
+            "add_csrf": _csrf_needed(api),
+        }
+        return render(request, self.template, context)
+
+
 api = PmipAPI(
     title="深圳市物业管理信息平台 API",
     version="1",
     description="公开查询接口无需登录；/office/ 下的接口使用管理后台的登录会话（用户名、密码和短信验证码）。",
     urls_namespace="api",
+    docs=LocalSwagger(settings={"validatorUrl": None}),
 )
 errors.install(api)
 api.add_router("/projects", projects.router)
