@@ -69,6 +69,7 @@ from pmip.registry.models import (
     Unit,
 )
 from pmip.registry.pinyin import initials
+from pmip.registry.search_index import rebuild_search_index
 
 # --------------------------------------------------------------------------------------------------------------
 # Reference data: Shenzhen's districts (行政区) and subdistricts (街道). Codes are GB/T 2260 codes; 大鹏新区 is a
@@ -1187,6 +1188,7 @@ def load_demo_city(
             raise DemoRefused(f"数据库中已有{existing}个物业项目，演示数据只能加载到没有物业项目的数据库。")
         _check_demo_mobiles()
         counts = _load(size, seed, progress)
+        counts["search_grams"] = rebuild_search_index()
         counts["accounts"] = _demo_accounts()
         record(
             actor=actor,
@@ -1770,6 +1772,7 @@ def format_counts(counts: dict[str, Any], lines: Iterable[str] = ()) -> str:
         "committee_members": "成员",
         "party_branches": "党支部",
         "practitioners": "从业人员",
+        "search_grams": "项目检索索引",
         "facilities": "设施设备",
         "inspections": "安全检查",
         "accounts": "演示账号",

@@ -45,6 +45,7 @@ from pmip.registry.choices import AreaSource, UnitUse
 from pmip.registry.demo import SHENZHEN_DISTRICTS
 from pmip.registry.models import Building, Community, District, Project, Subdistrict, TitleRecord, Unit
 from pmip.registry.pinyin import initials
+from pmip.registry.search_index import index_projects
 
 # --------------------------------------------------------------------------------------------------------------
 # Columns
@@ -677,6 +678,7 @@ def _write(rows: list[_Row], places, projects: dict[str, Project], result: Impor
                 "updated_at",
             ],
         )
+        index_projects([p.pk for p in to_update])  # bulk_update bypasses Project.save(), which indexes
 
     # Buildings.
     project_ids = [projects[c].id for c in first]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 
 from pmip.core import crypto
@@ -118,9 +118,31 @@ class Project(TimeStamped):
         from pmip.registry.pinyin import initials
 
         self.name_initials = initials(self.name)
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "name_initials"}
-        super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "name_initials"}
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if update_fields is None or {"name", "address"} & set(update_fields):
+                from pmip.registry.search_index import index_projects
+
+                index_projects([self.pk])
+
+
+class ProjectSearchGram(models.Model):
+    """One- or two-character gram of a project's name or address: the index of the public search
+    (`pmip.registry.search_index`). Derived data, rebuilt by `manage.py rebuild_search_index`."""
+
+    gram = models.CharField(max_length=2)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+", db_index=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["gram", "project"], name="search_gram_unique")]
+        indexes = [models.Index(fields=["project"], name="search_gram_project_idx")]
+        verbose_name = verbose_name_plural = "项目检索词"
+
+    def __str__(self) -> str:
+        return self.gram
 
 
 class Building(models.Model):

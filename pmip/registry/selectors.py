@@ -8,6 +8,7 @@ from django.db.models.functions import Length
 from pmip.audit.models import AuditEntry
 from pmip.core.errors import NotFound
 from pmip.identity.scopes import project_q
+from pmip.registry import search_index
 from pmip.registry.models import Building, Community, District, Project, PropertyCompany, Unit
 
 
@@ -25,11 +26,33 @@ def search_projects(*, query: str = "", district_id: int | None = None) -> Query
         qs = qs.filter(district_id=district_id)
     query = (query or "").strip()[:50]
     if query:
-        cond = Q(name__contains=query) | Q(address__contains=query) | Q(code__startswith=query)
-        if query.isascii() and query.replace(" ", "").isalpha():
-            cond |= Q(name_initials__startswith=query.replace(" ", "").lower())
-        qs = qs.filter(cond)
+        qs = qs.filter(_search_condition(query))
     return qs.order_by("code")
+
+
+def _search_condition(query: str) -> Q:
+    """Name/address substring, code prefix or pinyin-initials prefix — narrowed first by indexes.
+
+    The substring branches go through the n-gram index (`search_index`): the candidates' ids come from an index
+    look-up, and the `LIKE` then runs on those rows only, never on the whole table. The prefix branches use the
+    btree (pattern) indexes on `code` and `name_initials`. The branches are combined as one `id IN (… UNION …)`
+    so the planner never falls back to scanning the table for an `OR`.
+    """
+    cond = Q(name__contains=query) | Q(address__contains=query) | Q(code__startswith=query)
+    branches = []
+    text = search_index.text_candidates(query)
+    if text is not None:
+        branches.append(text)
+    if query[0].isascii() and query[0].isalnum():
+        branches.append(Project.objects.filter(code__startswith=query).values("pk"))
+    initials = query.replace(" ", "").lower()
+    if query.isascii() and initials.isalpha():
+        cond |= Q(name_initials__startswith=initials)
+        branches.append(Project.objects.filter(name_initials__startswith=initials).values("pk"))
+    if not branches:
+        return Q(pk__in=[])
+    ids = branches[0] if len(branches) == 1 else branches[0].union(*branches[1:])
+    return Q(pk__in=ids) & cond
 
 
 def get_public_project(*, code: str) -> Project:
