@@ -50,6 +50,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "pmip.core.admission.AdmissionMiddleware",  # first: overload is refused before any other work
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "pmip.core.middleware.RequestIdMiddleware",
@@ -149,6 +150,13 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and env_bool("HTTPS", False))
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Admission control (pmip.core.admission): requests one worker process serves at once, how long an excess request may
+# wait for a place (counted from the proxy's X-Request-Start when present), and the Retry-After of the 503 past that.
+# 0 turns it off. scripts/serve.sh runs twice as many blocking threads as admissions, so spare threads can refuse.
+PMIP_ADMISSION_CONCURRENCY = int(os.environ.get("PMIP_ADMISSION_CONCURRENCY", 4))
+PMIP_ADMISSION_QUEUE_SECONDS = float(os.environ.get("PMIP_ADMISSION_QUEUE_SECONDS", 1.0))
+PMIP_ADMISSION_RETRY_AFTER = int(os.environ.get("PMIP_ADMISSION_RETRY_AFTER", 2))
+
 PMIP_SESSION_IDLE_SECONDS = int(os.environ.get("PMIP_SESSION_IDLE_SECONDS", 30 * 60))
 PMIP_SESSION_ABSOLUTE_SECONDS = int(os.environ.get("PMIP_SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60))
 X_FRAME_OPTIONS = "DENY"
