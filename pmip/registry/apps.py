@@ -1,6 +1,32 @@
 from django.apps import AppConfig
 
 
+def _registry_changed(sender, **kwargs):
+    from pmip.core import public_cache
+    from pmip.registry.selectors import PUBLIC_NAMESPACE
+
+    public_cache.invalidate(PUBLIC_NAMESPACE)
+
+
 class RegistryConfig(AppConfig):
     name = "pmip.registry"
     label = "registry"
+
+    def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
+        from pmip.registry import models
+
+        # Public reads of these models are cached (pmip.core.public_cache): any save or delete invalidates them.
+        # Bulk writes that bypass signals (registry import, demo city) invalidate explicitly.
+        for model in (
+            models.District,
+            models.Subdistrict,
+            models.Community,
+            models.PropertyCompany,
+            models.Project,
+        ):
+            post_save.connect(_registry_changed, sender=model, dispatch_uid=f"public-cache-{model.__name__}")
+            post_delete.connect(
+                _registry_changed, sender=model, dispatch_uid=f"public-cache-del-{model.__name__}"
+            )

@@ -37,7 +37,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Max
 
 from pmip.audit.services import record
-from pmip.core import clock
+from pmip.core import clock, public_cache
 from pmip.core.errors import DomainError, PermissionDenied
 from pmip.core.idnumbers import ID_TYPES, check_character, make_mainland_number
 from pmip.identity.models import Account, AccountKind, ScopeLevel, StaffRole
@@ -70,6 +70,7 @@ from pmip.registry.models import (
 )
 from pmip.registry.pinyin import initials
 from pmip.registry.search_index import rebuild_search_index
+from pmip.registry.selectors import PUBLIC_NAMESPACE
 
 # --------------------------------------------------------------------------------------------------------------
 # Reference data: Shenzhen's districts (行政区) and subdistricts (街道). Codes are GB/T 2260 codes; 大鹏新区 is a
@@ -1189,6 +1190,7 @@ def load_demo_city(
         _check_demo_mobiles()
         counts = _load(size, seed, progress)
         counts["search_grams"] = rebuild_search_index()
+        public_cache.invalidate(PUBLIC_NAMESPACE)  # bulk-loaded rows sent no signals
         counts["accounts"] = _demo_accounts()
         record(
             actor=actor,

@@ -34,7 +34,7 @@ from typing import Any
 from django.db import transaction
 
 from pmip.audit.services import record
-from pmip.core import clock, crypto
+from pmip.core import clock, crypto, public_cache
 from pmip.core.errors import PermissionDenied
 from pmip.core.idnumbers import ID_TYPES, validate
 from pmip.core.tables import ImportRejected, RowError, SourceRow, header_text, is_blank
@@ -46,6 +46,7 @@ from pmip.registry.demo import SHENZHEN_DISTRICTS
 from pmip.registry.models import Building, Community, District, Project, Subdistrict, TitleRecord, Unit
 from pmip.registry.pinyin import initials
 from pmip.registry.search_index import index_projects
+from pmip.registry.selectors import PUBLIC_NAMESPACE
 
 # --------------------------------------------------------------------------------------------------------------
 # Columns
@@ -678,7 +679,9 @@ def _write(rows: list[_Row], places, projects: dict[str, Project], result: Impor
                 "updated_at",
             ],
         )
-        index_projects([p.pk for p in to_update])  # bulk_update bypasses Project.save(), which indexes
+        # bulk_update bypasses Project.save() and its signals: index and invalidate the public reads here
+        index_projects([p.pk for p in to_update])
+        public_cache.invalidate(PUBLIC_NAMESPACE)
 
     # Buildings.
     project_ids = [projects[c].id for c in first]

@@ -6,6 +6,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Length
 
 from pmip.audit.models import AuditEntry
+from pmip.core import public_cache
 from pmip.core.errors import NotFound
 from pmip.identity.scopes import project_q
 from pmip.registry import search_index
@@ -55,12 +56,21 @@ def _search_condition(query: str) -> Q:
     return Q(pk__in=ids) & cond
 
 
+PUBLIC_NAMESPACE = "registry"  # invalidated by every registry write (pmip.registry.apps)
+
+
 def get_public_project(*, code: str) -> Project:
-    """基础信息 of one project by its project code (public)."""
-    try:
-        return _public_projects().get(code=code)
-    except Project.DoesNotExist as exc:
-        raise NotFound("未找到该物业项目。") from exc
+    """基础信息 of one project by its project code (public). Served from the public cache while no registry write
+    happened since it was read (see pmip.core.public_cache)."""
+    code = (code or "")[:32]
+
+    def load() -> Project:
+        try:
+            return _public_projects().get(code=code)
+        except Project.DoesNotExist as exc:
+            raise NotFound("未找到该物业项目。") from exc
+
+    return public_cache.cached(PUBLIC_NAMESPACE, f"project:{code}", load)
 
 
 def projects_for_staff(*, actor, editable: bool = False) -> QuerySet[Project]:
