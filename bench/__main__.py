@@ -12,7 +12,7 @@ import json
 import time
 from pathlib import Path
 
-BENCHMARKS = ["registry", "binding", "voting", "funds"]
+BENCHMARKS = ["registry", "binding", "voting", "funds", "overload"]
 
 
 def main() -> None:

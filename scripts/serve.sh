@@ -3,14 +3,15 @@
 # beside it. Ctrl-C stops all three.
 #
 # Sizing follows the CPUs: WEB_WORKERS processes (default: the number of CPUs, at least 2), each with
-# WEB_THREADS blocking threads (default: twice PMIP_ADMISSION_CONCURRENCY, so that when a worker is full the spare
-# threads answer the excess with a fast 503 instead of queueing it; see pmip/core/admission.py).
+# WEB_THREADS blocking threads (default: four times PMIP_ADMISSION_CONCURRENCY, so that requests reach the admission
+# gate at once and, when a worker is full, the spare threads answer the excess with a fast 503 instead of leaving it
+# queued in the server where no deadline applies; see pmip/core/admission.py).
 set -euo pipefail
 HOST="${HOST:-127.0.0.1}"; PORT="${PORT:-8000}"; VENV="${VENV:-.venv}"
 cpus=$(nproc 2>/dev/null || echo 2)
 export PMIP_ADMISSION_CONCURRENCY="${PMIP_ADMISSION_CONCURRENCY:-4}"
 WEB_WORKERS="${WEB_WORKERS:-$(( cpus > 2 ? cpus : 2 ))}"
-WEB_THREADS="${WEB_THREADS:-$(( PMIP_ADMISSION_CONCURRENCY > 0 ? 2 * PMIP_ADMISSION_CONCURRENCY : 4 ))}"
+WEB_THREADS="${WEB_THREADS:-$(( PMIP_ADMISSION_CONCURRENCY > 0 ? 4 * PMIP_ADMISSION_CONCURRENCY : 4 ))}"
 "$VENV/bin/python" manage.py db_worker >>"${PMIP_VAR_DIR:-var}/worker.log" 2>&1 &
 worker=$!
 "$VENV/bin/python" manage.py periodic >>"${PMIP_VAR_DIR:-var}/worker.log" 2>&1 &
