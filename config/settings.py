@@ -264,3 +264,6 @@ LOGGING = {
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     CAPTCHA_TEST_MODE = True  # the captcha answer "PASSED" is accepted in tests only
+    # The live server of the browser walks is one process serving a browser's parallel requests on a busy CI
+    # machine: no admission limit there (tests/core/test_admission.py tests the middleware itself).
+    PMIP_ADMISSION_CONCURRENCY = 0
