@@ -51,6 +51,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "pmip.core.admission.AdmissionMiddleware",  # first: overload is refused before any other work
+    "pmip.identity.flood.LookupFloodMiddleware",  # a look-up the registry cannot take now: refused before sessions
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "pmip.core.middleware.RequestIdMiddleware",

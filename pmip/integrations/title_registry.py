@@ -200,6 +200,16 @@ class BoundedTitleRegistry:
         finally:
             self.slots.release()
 
+    def saturated(self) -> bool:
+        """True when every slot is taken right now: a look-up would be refused (a hint, checked again by
+        `lookup`). Used to refuse a flood before any other work (pmip.identity.flood)."""
+        if self.acquire_timeout > 0:
+            return False  # look-ups may wait for a slot: nothing to refuse early
+        if not self.slots.acquire(blocking=False):
+            return True
+        self.slots.release()
+        return False
+
 
 _semaphores: dict[str, threading.BoundedSemaphore] = {}
 _semaphores_lock = threading.Lock()
