@@ -22,6 +22,7 @@ from django.db import transaction
 from pmip.audit.services import record
 from pmip.core.errors import NotFound
 from pmip.decisions import roll as roll_mod
+from pmip.decisions import tokens
 from pmip.decisions.choices import MatterClass
 from pmip.decisions.models import Ballot, Meeting, RollEntry
 from pmip.decisions.rules import choice_for
@@ -38,9 +39,10 @@ def tally_inputs(meeting: Meeting) -> list[dict]:
     opaque: dict[str, str] = {}
     for e in entries:
         opaque.setdefault(e.owner_key, f"owner-{len(opaque) + 1:04d}")
+    key_of = tokens.keys_by_token(meeting, opaque)
     ballots: dict[int, list[Ballot]] = defaultdict(list)
     for b in Ballot.objects.filter(meeting=meeting, superseded_at__isnull=True).only(
-        "matter_id", "owner_key", "choices"
+        "matter_id", "owner_token", "choices"
     ):
         ballots[b.matter_id].append(b)
     results = {(r.matter.pk, r.candidate_id): r for r in matter_results(meeting)}
@@ -60,7 +62,7 @@ def tally_inputs(meeting: Meeting) -> list[dict]:
                 (
                     {"unit": label, "choice": choice_for(b.choices, cid)}
                     for b in ballots[matter.pk]
-                    for label in units_of.get(b.owner_key, [])
+                    for label in units_of.get(key_of.get(b.owner_token, ""), [])
                 ),
                 key=lambda line: line["unit"],
             )

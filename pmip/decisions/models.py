@@ -37,6 +37,7 @@ from pmip.decisions.choices import (
     PaperEntryState,
     PublicityKind,
 )
+from pmip.decisions.tokens import active_key_id
 from pmip.registry.choices import AreaSource, UnitUse
 
 
@@ -88,6 +89,12 @@ class Meeting(TimeStamped):
     roll_frozen_at = models.DateTimeField(null=True, blank=True)
     roll_hash = models.CharField(max_length=64, blank=True)
     ballot_sequence = models.PositiveIntegerField(default=0, help_text="last receipt sequence number issued")
+    ballot_key_id = models.CharField(
+        max_length=20,
+        default=active_key_id,
+        editable=False,
+        help_text="id of the key the meeting's ballot tokens are made with (pmip.decisions.tokens)",
+    )
     count_mismatch = models.BooleanField(
         default=False, help_text="the recount at close differed from the counters"
     )
@@ -354,6 +361,9 @@ class PaperBallotEntry(models.Model):
 class Ballot(models.Model):
     """One owner's ballot on one matter: covers all the owner's units in the matter's scope (`area` is their sum).
 
+    The owner is a per-meeting keyed token (`pmip.decisions.tokens`), not the roll's owner key, and no column points
+    to an account: with the database alone a choice cannot be joined to a unit or a name (docs/security.md).
+
     Append-only: a changed ballot (when the meeting allows it) or an online ballot replacing a paper one marks the
     old row superseded. `choices` maps "matter" (a question) or each candidate id (an election) to yes/no/abstain.
     The receipt is SHA-256 over the canonical ballot, the meeting, the per-meeting sequence number and a random nonce
@@ -362,14 +372,13 @@ class Ballot(models.Model):
 
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="ballots")
     matter = models.ForeignKey(Matter, on_delete=models.PROTECT, related_name="ballots")
-    owner_key = models.CharField(max_length=120)
+    owner_token = models.CharField(
+        max_length=90, help_text="per-meeting keyed token of the roll owner key (pmip.decisions.tokens)"
+    )
     area = models.BigIntegerField(help_text="in-scope area of the owner, hundredths of m²")
     choices = models.JSONField()
     channel = models.CharField(max_length=8, choices=BallotChannel.choices)
-    cast_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    on_behalf_of = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    by_delegate = models.BooleanField(default=False, help_text="cast online by the owner's delegate")
     paper_entry = models.OneToOneField(
         PaperBallotEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="ballot"
     )
@@ -386,7 +395,7 @@ class Ballot(models.Model):
         ordering = ["meeting_id", "sequence"]
         constraints = [
             models.UniqueConstraint(
-                fields=["matter", "owner_key"],
+                fields=["matter", "owner_token"],
                 condition=Q(superseded_at__isnull=True),
                 name="ballot_one_valid_per_matter_owner",
                 violation_error_message="该业主已对本议题投票。",

@@ -21,7 +21,7 @@ from pmip.core import clock
 from pmip.core.errors import NotFound
 from pmip.core.masking import mask_name
 from pmip.decisions import roll as roll_mod
-from pmip.decisions import tally
+from pmip.decisions import tally, tokens
 from pmip.decisions.choices import Choice, Ineligibility, MatterClass, MeetingState
 from pmip.decisions.models import Ballot, Matter, MatterCount, Meeting, RollEntry
 from pmip.decisions.rules import choice_for
@@ -263,18 +263,21 @@ def _slots(actor, meetings: list[Meeting], matters_of: dict[int, list[Matter]], 
         out[meeting_id].append(slot)
     mine = [(mid, key) for (mid, key), s in slot_of.items() if s.eligible]
     if mine:
-        q = Q()
+        by_id = {m.pk: m for m in meetings}
+        key_of: dict[str, tuple[int, str]] = {}
         for mid, key in mine:
-            q |= Q(meeting_id=mid, owner_key=key)
-        for b in Ballot.objects.filter(q, superseded_at__isnull=True):
-            slot_of[(b.meeting_id, b.owner_key)].ballots[b.matter_id] = MyBallot(
+            key_of[tokens.token_of(by_id[mid], key)] = (mid, key)
+        for b in Ballot.objects.filter(
+            meeting_id__in={mid for mid, _ in mine}, owner_token__in=list(key_of), superseded_at__isnull=True
+        ):
+            slot_of[key_of[b.owner_token]].ballots[b.matter_id] = MyBallot(
                 b.matter_id,
                 dict(b.choices),
                 b.receipt,
                 b.sequence,
                 b.channel,
                 b.cast_at,
-                b.on_behalf_of_id is not None,
+                b.by_delegate,
             )
     return out, own_may_vote, delegations, bound_units
 

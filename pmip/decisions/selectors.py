@@ -23,7 +23,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from pmip.core.errors import NotFound
 from pmip.core.masking import mask_name
 from pmip.decisions import roll as roll_mod
-from pmip.decisions import tally
+from pmip.decisions import tally, tokens
 from pmip.decisions.choices import (
     BallotChannel,
     Ineligibility,
@@ -212,9 +212,9 @@ def voting_slots(*, actor, meeting: Meeting) -> list[VotingSlot]:
             blocked_by_delegation=for_self and not own_may_vote,
             matter_ids=[m.pk for m in matters if roll_mod.entries_in_matter_scope(key_entries, m)],
         )
-    mine = [key for key, slot in slot_of_key.items() if slot.eligible]
-    for b in Ballot.objects.filter(meeting=meeting, owner_key__in=mine, superseded_at__isnull=True):
-        slot_of_key[b.owner_key].ballots[b.matter_id] = OwnBallot(
+    mine = tokens.keys_by_token(meeting, (key for key, slot in slot_of_key.items() if slot.eligible))
+    for b in Ballot.objects.filter(meeting=meeting, owner_token__in=list(mine), superseded_at__isnull=True):
+        slot_of_key[mine[b.owner_token]].ballots[b.matter_id] = OwnBallot(
             b.matter_id, dict(b.choices), b.receipt, b.sequence, b.channel, b.cast_at
         )
     return list(slot_of_key.values())
@@ -233,7 +233,8 @@ def my_ballot(*, actor, matter_id: int, unit_id: int) -> OwnBallot | None:
         d.owner_id == entry.principal_id for d in acting_for(account=actor, project=matter.meeting.project)
     ):
         raise NotFound("未找到该选票。")
-    b = Ballot.objects.filter(matter=matter, owner_key=entry.owner_key, superseded_at__isnull=True).first()
+    token = tokens.token_of(matter.meeting, entry.owner_key)
+    b = Ballot.objects.filter(matter=matter, owner_token=token, superseded_at__isnull=True).first()
     if b is None:
         return None
     return OwnBallot(b.matter_id, dict(b.choices), b.receipt, b.sequence, b.channel, b.cast_at)
@@ -472,9 +473,10 @@ def recount(meeting: Meeting) -> dict[tuple[int, int | None], tally.Counts]:
     entries = list(RollEntry.objects.filter(meeting=meeting))
     ballots = list(
         Ballot.objects.filter(meeting=meeting, superseded_at__isnull=True).only(
-            "matter_id", "owner_key", "choices"
+            "matter_id", "owner_token", "choices"
         )
     )
+    key_of = tokens.keys_by_token(meeting, (e.owner_key for e in entries))
     by_matter: dict[int, list[Ballot]] = defaultdict(list)
     for b in ballots:
         by_matter[b.matter_id].append(b)
@@ -488,7 +490,7 @@ def recount(meeting: Meeting) -> dict[tuple[int, int | None], tally.Counts]:
         for cid in targets:
             c = tally.Counts(total_area=sum(area_of.values()), total_owners=len(area_of))
             for b in by_matter[matter.pk]:
-                c = c.add(choice_for(b.choices, cid), area_of.get(b.owner_key, 0))
+                c = c.add(choice_for(b.choices, cid), area_of.get(key_of.get(b.owner_token, ""), 0))
             out[(matter.pk, cid)] = c
     return out
 
@@ -699,11 +701,12 @@ def turnout(*, actor, meeting_id: int) -> list[MatterTurnout]:
     numbers = dict(
         Building.objects.filter(pk__in={e.building_id for e in entries}).values_list("pk", "number")
     )
+    key_of = tokens.keys_by_token(meeting, (e.owner_key for e in entries))
     voted: dict[int, set[str]] = defaultdict(set)
-    for matter_id, key in Ballot.objects.filter(meeting=meeting, superseded_at__isnull=True).values_list(
-        "matter_id", "owner_key"
+    for matter_id, token in Ballot.objects.filter(meeting=meeting, superseded_at__isnull=True).values_list(
+        "matter_id", "owner_token"
     ):
-        voted[matter_id].add(key)
+        voted[matter_id].add(key_of.get(token, ""))
     out = []
     for matter in matters:
         first_candidate = matter.candidates.all()[0].pk if matter.is_election else None
@@ -779,11 +782,12 @@ def bulletin(*, actor, meeting_id: int) -> list[BulletinLine]:
     by_key: dict[str, list[RollEntry]] = defaultdict(list)
     for e in entries:
         by_key[e.owner_key].append(e)
+    key_of = tokens.keys_by_token(meeting, by_key)
     lines = []
     for b in Ballot.objects.filter(meeting=meeting, superseded_at__isnull=True).order_by(
         "matter_id", "sequence"
     ):
-        scoped = roll_mod.entries_in_matter_scope(by_key[b.owner_key], matters[b.matter_id])
+        scoped = roll_mod.entries_in_matter_scope(by_key[key_of.get(b.owner_token, "")], matters[b.matter_id])
         scoped.sort(key=lambda e: e.unit_label)
         lines.append(
             BulletinLine(

@@ -47,6 +47,7 @@ from pmip.audit.services import record
 from pmip.core import clock
 from pmip.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from pmip.decisions import roll as roll_mod
+from pmip.decisions import tokens
 from pmip.decisions.choices import (
     BallotChannel,
     ConvenerKind,
@@ -894,7 +895,7 @@ def receipt_code(
     meeting_id: int,
     matter_id: int,
     sequence: int,
-    owner_key: str,
+    owner_token: str,
     choices: Mapping[str, str],
     channel: str,
     nonce: str,
@@ -905,7 +906,7 @@ def receipt_code(
         "meeting": meeting_id,
         "matter": matter_id,
         "sequence": sequence,
-        "owner": owner_key,
+        "owner": owner_token,
         "choices": dict(choices),
         "channel": channel,
         "nonce": nonce,
@@ -976,12 +977,11 @@ def _allocate_sequences(meeting: Meeting, n: int) -> int:
 @dataclass
 class _PendingBallot:
     matter: Matter
-    owner_key: str
+    owner_token: str
     area: int
     choices: dict[str, str]
     channel: str
-    cast_by: Account
-    on_behalf_of: Account | None
+    by_delegate: bool
     paper_entry: PaperBallotEntry | None = None
     existing: Ballot | None = None
 
@@ -994,7 +994,7 @@ def _record_ballots(*, meeting: Meeting, pending: list[_PendingBallot], now: dt.
         matter = item.matter
         existing = (
             Ballot.objects.select_for_update()
-            .filter(matter=matter, owner_key=item.owner_key, superseded_at__isnull=True)
+            .filter(matter=matter, owner_token=item.owner_token, superseded_at__isnull=True)
             .first()
         )
         if existing is not None:
@@ -1016,12 +1016,11 @@ def _record_ballots(*, meeting: Meeting, pending: list[_PendingBallot], now: dt.
         ballot = Ballot(
             meeting=meeting,
             matter=item.matter,
-            owner_key=item.owner_key,
+            owner_token=item.owner_token,
             area=item.area,
             choices=item.choices,
             channel=item.channel,
-            cast_by=item.cast_by,
-            on_behalf_of=item.on_behalf_of,
+            by_delegate=item.by_delegate,
             paper_entry=item.paper_entry,
             sequence=first + offset,
             nonce=nonce,
@@ -1031,7 +1030,7 @@ def _record_ballots(*, meeting: Meeting, pending: list[_PendingBallot], now: dt.
             meeting_id=meeting.pk,
             matter_id=item.matter.pk,
             sequence=ballot.sequence,
-            owner_key=item.owner_key,
+            owner_token=item.owner_token,
             choices=item.choices,
             channel=item.channel,
             nonce=nonce,
@@ -1131,6 +1130,7 @@ def cast_ballots(
         if set(matters) != set(answers):
             raise NotFound("未找到该议题。")
         key_entries = list(RollEntry.objects.filter(meeting=meeting, owner_key=entry.owner_key))
+        token = tokens.token_of(meeting, entry.owner_key)
         pending: list[_PendingBallot] = []
         for matter_id in sorted(matters):
             matter = matters[matter_id]
@@ -1147,25 +1147,24 @@ def cast_ballots(
             pending.append(
                 _PendingBallot(
                     matter=matter,
-                    owner_key=entry.owner_key,
+                    owner_token=token,
                     area=sum(e.area for e in scoped),
                     choices=choices,
                     channel=BallotChannel.ONLINE,
-                    cast_by=actor,
-                    on_behalf_of=principal if delegation is not None else None,
+                    by_delegate=delegation is not None,
                 )
             )
         ballots = _record_ballots(meeting=meeting, pending=pending, now=admitted_at)
         results: list[CastResult] = []
         for item, ballot in zip(pending, ballots, strict=True):
             replaced = item.existing
+            # Who cast, in which matter, when — never the ballot's id, sequence or receipt, which would join the
+            # entry (and its actor) to the choice (docs/security.md, vote privacy).
             data = {
                 "meeting": meeting.pk,
                 "matter": item.matter.pk,
-                "sequence": ballot.sequence,
-                "receipt": ballot.receipt,
                 "channel": ballot.channel,
-                "replaced_sequence": replaced.sequence if replaced else None,
+                "replaced": replaced is not None,
             }
             if delegation is not None:
                 record_as_delegate(
@@ -1173,14 +1172,14 @@ def cast_ballots(
                     principal=principal,
                     project=meeting.project,
                     action="decisions.ballot.cast",
-                    obj=ballot,
+                    obj=item.matter,
                     data=data,
                 )
             else:
                 record(
                     actor=actor,
                     action="decisions.ballot.cast",
-                    obj=ballot,
+                    obj=item.matter,
                     project_id=meeting.project_id,
                     data=data,
                 )
@@ -1267,8 +1266,9 @@ def enter_paper_ballot(
             pending.save(update_fields=["second_choices", "second_by", "second_at", "state"])
             _record(actor, "decisions.paper.mismatch", meeting, obj=pending, data=base)
             return pending
+        token = tokens.token_of(meeting, entry.owner_key)
         online = Ballot.objects.filter(
-            matter=matter, owner_key=entry.owner_key, superseded_at__isnull=True, channel=BallotChannel.ONLINE
+            matter=matter, owner_token=token, superseded_at__isnull=True, channel=BallotChannel.ONLINE
         ).exists()
         if online:
             pending.state = PaperEntryState.NOT_COUNTED
@@ -1288,12 +1288,11 @@ def enter_paper_ballot(
             pending=[
                 _PendingBallot(
                     matter=matter,
-                    owner_key=entry.owner_key,
+                    owner_token=token,
                     area=sum(e.area for e in scoped),
                     choices=choices,
                     channel=BallotChannel.PAPER,
-                    cast_by=actor,
-                    on_behalf_of=entry.principal,
+                    by_delegate=False,
                     paper_entry=pending,
                 )
             ],

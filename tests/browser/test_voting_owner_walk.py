@@ -143,7 +143,7 @@ def test_an_owner_nominates_votes_with_confirmation_and_finds_the_receipt(site, 
     page.get_by_role("button", name="确认提交").tap()
     expect(page).to_have_url(site + f"/decisions/matters/{matter.pk}/receipt/{own_unit.pk}/")
     ballot = Ballot.objects.get()
-    assert (ballot.choices, ballot.area, ballot.cast_by) == ({"matter": "yes"}, 7500, wang.account)
+    assert (ballot.choices, ballot.area, ballot.by_delegate) == ({"matter": "yes"}, 7500, False)
     expect(page.locator("#receipt")).to_have_attribute("data-receipt", ballot.receipt)
     expect(page.locator("#receipt")).to_have_text(re.compile(ballot.receipt[:8]))
     expect(page.locator("#how-to-check")).to_contain_text("选票公示")

@@ -137,7 +137,12 @@ def test_paper_ballot_counts_after_two_equal_entries_by_two_clerks(client, proje
     entry = PaperBallotEntry.objects.get()
     ballot = Ballot.objects.get()
     assert (entry.state, entry.first_by, entry.second_by) == ("confirmed", convener, clerk2)
-    assert (ballot.channel, ballot.cast_by, ballot.paper_entry, ballot.area) == ("paper", clerk2, entry, 6000)
+    assert (ballot.channel, ballot.by_delegate, ballot.paper_entry, ballot.area) == (
+        "paper",
+        False,
+        entry,
+        6000,
+    )
     assert counts(matter) == (1, 6000, 0, 0, 0, 0)
     assert second.context["counts"] == {"pending": 0, "confirmed": 1, "mismatch": 0, "not_counted": 0}
 

@@ -8,13 +8,19 @@ import re
 import pytest
 from django.urls import reverse
 
-from pmip.decisions.models import Ballot, VoterNomination
+from pmip.decisions.models import Ballot, RollEntry, VoterNomination
+from pmip.decisions.tokens import token_of as _token_of
 from pmip.delegation import services as delegation_services
 from tests.decisions import factories as f
 from tests.portal.helpers import hrefs, text
 from tests.portal_decisions.support import close, meeting_around_now, nominate, publish, vote
 
 HOME = "/decisions/"
+
+
+def roll_token(meeting, unit) -> str:
+    """The ballot token of the owner of `unit` in `meeting` (computed from the roll, as the platform does)."""
+    return _token_of(meeting, RollEntry.objects.get(meeting=meeting, unit=unit).owner_key)
 
 
 def login(client, who):
@@ -197,7 +203,7 @@ def test_a_change_during_the_vote_applies_to_the_next_meeting(client, scene, ope
     # the frozen roll still lets 王五 vote for the unit
     meeting, first, _ = open_meeting
     vote(scene.wang, meeting, shared, {first.pk: "yes"})
-    assert Ballot.objects.get().cast_by == scene.wang.account
+    assert Ballot.objects.get().owner_token == roll_token(meeting, shared)
 
 
 # --- 参与投票 ---------------------------------------------------------------------------------------------------
@@ -269,7 +275,7 @@ def test_casting_needs_the_agreement_and_the_confirmation_step(client, scene, op
     token = token_of(page)
     response = client.post(f"/decisions/matters/{first.pk}/cast/", {"token": token, "choice": "yes"})
     ballot = Ballot.objects.get()
-    assert (ballot.choices, ballot.area, ballot.cast_by) == ({"matter": "no"}, 14000, scene.zhang.account)
+    assert (ballot.choices, ballot.area, ballot.by_delegate) == ({"matter": "no"}, 14000, False)
     assert response["Location"] == f"/decisions/matters/{first.pk}/receipt/{unit.pk}/"
     receipt = body(client.get(response["Location"]))
     assert f'data-receipt="{ballot.receipt}"' in receipt
@@ -407,7 +413,11 @@ def test_a_delegate_votes_for_the_principal(client, scene, open_meeting):
     assert "代 孙* 投票" in body(response)
     response = client.post(f"/decisions/matters/{first.pk}/cast/", {"token": token_of(body(response))})
     ballot = Ballot.objects.get()
-    assert (ballot.cast_by, ballot.on_behalf_of, ballot.area) == (scene.zhou.account, scene.sun.account, 6000)
+    assert (ballot.by_delegate, ballot.owner_token, ballot.area) == (
+        True,
+        roll_token(first.meeting, unit),
+        6000,
+    )
     assert "已代 孙* 投票" in body(client.get(response["Location"]))
     # the principal sees the ballot cast for them, and still cannot vote
     login(client, scene.sun)
@@ -434,8 +444,8 @@ def test_a_delegate_with_two_principals_votes_for_each_separately(client, scene,
     for unit in (scene.units["1-102"], scene.units["1-202"]):
         response = confirm(client, first, unit, {f"u{unit.pk}-choice": "yes", f"u{unit.pk}-agreement": "on"})
         client.post(f"/decisions/matters/{first.pk}/cast/", {"token": token_of(body(response))})
-    assert sorted(Ballot.objects.values_list("on_behalf_of", "area")) == sorted(
-        [(scene.li.account.pk, 8000), (scene.sun.account.pk, 6000)]
+    assert sorted(Ballot.objects.values_list("owner_token", "area")) == sorted(
+        [(roll_token(meeting, scene.units["1-102"]), 8000), (roll_token(meeting, scene.units["1-202"]), 6000)]
     )
 
 
