@@ -12,7 +12,7 @@ import json
 import time
 from pathlib import Path
 
-BENCHMARKS = ["registry", "binding", "voting", "funds", "overload"]
+BENCHMARKS = ["registry", "binding", "voting", "funds", "overload", "fanout"]
 
 
 def main() -> None:
@@ -21,12 +21,16 @@ def main() -> None:
     parser.add_argument("--scale", default="medium", help="demo_city scale to load (small|medium|city)")
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument(
+        "--fanout-sizes", default="1000,4000,16000", help="fanout: recipients per broadcast, comma-separated"
+    )
     args = parser.parse_args()
     out_dir = Path(__file__).parent / "results"
     out_dir.mkdir(exist_ok=True)
     for name in args.names:
         module = importlib.import_module(f"bench.{name}")
-        result = module.run(scale=args.scale, seconds=args.seconds, clients=args.clients)
+        extra = {"sizes": [int(x) for x in args.fanout_sizes.split(",")]} if name == "fanout" else {}
+        result = module.run(scale=args.scale, seconds=args.seconds, clients=args.clients, **extra)
         path = out_dir / f"{name}-{time.strftime('%Y%m%d-%H%M%S')}.json"
         path.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
         print(f"\nwritten {path}")

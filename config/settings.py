@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "pmip.delegation",
     "pmip.decisions",
     "pmip.funds",
+    "pmip.tendering",
     "pmip.integrations",
     "pmip.notifications",
     "pmip.portal",
@@ -174,6 +175,8 @@ TASKS = {
 # (task path, seconds between runs), enqueued by `manage.py periodic` (run one per deployment).
 PMIP_PERIODIC_TASKS = [
     ("pmip.notifications.tasks.sweep_outbox", 60),
+    ("pmip.notifications.tasks.resume_broadcasts", 120),
+    ("pmip.decisions.tasks.remind_voters", 600),
     ("pmip.decisions.tasks.advance_meetings", 60),
     ("pmip.funds.tasks.reconcile_funds", 24 * 3600),
 ]

@@ -27,6 +27,7 @@ urlpatterns = [
     path("office/decisions/", include("pmip.office.decisions.urls")),
     path("office/funds/", include("pmip.office.funds.urls")),
     path("office/calendar/", include("pmip.office.calendar.urls")),
+    path("office/tendering/", include("pmip.office.tendering.urls")),
     path("office/", include("pmip.office.urls")),
     path("api/v1/", api.urls),
     path("captcha/", include("captcha.urls")),
@@ -35,5 +36,6 @@ urlpatterns = [
     path("delegation/", include("pmip.portal.delegation.urls")),
     path("decisions/", include("pmip.portal.decisions.urls")),
     path("funds/", include("pmip.portal.funds.urls")),
+    path("tendering/", include("pmip.portal.tendering.urls")),
     path("", include("pmip.portal.urls")),
 ]

@@ -23,6 +23,7 @@ from pmip.api import (
     office_funds,
     owner,
     projects,
+    tendering,
 )
 
 
@@ -77,10 +78,12 @@ errors.install(api)
 api.add_router("/projects", projects.router)
 api.add_router("/office/decisions", office_decisions.router)
 api.add_router("/office/funds", office_funds.router)
+api.add_router("/office/tendering", tendering.office_router)
 api.add_router("/office", office.router)
 api.add_router("/delegation", delegation.router)
 api.add_router("/me/messages", inbox.router)
 api.add_router("/me", owner.router)
 api.add_router("/decisions", decisions.router)
 api.add_router("/funds", funds.router)
+api.add_router("/tendering", tendering.router)
 api.add_router("", fallback.router)  # must stay last

@@ -46,6 +46,7 @@ from django.db.models import F, Max
 from pmip.audit.services import record
 from pmip.core import clock
 from pmip.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from pmip.decisions import notices
 from pmip.decisions import roll as roll_mod
 from pmip.decisions import tokens
 from pmip.decisions.choices import (
@@ -677,6 +678,7 @@ def publish_notice(*, actor: Account, meeting_id: int) -> Meeting:
             meeting,
             data={"matters": [m.pk for m in matters], **_settings_data(meeting)},
         )
+        notices.notice_published(meeting)
         _schedule_transitions(meeting)
     return meeting
 
@@ -751,6 +753,7 @@ def open_voting(*, actor: Account | None, meeting_id: int) -> Meeting:
                 "eligible_units": sum(1 for e in entries if e.eligible),
             },
         )
+        notices.voting_opened(meeting)
     return meeting
 
 
@@ -805,6 +808,7 @@ def publish_results(*, actor: Account, meeting_id: int) -> Meeting:
             for r in matter_results(meeting)
         ]
         _record(actor, "decisions.meeting.results_published", meeting, data={"outcomes": outcomes})
+        notices.results_published(meeting)
     return meeting
 
 

@@ -56,3 +56,19 @@ def advance_meetings() -> dict[str, int]:
     ):
         closed += _try(services.close_voting, meeting_id) == "done"
     return {"opened": opened, "closed": closed}
+
+
+@task
+def remind_voters() -> int:
+    """Periodic: for each open meeting closing within `PMIP_DECISIONS_REMINDER_DAYS` days, record the reminder
+    event once (later runs find it recorded); it reaches only roll voters who have not voted when it is expanded."""
+    from django.db import transaction
+
+    from pmip.decisions import notices
+
+    recorded = 0
+    for meeting in notices.due_reminders():
+        with transaction.atomic():
+            _, created = notices.reminder(meeting)
+        recorded += created
+    return recorded

@@ -7,7 +7,7 @@ the project (a sold unit ends the owner's rights, and with them the delegate's).
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from pmip.core.masking import mask_name
 from pmip.delegation.models import Delegation, DelegationStatus
@@ -143,3 +143,17 @@ def owner_display_name(owner) -> str:
 def actor_label(delegation: Delegation) -> str:
     """How a delegate's action is shown in the audit log: "被委托人 王* 代业主 张*" (names masked)."""
     return f"被委托人 {mask_name(delegation.delegate_name)} 代业主 {mask_name(owner_display_name(delegation.owner))}"
+
+
+def project_owners_and_delegates(project_id: int) -> QuerySet:
+    """Every account bound to a house of the project, and every delegate in force of one of its owners (whose
+    owner is still bound): the audience of project-wide notices (meeting notices, tender stages)."""
+    from pmip.identity.models import Account
+
+    owners = HouseBinding.objects.filter(project_id=project_id, status=BindingStatus.ACTIVE)
+    delegates = Delegation.objects.filter(
+        _owner_bound(), project_id=project_id, status=DelegationStatus.ACTIVE, delegate_account__isnull=False
+    )
+    return Account.objects.filter(
+        Q(pk__in=owners.values("account_id")) | Q(pk__in=delegates.values("delegate_account_id"))
+    )

@@ -149,3 +149,83 @@ class ChannelPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id}: wechat={self.wechat} sms={self.sms}"
+
+
+class BroadcastState(models.TextChoices):
+    PENDING = "pending", "待展开"
+    EXPANDING = "expanding", "展开中"
+    DONE = "done", "已完成"
+
+
+class Broadcast(models.Model):
+    """One event to tell many people (群发): recorded by the request, expanded to recipients by tasks in batches.
+
+    `key` names the event (e.g. ``decisions.meeting.42.notice``) and is unique: recording the same event twice is a
+    no-op, so each event is told once. `audience` names a registered resolver (`pmip.notifications.fanout`) and
+    `audience_params` its arguments; the recipients are resolved at expansion time, in account-id order, and
+    `cursor` is the last account id expanded, so a crashed expansion resumes where its last committed batch ended.
+    """
+
+    key = models.CharField(max_length=120)
+    kind = models.CharField(max_length=80)
+    title = models.CharField(max_length=100)
+    body = models.TextField(blank=True)
+    link = models.CharField(max_length=300, blank=True)
+    data = models.JSONField(default=dict, blank=True, help_text="template fields (same for every recipient)")
+    audience = models.CharField(max_length=80)
+    audience_params = models.JSONField(default=dict, blank=True)
+    project_id = models.BigIntegerField(null=True, blank=True)
+    state = models.CharField(max_length=10, choices=BroadcastState.choices, default=BroadcastState.PENDING)
+    cursor = models.BigIntegerField(default=0, help_text="last recipient account id expanded")
+    recipients = models.IntegerField(default=0)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+    updated_at = models.DateTimeField(default=clock.now, help_text="heartbeat of the expansion")
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = verbose_name_plural = "群发事件"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key"], name="broadcast_unique_key", violation_error_message="该事件已通知。"
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "updated_at"], name="broadcast_state_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.key} [{self.state}] {self.recipients}"
+
+
+class BroadcastRecipient(models.Model):
+    """One recipient of one broadcast: the idempotency record (unique per event + recipient)."""
+
+    broadcast = models.ForeignKey(Broadcast, on_delete=models.CASCADE, related_name="deliveries")
+    account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    notification = models.OneToOneField(Notification, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "群发接收人"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["broadcast", "account"],
+                name="broadcast_unique_recipient",
+                violation_error_message="同一事件对同一人只通知一次。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.broadcast_id} → {self.account_id}"
+
+
+class ChannelSlot(models.Model):
+    """Per outside channel, the earliest time a new bulk batch may start sending: the configured rate
+    (`PMIP_NOTIFY_RATES`, messages per second) is kept by handing out one-second slots from here."""
+
+    channel = models.CharField(max_length=20, choices=Channel.choices, primary_key=True)
+    next_free_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "渠道发送时段"
+
+    def __str__(self) -> str:
+        return f"{self.channel} free at {self.next_free_at}"

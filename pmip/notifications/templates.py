@@ -10,6 +10,7 @@ Template ids come from settings (environment), with placeholder defaults that th
     PMIP_WECHAT_TEMPLATE_BINDING_RESULT   业主身份绑定审核结果
     PMIP_WECHAT_TEMPLATE_OFFLINE_RESULT   线下认证结果
     PMIP_WECHAT_TEMPLATE_DELEGATION       委托变更
+    PMIP_WECHAT_TEMPLATE_PROJECT_EVENT    小区事项进展（业主决策、招标投标…）
 
 To add a kind: add a `KindSpec` to `KINDS` (reusing or adding a `WechatTemplate`), and a test.
 """
@@ -116,6 +117,19 @@ DELEGATION = WechatTemplate(
     ),
 )
 
+PROJECT_EVENT = WechatTemplate(
+    name="project_event",
+    setting="PMIP_WECHAT_TEMPLATE_PROJECT_EVENT",
+    default_id="pmip-project-event",
+    fields=(
+        TemplateField("project", "thing1", "小区"),
+        TemplateField("subject", "thing2", "事项"),
+        TemplateField("stage", "phrase3", "进展"),
+        TemplateField("time", "time4", "时间"),
+        TemplateField("remark", "thing5", "备注", default=_DETAIL),
+    ),
+)
+
 KINDS: Mapping[str, KindSpec] = MappingProxyType(
     {
         spec.kind: spec
@@ -126,6 +140,12 @@ KINDS: Mapping[str, KindSpec] = MappingProxyType(
             KindSpec("identity.offline.rejected", OFFLINE_RESULT, {"result": "未通过"}),
             KindSpec("delegation.granted", DELEGATION, {"status": "已委托"}),
             KindSpec("delegation.revoked", DELEGATION, {"status": "已撤销"}),
+            KindSpec("decisions.meeting.notice", PROJECT_EVENT, {"stage": "会议公告"}),
+            KindSpec("decisions.meeting.voting_opened", PROJECT_EVENT, {"stage": "开始投票"}),
+            KindSpec("decisions.meeting.reminder", PROJECT_EVENT, {"stage": "投票提醒"}),
+            KindSpec("decisions.meeting.results", PROJECT_EVENT, {"stage": "结果公布"}),
+            KindSpec("tendering.step.stage", PROJECT_EVENT),
+            KindSpec("tendering.step.notice", PROJECT_EVENT),
         )
     }
 )

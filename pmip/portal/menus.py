@@ -29,7 +29,6 @@ FEATURES: dict[str, Feature] = {
     # 物业服务
     "evaluate-project": Feature("评价小区", "我要评价、评价排名、评价记录和评价统计。", "portal:service"),
     "weather": Feature("小区气象公告栏", "选择小区，查询该小区的气象信息。", "portal:service"),
-    "tendering": Feature("招标投标情况", "查看本小区物业服务招标投标的各阶段情况。", "portal:service"),
     # 物业
     "enquiries": Feature("互动交流", "业主提出问题，查看相关部门的答复。", "portal:property"),
     # 信息公开 (全市)
@@ -240,7 +239,12 @@ MENUS: dict[str, Menu] = {
                         tone="orange",
                     ),
                     soon("weather", icon="weather", tone="blue"),
-                    soon("tendering", icon="clipboard"),
+                    Entry(
+                        "招标投标情况",
+                        "portal_tendering:index",
+                        desc="查看本小区物业服务招标投标的各阶段情况。",
+                        icon="clipboard",
+                    ),
                 ),
             ),
         ),

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from pmip.core import clock
 from pmip.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from pmip.decisions import export as export_mod
+from pmip.decisions import notices as decision_notices
 from pmip.decisions import selectors, services
 from pmip.decisions.choices import MeetingState, PaperEntryState, PublicityKind
 from pmip.decisions.rules import (
@@ -237,6 +238,7 @@ def meeting_detail(request, pk: int):
             "binding": selectors.binding_summary(actor=request.user, meeting_id=pk),
         }
     )
+    context["notices"] = decision_notices.meeting_notices(meeting)
     return render(request, "office/decisions/detail.html", context)
 
 
