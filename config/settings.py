@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "pmip.decisions",
     "pmip.funds",
     "pmip.tendering",
+    "pmip.weather",
     "pmip.integrations",
     "pmip.notifications",
     "pmip.portal",
@@ -177,6 +178,7 @@ PMIP_PERIODIC_TASKS = [
     ("pmip.notifications.tasks.sweep_outbox", 60),
     ("pmip.notifications.tasks.resume_broadcasts", 120),
     ("pmip.decisions.tasks.remind_voters", 600),
+    ("pmip.weather.tasks.refresh_weather", 1800),
     ("pmip.decisions.tasks.advance_meetings", 60),
     ("pmip.funds.tasks.reconcile_funds", 24 * 3600),
 ]
@@ -218,6 +220,12 @@ PMIP_TITLE_REGISTRY_TOKEN = os.environ.get("PMIP_TITLE_REGISTRY_TOKEN", "")
 PMIP_TITLE_REGISTRY_TIMEOUT = float(os.environ.get("PMIP_TITLE_REGISTRY_TIMEOUT", 3))
 PMIP_TITLE_REGISTRY_MAX_CONCURRENCY = int(os.environ.get("PMIP_TITLE_REGISTRY_MAX_CONCURRENCY", 8))
 PMIP_TITLE_REGISTRY_ACQUIRE_TIMEOUT = float(os.environ.get("PMIP_TITLE_REGISTRY_ACQUIRE_TIMEOUT", 0))
+PMIP_WEATHER_BACKEND = os.environ.get("PMIP_WEATHER_BACKEND", "embedded")  # embedded | qweather
+PMIP_WEATHER_HOST = os.environ.get("PMIP_WEATHER_HOST", "")
+PMIP_WEATHER_KEY = os.environ.get("PMIP_WEATHER_KEY", "")
+PMIP_WEATHER_TIMEOUT = float(os.environ.get("PMIP_WEATHER_TIMEOUT", 8))
+# The embedded stand-in issues one demo warning (暴雨橙色) for this location: 福田区.
+PMIP_WEATHER_DEMO_WARNING_LOCATION = os.environ.get("PMIP_WEATHER_DEMO_WARNING_LOCATION", "114.05,22.52")
 
 # Notifications (outbox delivery; WeChat template ids are configured per deployment)
 PMIP_WECHAT_TEMPLATE_BINDING_RESULT = os.environ.get(

@@ -28,6 +28,7 @@ urlpatterns = [
     path("office/funds/", include("pmip.office.funds.urls")),
     path("office/calendar/", include("pmip.office.calendar.urls")),
     path("office/tendering/", include("pmip.office.tendering.urls")),
+    path("office/weather/", include("pmip.office.weather.urls")),
     path("office/", include("pmip.office.urls")),
     path("api/v1/", api.urls),
     path("captcha/", include("captcha.urls")),
@@ -37,5 +38,6 @@ urlpatterns = [
     path("decisions/", include("pmip.portal.decisions.urls")),
     path("funds/", include("pmip.portal.funds.urls")),
     path("tendering/", include("pmip.portal.tendering.urls")),
+    path("weather/", include("pmip.portal.weather.urls")),
     path("", include("pmip.portal.urls")),
 ]

@@ -146,6 +146,7 @@ KINDS: Mapping[str, KindSpec] = MappingProxyType(
             KindSpec("decisions.meeting.results", PROJECT_EVENT, {"stage": "结果公布"}),
             KindSpec("tendering.step.stage", PROJECT_EVENT),
             KindSpec("tendering.step.notice", PROJECT_EVENT),
+            KindSpec("weather.warning.severe", PROJECT_EVENT),
         )
     }
 )

@@ -28,7 +28,6 @@ FEATURES: dict[str, Feature] = {
     "owner-evaluation": Feature("业主评价", "对本小区的物业管理处和业委会进行评价。", "portal:mine"),
     # 物业服务
     "evaluate-project": Feature("评价小区", "我要评价、评价排名、评价记录和评价统计。", "portal:service"),
-    "weather": Feature("小区气象公告栏", "选择小区，查询该小区的气象信息。", "portal:service"),
     # 物业
     "enquiries": Feature("互动交流", "业主提出问题，查看相关部门的答复。", "portal:property"),
     # 信息公开 (全市)
@@ -238,7 +237,13 @@ MENUS: dict[str, Menu] = {
                         icon="coin",
                         tone="orange",
                     ),
-                    soon("weather", icon="weather", tone="blue"),
+                    Entry(
+                        "小区气象公告栏",
+                        "portal_weather:index",
+                        desc="选择小区，查询该小区的气象信息。",
+                        icon="weather",
+                        tone="blue",
+                    ),
                     Entry(
                         "招标投标情况",
                         "portal_tendering:index",

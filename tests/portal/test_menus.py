@@ -110,11 +110,11 @@ def test_static_files_are_found():
 
 
 def test_pending_feature_page_says_what_is_not_available(client):
-    response = client.get(reverse("portal:soon", args=["weather"]))
+    response = client.get(reverse("portal:soon", args=["evaluate-project"]))
     assert response.status_code == 200
     body = response.content.decode()
-    assert "「小区气象公告栏」功能建设中" in body
-    assert "「小区气象公告栏」暂未开放，目前无法使用。" in text(body)
+    assert "「评价小区」功能建设中" in body
+    assert "「评价小区」暂未开放，目前无法使用。" in text(body)
     assert f'href="{reverse("portal:service")}" class="weui-btn weui-btn_default">返回上级菜单<' in body
 
 
@@ -147,7 +147,7 @@ def test_500_template_needs_no_context():
 
 @pytest.mark.parametrize(
     ("slug", "tab_label"),
-    [("weather", "我的小区"), ("credit", "信息公开"), ("gov-interaction", "首页")],
+    [("evaluate-project", "我的小区"), ("credit", "信息公开"), ("gov-interaction", "首页")],
 )
 def test_pending_page_marks_the_tab_it_belongs_to(client, slug, tab_label):
     body = client.get(reverse("portal:soon", args=[slug])).content.decode()
