@@ -15,11 +15,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from pmip.core import clock
 from pmip.decisions.choices import MeetingState
 from pmip.decisions.models import Ballot, Meeting, RollEntry
+from pmip.decisions.tokens import keys_by_token
 from pmip.delegation.selectors import project_owners_and_delegates
 from pmip.identity.models import Account
 from pmip.notifications.fanout import record_broadcast, register_audience
@@ -46,11 +47,17 @@ def meeting_roll(params: dict) -> QuerySet[Account]:
 
 
 def meeting_roll_not_voted(params: dict) -> QuerySet[Account]:
-    meeting_id = int(params["meeting_id"])
-    voted = Ballot.objects.filter(
-        meeting_id=meeting_id, owner_key=OuterRef("owner_key"), superseded_at__isnull=True
+    """Roll voters less every owner with a valid ballot in the meeting. Ballots carry a keyed token, not the roll's
+    owner key (pmip.decisions.tokens), so the roll's keys are tokenised here (one HMAC each) to match them."""
+    meeting = Meeting.objects.only("pk", "ballot_key_id").get(pk=int(params["meeting_id"]))
+    voted_tokens = set(
+        Ballot.objects.filter(meeting=meeting, superseded_at__isnull=True).values_list(
+            "owner_token", flat=True
+        )
     )
-    entries = _roll_entries(meeting_id).annotate(voted=Exists(voted)).filter(voted=False)
+    owner_keys = set(_roll_entries(meeting.pk).values_list("owner_key", flat=True))
+    voted_keys = [key for token, key in keys_by_token(meeting, owner_keys).items() if token in voted_tokens]
+    entries = _roll_entries(meeting.pk).exclude(owner_key__in=voted_keys)
     return Account.objects.filter(
         Q(pk__in=entries.filter(voter__isnull=False).values("voter_id"))
         | Q(pk__in=entries.filter(voter__isnull=True).values("principal_id"))

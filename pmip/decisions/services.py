@@ -46,9 +46,8 @@ from django.db.models import F, Max
 from pmip.audit.services import record
 from pmip.core import clock
 from pmip.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
-from pmip.decisions import notices
+from pmip.decisions import notices, tokens
 from pmip.decisions import roll as roll_mod
-from pmip.decisions import tokens
 from pmip.decisions.choices import (
     BallotChannel,
     ConvenerKind,
