@@ -25,7 +25,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "pmip.identity.apps.OpsAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -102,16 +102,27 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "identity.Account"
 
-# Cache: Redis in production (REDIS_URL), local memory when unset. Rate-limit counters live here.
-if os.environ.get("REDIS_URL"):
+# Cache: every limit, lockout and lock lives here, so it must be shared by every process (docs/security-limits.md).
+# Redis through django-redis when REDIS_URL is set (required in production: pmip.E010); otherwise the database cache
+# (table pmip_cache, created by migrate), which every process using the same database shares.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": os.environ["REDIS_URL"],
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
+            "KEY_PREFIX": os.environ.get("PMIP_CACHE_KEY_PREFIX", "pmip"),
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pmip"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "pmip.core.cache.SharedDatabaseCache",
+            "LOCATION": "pmip_cache",
+            "OPTIONS": {"MAX_ENTRIES": 50_000},  # over this, expired entries are deleted (never live ones)
+        }
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -244,6 +255,10 @@ PMIP_NOTIFY_RETRY_MAX_SECONDS = int(os.environ.get("PMIP_NOTIFY_RETRY_MAX_SECOND
 
 PMIP_LOGIN_FAIL_LIMIT = int(os.environ.get("PMIP_LOGIN_FAIL_LIMIT", 5))
 PMIP_LOGIN_FAIL_WINDOW_SECONDS = int(os.environ.get("PMIP_LOGIN_FAIL_WINDOW_SECONDS", 900))
+PMIP_LOGIN_IP_FAIL_LIMIT = int(os.environ.get("PMIP_LOGIN_IP_FAIL_LIMIT", 20))  # per client IP per window
+PMIP_SMS_ACCOUNT_DAILY_LIMIT = int(
+    os.environ.get("PMIP_SMS_ACCOUNT_DAILY_LIMIT", 20)
+)  # codes asked per account
 
 PMIP_BINDING_LOOKUP_LIMIT = int(os.environ.get("PMIP_BINDING_LOOKUP_LIMIT", 10))  # per account per hour
 PMIP_FACE_DAILY_LIMIT = int(

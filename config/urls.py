@@ -5,9 +5,6 @@ from django.urls import include, path
 
 from pmip.api.urls import api
 
-admin.site.site_header = "PMIP 平台运维"
-admin.site.site_title = "PMIP 平台运维"
-
 
 def healthz(request):
     """Liveness probe; also the bare-Django baseline of the benchmarks."""

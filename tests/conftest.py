@@ -19,11 +19,27 @@ def staff(db, city):
     return factories.staff_accounts(city)
 
 
+DB_FIXTURES = {
+    "db",
+    "transactional_db",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+    "live_server",
+}
+
+
 @pytest.fixture(autouse=True)
-def _clear_cache():
-    """Rate-limit counters live in the cache; no test may see another's."""
+def _clear_cache(request, django_db_blocker):
+    """Rate-limit counters live in the shared cache (the database cache table); no test may see another's.
+    Only tests that use the test database can reach it (the others must not touch the cache)."""
+    if request.node.get_closest_marker("django_db") is None and not DB_FIXTURES & set(request.fixturenames):
+        yield
+        return
     from django.core.cache import cache
 
-    cache.clear()
+    request.getfixturevalue("django_db_setup")
+    with django_db_blocker.unblock():
+        cache.clear()
     yield
-    cache.clear()
+    with django_db_blocker.unblock():
+        cache.clear()

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from captcha.fields import CaptchaField
+from django.core.exceptions import ValidationError
 from ninja import Router, Schema, Status
 from ninja.security import SessionAuth
 from pydantic import Field
 
 from pmip.api.schemas import Problem
-from pmip.core.errors import NotFound
+from pmip.core.errors import NotFound, ValidationFailed
 from pmip.core.masking import mask_name, mask_phone
 from pmip.core.middleware import client_ip
 from pmip.delegation import selectors, services
@@ -100,6 +102,8 @@ class GrantIn(Schema):
 
 class DelegateCodeIn(Schema):
     mobile: str = Field(..., max_length=20)
+    captcha_key: str = Field(..., max_length=64, description="图形验证码的 key（/captcha/refresh/ 返回）")
+    captcha_value: str = Field(..., max_length=10)
 
 
 class DelegateCodeOut(Schema):
@@ -152,6 +156,12 @@ def revoke(request, delegation_id: int):
     summary="被委托人认证：获取验证码",
 )
 def delegate_code(request, payload: DelegateCodeIn):
+    try:
+        CaptchaField().clean([payload.captcha_key, payload.captcha_value])
+    except ValidationError as exc:
+        raise ValidationFailed(
+            "图形验证码错误，请重新输入。", field="captcha", code="captcha_invalid"
+        ) from exc
     sent = services.send_delegate_code(actor=request.auth, mobile=payload.mobile, ip=client_ip(request))
     return DelegateCodeOut(
         masked_mobile=sent.masked_mobile,

@@ -43,12 +43,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 
 from pmip.audit.services import record
-from pmip.core import clock, crypto
+from pmip.core import clock, crypto, ratelimit
 from pmip.core.errors import (
     DomainError,
     NotFound,
@@ -274,25 +273,15 @@ def clean_mobile(mobile: str) -> str:
         raise ValidationFailed(str(exc), field="mobile") from exc
 
 
-def _counter(key: str, ttl: int) -> int:
-    cache.add(key, 0, ttl)
-    try:
-        return cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, ttl)
-        return 1
-
-
 def _take_lookup_slot(account_id: int) -> None:
     limit = int(getattr(settings, "PMIP_BINDING_LOOKUP_LIMIT", 10))
-    window = int(clock.now().timestamp() // 3600)
-    if _counter(f"pmip:binding:lookup:{window}:{account_id}", 2 * 3600) > limit:
+    if not ratelimit.hit("binding.lookup", account_id, limit=limit, window=3600).allowed:
         raise LookupRateLimited()
 
 
 def _take_face_slot(account_id: int) -> None:
     limit = int(getattr(settings, "PMIP_FACE_DAILY_LIMIT", 10))
-    if _counter(f"pmip:face:start:{clock.today():%Y%m%d}:{account_id}", 2 * 86400) > limit:
+    if not ratelimit.hit("binding.face", account_id, limit=limit, window=86400, local=True).allowed:
         raise RateLimited("今日发起人脸识别的次数已达上限，请明天再试。", code="face_rate_limited")
 
 

@@ -7,8 +7,9 @@ Rules:
 - Single use. At most `MAX_WRONG_TRIES` (5) wrong entries, then the code is burned (even the right code is refused).
 - Sending a new code supersedes every earlier unused code for the same (mobile, purpose).
 - Sending is limited per phone: one per `PMIP_SMS_INTERVAL_SECONDS` (60 s) and `PMIP_SMS_DAILY_LIMIT` (10) per
-  Shanghai calendar day; and per client IP: `PMIP_SMS_IP_HOURLY_LIMIT` per clock hour. Counters live in the Django
-  cache under keys carrying the clock's date/hour; a refused request consumes nothing.
+  Shanghai calendar day; per client IP: `PMIP_SMS_IP_HOURLY_LIMIT` per clock hour; per logged-in account asking:
+  `PMIP_SMS_ACCOUNT_DAILY_LIMIT` per day. The counters are `pmip.core.ratelimit` windows in the shared cache (they
+  hold across processes and servers); a refused request consumes nothing.
 - All times come from `pmip.core.clock` (tests freeze it).
 - Neither the code nor the full phone number is logged or written to the audit log (phones are masked).
 - `send_code` never looks up whether the phone belongs to anyone: the answer is the same for known and unknown
@@ -20,7 +21,6 @@ Errors (all `DomainError`): `SmsCodeWrong`, `SmsCodeExpired`, `SmsCodeLocked` (v
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import logging
 import re
@@ -28,12 +28,11 @@ import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from pmip.audit.services import record
-from pmip.core import clock
+from pmip.core import clock, ratelimit
 from pmip.core.errors import RateLimited, ServiceUnavailable, ValidationFailed
 from pmip.core.masking import mask_phone
 from pmip.core.phones import normalise_mobile
@@ -148,59 +147,33 @@ def _code_matches(row: SmsCode, code: str) -> bool:
     )
 
 
-def _phone_key(mobile: str) -> str:
-    """Cache keys carry a keyed hash of the phone, not the phone itself."""
-    return salted_hmac(_HASH_SALT + ".key", mobile, algorithm="sha256").hexdigest()[:24]
+class SmsAccountLimit(RateLimited):
+    code = "sms_account_limit"
+
+    def __init__(self):
+        super().__init__("您的账户今日获取验证码的次数已达上限，请明天再试。")
 
 
-def _incr(key: str, ttl: int) -> int:
-    cache.add(key, 0, ttl)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, ttl)
-        return 1
-
-
-def _decr(key: str) -> None:
-    with contextlib.suppress(ValueError):
-        cache.decr(key)
-
-
-def _interval_key(phone_key: str) -> str:
-    return f"pmip:sms:last:{phone_key}"
-
-
-def _daily_key(phone_key: str, now: dt.datetime) -> str:
-    return f"pmip:sms:day:{clock.local(now):%Y%m%d}:{phone_key}"
-
-
-def _ip_key(ip: str, now: dt.datetime) -> str:
-    return f"pmip:sms:ip:{clock.local(now):%Y%m%d%H}:{ip}"
-
-
-def _take_send_slot(*, mobile: str, ip: str | None, now: dt.datetime) -> None:
-    """Apply the three send limits; consume a slot of each only when all pass."""
-    interval = int(settings.PMIP_SMS_INTERVAL_SECONDS)
-    daily_limit = int(settings.PMIP_SMS_DAILY_LIMIT)
-    ip_limit = int(settings.PMIP_SMS_IP_HOURLY_LIMIT)
-    phone_key = _phone_key(mobile)
-    now_ts = now.timestamp()
-
-    last = cache.get(_interval_key(phone_key))
-    if last is not None and now_ts - last < interval:
-        raise SmsTooFrequent(max(1, int(interval - (now_ts - last) + 0.999)))
-
-    ip_key = _ip_key(ip or "-", now)
-    if _incr(ip_key, 2 * 3600) > ip_limit:
-        _decr(ip_key)
-        raise SmsIpLimit()
-    day_key = _daily_key(phone_key, now)
-    if _incr(day_key, 2 * 86400) > daily_limit:
-        _decr(day_key)
-        _decr(ip_key)
-        raise SmsDailyLimit()
-    cache.set(_interval_key(phone_key), now_ts, max(2 * interval, 1))
+def _take_send_slot(*, mobile: str, ip: str | None, account_id: int | None) -> None:
+    """Apply the send limits (pmip.core.ratelimit); a refused request gives back every slot it took."""
+    wait = ratelimit.cooldown("sms.phone", mobile, int(settings.PMIP_SMS_INTERVAL_SECONDS))
+    if wait:
+        raise SmsTooFrequent(wait)
+    checks: list[tuple[str, object, int, int, type[RateLimited]]] = [
+        ("sms.ip.hour", ip or "-", int(settings.PMIP_SMS_IP_HOURLY_LIMIT), 3600, SmsIpLimit),
+        ("sms.phone.day", mobile, int(settings.PMIP_SMS_DAILY_LIMIT), 86400, SmsDailyLimit),
+    ]
+    if account_id is not None:
+        limit = int(getattr(settings, "PMIP_SMS_ACCOUNT_DAILY_LIMIT", 20))
+        checks.append(("sms.account.day", account_id, limit, 86400, SmsAccountLimit))
+    taken: list[tuple[str, object, int]] = []
+    for name, ident, limit, window, error in checks:
+        if not ratelimit.hit(name, ident, limit=limit, window=window, local=True).allowed:
+            for t_name, t_ident, t_window in taken:
+                ratelimit.undo(t_name, t_ident, window=t_window, local=True)
+            ratelimit.clear_cooldown("sms.phone", mobile)
+            raise error()
+        taken.append((name, ident, window))
 
 
 # --- the two operations -------------------------------------------------------------------------------------
@@ -215,7 +188,8 @@ def send_code(*, mobile: str, purpose: str, ip: str | None, actor=None) -> SentC
     mobile = _normalise(mobile)
     purpose = _check_purpose(purpose)
     now = clock.now()
-    _take_send_slot(mobile=mobile, ip=ip, now=now)
+    account_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    _take_send_slot(mobile=mobile, ip=ip, account_id=account_id)
 
     code = f"{secrets.randbelow(10**CODE_LENGTH):0{CODE_LENGTH}d}"
     with transaction.atomic():

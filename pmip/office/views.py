@@ -28,7 +28,10 @@ from pmip.identity.services import (
     LoginFailed,
     authenticate_staff,
     complete_staff_login,
+    mark_second_factor,
     may_enter_office,
+    may_enter_ops,
+    passed_second_factor,
     record_staff_logout,
     send_staff_login_code,
 )
@@ -69,7 +72,7 @@ def office_required(view):
 def _safe_next(request, value: str | None) -> str:
     if (
         value
-        and value.startswith("/office/")
+        and (value.startswith("/office/") or value.startswith("/ops/"))
         and url_has_allowed_host_and_scheme(value, allowed_hosts={request.get_host()}, require_https=False)
     ):
         return value
@@ -92,9 +95,12 @@ def _pending_account(request) -> Account | None:
 
 @require_http_methods(["GET", "POST"])
 def login_view(request):
-    if request.user.is_authenticated and may_enter_office(request.user):
-        return redirect("office:dashboard")
     next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    if request.user.is_authenticated and passed_second_factor(request):
+        if next_url.startswith("/ops/") and may_enter_ops(request.user):
+            return redirect(next_url)
+        if may_enter_office(request.user):
+            return redirect(next_url or "office:dashboard")
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         ip = client_ip(request)
@@ -140,7 +146,10 @@ def login_verify(request):
             login(
                 request, account, backend="django.contrib.auth.backends.ModelBackend"
             )  # cycles the session key
+            mark_second_factor(request.session)
             messages.success(request, f"欢迎，{account}。")
+            if next_url.startswith("/ops/") or not may_enter_office(account):
+                return redirect(next_url if next_url.startswith("/ops/") else "admin:index")
             return redirect(next_url or "office:dashboard")
     return render(request, "office/verify.html", {"form": form, "masked_mobile": account.masked_mobile})
 
@@ -162,7 +171,7 @@ def login_resend(request):
 
 @require_POST
 def logout_view(request):
-    if may_enter_office(request.user):
+    if may_enter_office(request.user) or may_enter_ops(request.user):
         record_staff_logout(account=request.user)
     logout(request)
     messages.info(request, "您已安全退出。")

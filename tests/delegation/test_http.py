@@ -103,7 +103,8 @@ def test_delegate_verification_page(client, city, owners):
     grant(owners.li, city.projects["lianhua"])
     client.force_login(owners.delegate)
     response = client.post(
-        "/delegation/delegate/", {"action": "send", "name": "王五", "mobile": "13700000001"}
+        "/delegation/delegate/",
+        {"action": "send", "name": "王五", "mobile": "13700000001", "captcha_0": "k", "captcha_1": "PASSED"},
     )
     assert response.status_code == 200
     assert "验证码已发送至 137****0001，5分钟内有效。" in response.content.decode()
@@ -200,7 +201,7 @@ def test_api_cap_error_code(client, city, owners):
 def test_api_delegate_verification(client, city, owners):
     d = grant(owners.li, city.projects["lianhua"])
     client.force_login(owners.delegate)
-    sent = client.post(f"{API}/delegate/code", {"mobile": "13700000001"}, content_type="application/json")
+    sent = client.post(f"{API}/delegate/code", CODE_REQUEST, content_type="application/json")
     assert sent.status_code == 200
     assert sent.json()["masked_mobile"] == "137****0001"
     code = EmbeddedSmsBackend.last_to(DELEGATE_MOBILE).params["code"]
@@ -221,7 +222,7 @@ def test_api_delegate_verification(client, city, owners):
     assert ok.json()["linked"][0]["id"] == d.pk
     assert ok.json()["linked"][0]["principal"] == "李*"
     assert [r["project_code"] for r in client.get(API).json()["received"]] == ["440304001"]
-    too_soon = client.post(f"{API}/delegate/code", {"mobile": "13700000001"}, content_type="application/json")
+    too_soon = client.post(f"{API}/delegate/code", CODE_REQUEST, content_type="application/json")
     assert too_soon.status_code == 429
     assert too_soon.json()["code"] == "sms_too_frequent"
 
@@ -245,3 +246,39 @@ def test_api_never_returns_full_delegate_mobiles(client, city, owners):
     grant(owners.li, city.projects["lianhua"])
     client.force_login(owners.li)
     assert not re.search(r"13700000001", client.get(API).content.decode())
+
+
+CODE_REQUEST = {"mobile": "13700000001", "captcha_key": "k", "captcha_value": "PASSED"}
+
+
+def test_delegate_code_needs_the_captcha(client, city, owners):
+    """Issue 8, item 4: the delegate-code endpoint sent SMS to any number with no captcha."""
+    client.force_login(owners.delegate)
+    bare = client.post(f"{API}/delegate/code", {"mobile": "13700000001"}, content_type="application/json")
+    assert bare.status_code in (400, 422)
+    wrong = client.post(
+        f"{API}/delegate/code",
+        {"mobile": "13700000001", "captcha_key": "k", "captcha_value": "WRONG"},
+        content_type="application/json",
+    )
+    assert wrong.status_code == 422 and wrong.json()["code"] == "captcha_invalid"
+    page = client.post("/delegation/delegate/", {"action": "send", "name": "王五", "mobile": "13700000001"})
+    assert "图形验证码错误" in page.content.decode()
+    assert EmbeddedSmsBackend.last_to(DELEGATE_MOBILE) is None
+
+
+def test_delegate_codes_are_limited_per_account(client, city, owners, settings):
+    """Per account too: one account cannot spray codes over many numbers (each under its own phone limit)."""
+    settings.PMIP_SMS_ACCOUNT_DAILY_LIMIT = 3
+    settings.PMIP_SMS_IP_HOURLY_LIMIT = 100
+    client.force_login(owners.delegate)
+    answers = [
+        client.post(
+            f"{API}/delegate/code",
+            {**CODE_REQUEST, "mobile": f"1370000{i:04d}"},
+            content_type="application/json",
+        )
+        for i in range(10, 15)
+    ]
+    assert [a.status_code for a in answers] == [200, 200, 200, 429, 429]
+    assert answers[-1].json()["code"] == "sms_account_limit"

@@ -8,7 +8,6 @@ import datetime as dt
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.core.cache import cache
 from django.test import override_settings
 
 from pmip.core import clock
@@ -35,11 +34,9 @@ def clean_stand_ins_fixture(settings, tmp_path):
     settings.PMIP_FACEID_BACKEND = "embedded"
     settings.PMIP_WECHAT_OAUTH_BACKEND = "embedded"
     settings.PMIP_TITLE_REGISTRY_BACKEND = "embedded"
-    cache.clear()
     EmbeddedSmsBackend.sent.clear()
     with override_settings(TASKS=DUMMY_TASKS):
         yield
-    cache.clear()
     EmbeddedSmsBackend.sent.clear()
 
 

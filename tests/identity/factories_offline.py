@@ -10,7 +10,6 @@ import datetime as dt
 import io
 
 import pytest
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 
@@ -43,11 +42,9 @@ def offline_env(settings, tmp_path):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     settings.PMIP_SMS_OUTBOX_FILE = tmp_path / "sms-outbox.log"
     settings.PMIP_SMS_BACKEND = "embedded"
-    cache.clear()
     EmbeddedSmsBackend.sent.clear()
     with override_settings(TASKS=DUMMY_TASKS):
         yield settings.PRIVATE_MEDIA_ROOT
-    cache.clear()
     EmbeddedSmsBackend.sent.clear()
 
 

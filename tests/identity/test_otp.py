@@ -6,7 +6,6 @@ import datetime as dt
 import json
 
 import pytest
-from django.core.cache import cache
 
 from pmip.audit.models import AuditEntry
 from pmip.core import clock
@@ -29,10 +28,8 @@ def clean(settings, tmp_path, db):
     settings.PMIP_SMS_INTERVAL_SECONDS = 60
     settings.PMIP_SMS_DAILY_LIMIT = 10
     settings.PMIP_SMS_IP_HOURLY_LIMIT = 30
-    cache.clear()
     EmbeddedSmsBackend.sent.clear()
     yield
-    cache.clear()
     EmbeddedSmsBackend.sent.clear()
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.core.cache import cache
 from django.tasks import task_backends
 from django.test import override_settings
 
@@ -28,12 +27,10 @@ def clean_stand_ins(settings, tmp_path):
     settings.PMIP_WECHAT_MESSAGE_BACKEND = "embedded"
     EmbeddedTemplateSender.clear()
     EmbeddedSmsBackend.sent.clear()
-    cache.clear()
     with override_settings(TASKS=DUMMY):
         yield
     EmbeddedTemplateSender.clear()
     EmbeddedSmsBackend.sent.clear()
-    cache.clear()
 
 
 @pytest.fixture

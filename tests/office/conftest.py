@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 
 from pmip.integrations.sms import EmbeddedSmsBackend
 
@@ -11,8 +10,6 @@ def clean_stand_ins(settings, tmp_path):
     """Empty cache (rate limits) and SMS stand-in; the outbox file goes to a temporary directory."""
     settings.PMIP_SMS_OUTBOX_FILE = tmp_path / "sms-outbox.log"
     settings.PMIP_SMS_BACKEND = "embedded"
-    cache.clear()
     EmbeddedSmsBackend.sent.clear()
     yield
-    cache.clear()
     EmbeddedSmsBackend.sent.clear()

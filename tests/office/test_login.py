@@ -108,7 +108,7 @@ def test_wrong_code_does_not_log_in(client, staff):
     assert AuditEntry.objects.filter(action="identity.staff.logged_in").count() == 0
 
 
-def test_repeated_password_failures_lock_that_username_from_that_address(client, staff):
+def test_repeated_password_failures_lock_that_account_from_every_address(client, staff):
     account = staff["city"]
     for _ in range(5):
         response = submit_password(client, account, password="wrong-password")
@@ -117,9 +117,22 @@ def test_repeated_password_failures_lock_that_username_from_that_address(client,
     assert locked.status_code == 200
     assert "登录失败次数过多，请15分钟后再试。" in locked.content.decode()
     assert len(EmbeddedSmsBackend.sent) == 0
+    # keyed per account: another address does not reset the count (it used to, per username+IP)
     other_address = submit_password(client, account, REMOTE_ADDR="198.51.100.9")
-    assert other_address.status_code == 302
+    assert "登录失败次数过多" in other_address.content.decode()
+    # another account from the first address is not locked by them
+    assert submit_password(client, staff["futian"]).status_code == 302
     assert len(EmbeddedSmsBackend.sent) == 1
+
+
+def test_failures_from_one_address_lock_that_address_for_every_account(client, staff, settings):
+    settings.PMIP_LOGIN_IP_FAIL_LIMIT = 6
+    accounts = list(staff.values())
+    for i in range(6):
+        submit_password(client, accounts[i % len(accounts)], password="wrong-password")
+    blocked = submit_password(client, staff["lianhua"])
+    assert "登录失败次数过多" in blocked.content.decode()
+    assert submit_password(client, staff["lianhua"], REMOTE_ADDR="198.51.100.9").status_code == 302
 
 
 def test_password_step_expires_after_ten_minutes(client, staff):

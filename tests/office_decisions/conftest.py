@@ -4,7 +4,6 @@ every scope), private media in a temporary directory, a task backend that only r
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 from django.test import override_settings
 
 from pmip.identity.models import ScopeLevel
@@ -32,11 +31,9 @@ def isolated(settings, tmp_path):
     settings.PMIP_SMS_BACKEND = "embedded"
     # the tests move the frozen clock over weeks (notice, vote, close): keep the session alive meanwhile
     settings.PMIP_SESSION_IDLE_SECONDS = settings.PMIP_SESSION_ABSOLUTE_SECONDS = 400 * 24 * 3600
-    cache.clear()
     EmbeddedSmsBackend.sent.clear()
     with override_settings(TASKS=DUMMY):
         yield
-    cache.clear()
     EmbeddedSmsBackend.sent.clear()
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.core.cache import cache
 from django.test import override_settings
 
 from pmip.integrations.sms import EmbeddedSmsBackend
@@ -22,7 +21,6 @@ def quiet_channels(settings, tmp_path):
     settings.PMIP_SMS_BACKEND = "embedded"
     settings.PMIP_WECHAT_MESSAGE_BACKEND = "embedded"
     EmbeddedSmsBackend.sent.clear()
-    cache.clear()
     with override_settings(TASKS=DUMMY):
         yield
     EmbeddedSmsBackend.sent.clear()

@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import functools
 
+from captcha.fields import CaptchaField
+from captcha.helpers import captcha_image_url
+from captcha.models import CaptchaStore
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -150,6 +154,21 @@ def revoke(request: HttpRequest, pk: int) -> HttpResponse:
 # --- 被委托人认证 ---------------------------------------------------------------------------------------------
 
 
+def _captcha_context() -> dict:
+    key = CaptchaStore.generate_key()
+    return {"captcha_key": key, "captcha_image": captcha_image_url(key)}
+
+
+def _check_captcha(request: HttpRequest) -> None:
+    """获取验证码 sends an SMS to a typed number: a 图形验证码 first, like every other code request."""
+    try:
+        CaptchaField().clean([request.POST.get("captcha_0", ""), request.POST.get("captcha_1", "")])
+    except ValidationError as exc:
+        raise ValidationFailed(
+            "图形验证码错误，请重新输入。", field="captcha", code="captcha_invalid"
+        ) from exc
+
+
 @owner_required(title="被委托人认证", back="portal:mine")
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -164,6 +183,7 @@ def delegate(request: HttpRequest) -> HttpResponse:
                     actor=request.user, name=data["name"], mobile=data["mobile"], code=data["code"]
                 )
             else:
+                _check_captcha(request)
                 sent = services.send_delegate_code(
                     actor=request.user, mobile=data["mobile"], ip=client_ip(request)
                 )
@@ -183,6 +203,7 @@ def delegate(request: HttpRequest) -> HttpResponse:
         "tab": "mine",
         "form": form,
         "sent_to": sent_to,
+        **_captcha_context(),
         "received": [(d, mask_name(selectors.owner_display_name(d.owner))) for d in received],
     }
     return render(request, "portal/delegation/delegate.html", context, status=422 if form.errors else 200)
