@@ -192,6 +192,7 @@ PMIP_PERIODIC_TASKS = [
     ("pmip.weather.tasks.refresh_weather", 1800),
     ("pmip.decisions.tasks.advance_meetings", 60),
     ("pmip.funds.tasks.reconcile_funds", 24 * 3600),
+    ("pmip.audit.tasks.verify_audit_chain", 24 * 3600),  # verify the audit chain, publish the day's head hash
 ]
 
 # Outside systems: "embedded" stand-ins by default, real adapters when configured.

@@ -4,6 +4,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 
 from pmip.api.urls import api
+from pmip.portal import audit_chain
 
 
 def healthz(request):
@@ -29,6 +30,8 @@ urlpatterns = [
     path("office/", include("pmip.office.urls")),
     path("api/v1/", api.urls),
     path("captcha/", include("captcha.urls")),
+    path("audit/chain/", audit_chain.page, name="audit_chain"),
+    path("audit/chain.json", audit_chain.open_data, name="audit_chain_json"),
     path("me/messages/", include("pmip.portal.inbox.urls")),
     path("me/", include("pmip.portal.account.urls")),
     path("delegation/", include("pmip.portal.delegation.urls")),

@@ -1,13 +1,20 @@
-"""Writing audit entries. Call `record()` inside the service's transaction."""
+"""Writing audit entries. Call `record()` inside the service's transaction, as late as possible (it takes the chain's
+head lock until the commit).
+
+`record()` refuses an action code that is not registered (`pmip.audit.actions`) and refuses to run outside an
+atomic block: an audit entry must commit or roll back with the change it records.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
 
+from pmip.audit import actions, chain
 from pmip.audit.models import AuditEntry
 from pmip.core import clock
+from pmip.core.masking import mask_name
 from pmip.core.middleware import current_ip, current_request_id
 
 
@@ -21,16 +28,19 @@ def record(
     on_behalf_of: Any | None = None,
     actor_label: str = "",
 ) -> AuditEntry:
-    """Append one audit entry. `data` must never contain clear ID numbers or other sensitive values."""
+    """Append one audit entry. `data` must never contain clear ID numbers, full names or other sensitive values."""
+    actions.get(action)  # raises UnknownAuditAction
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("record() must run inside the service's transaction (transaction.atomic)")
     if project_id is None and obj is not None:
         project_id = getattr(obj, "project_id", None)
         if project_id is None and obj.__class__.__name__ == "Project":
             project_id = obj.pk
     actor = actor if getattr(actor, "is_authenticated", False) else None
-    return AuditEntry.objects.create(
+    entry = AuditEntry(
         at=clock.now(),
         actor=actor,
-        actor_label=actor_label or (str(actor) if actor else "系统"),
+        actor_label=actor_label or _masked_label(actor),
         on_behalf_of=on_behalf_of,
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
@@ -40,3 +50,12 @@ def record(
         request_id=current_request_id(),
         ip=current_ip(),
     )
+    return chain.append(entry)
+
+
+def _masked_label(actor) -> str:
+    """Names never go into the audit log in clear: the label is masked (张*); the account id is kept in `actor`."""
+    if actor is None:
+        return "系统"
+    masked = getattr(actor, "masked_name", None)
+    return masked or mask_name(str(actor))

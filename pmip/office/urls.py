@@ -9,6 +9,7 @@ urlpatterns = [
     path("login/verify/", views.login_verify, name="login_verify"),
     path("login/resend/", views.login_resend, name="login_resend"),
     path("logout/", views.logout_view, name="logout"),
+    path("audit/", views.audit_list, name="audit"),
     path("projects/", views.project_list, name="project_list"),
     path("projects/<str:code>/", views.project_detail, name="project_detail"),
     path("projects/<str:code>/edit/", views.project_edit, name="project_edit"),

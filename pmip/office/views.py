@@ -19,6 +19,8 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
+from pmip.audit import actions
+from pmip.audit.display import action_label, actor_display
 from pmip.core import clock
 from pmip.core.errors import DomainError, NotFound, ValidationFailed
 from pmip.core.middleware import client_ip
@@ -43,10 +45,6 @@ PENDING_KEY = "_pmip_office_pending"
 PENDING_SECONDS = 10 * 60
 PROJECTS_PER_PAGE = 20
 UNITS_PER_PAGE = 50
-
-ACTION_LABELS = {
-    "registry.project.updated": "修改基础信息",
-}
 
 
 # --- access -------------------------------------------------------------------------------------------------
@@ -224,7 +222,7 @@ def _display(value) -> str:
     return str(value)
 
 
-def _audit_rows(entries) -> list[dict]:
+def _audit_rows(entries, viewer=None) -> list[dict]:
     rows = []
     for entry in entries:
         changes = []
@@ -239,8 +237,8 @@ def _audit_rows(entries) -> list[dict]:
         rows.append(
             {
                 "at": clock.local(entry.at),
-                "actor": entry.actor_label,
-                "action": ACTION_LABELS.get(entry.action, entry.action),
+                "actor": actor_display(entry, viewer),
+                "action": action_label(entry),
                 "changes": changes,
             }
         )
@@ -258,7 +256,7 @@ def project_detail(request, code: str):
         "unit_total": sum(b.unit_count for b in buildings),
         "area_total": sum((b.total_area or Decimal("0") for b in buildings), Decimal("0")),
         "can_edit": can_edit,
-        "audit_rows": _audit_rows(selectors.project_audit_trail(project=project)),
+        "audit_rows": _audit_rows(selectors.project_audit_trail(project=project), request.user),
     }
     return render(request, "office/projects/detail.html", context)
 
@@ -309,3 +307,34 @@ def project_edit(request, code: str):
                 messages.info(request, "未作任何修改。")
             return redirect("office:project_detail", code=project.code)
     return render(request, "office/projects/edit.html", {"project": project, "form": form})
+
+
+# --- audit ----------------------------------------------------------------------------------------------------
+
+AUDIT_PER_PAGE = 50
+
+
+@office_required
+def audit_list(request):
+    """审计日志: every domain's entries in the staff member's scope, with their registered labels."""
+    action = request.GET.get("action", "")
+    if action and not actions.is_registered(action):
+        action = ""
+    query = (request.GET.get("q") or "")[:64]
+    qs = selectors.audit_for_staff(actor=request.user, query=query, action=action)
+    page = Paginator(qs, AUDIT_PER_PAGE).get_page(request.GET.get("page"))
+    rows = [
+        {
+            "at": clock.local(e.at),
+            "actor": actor_display(e, request.user),
+            "action": action_label(e),
+            "code": e.action,
+            "object": f"{e.object_type}#{e.object_id}" if e.object_id else "",
+            "request_id": e.request_id,
+        }
+        for e in page.object_list
+    ]
+    private = actions.private_codes()
+    choices = [(a.code, a.label) for a in actions.all_actions() if a.code not in private]
+    context = {"page": page, "rows": rows, "choices": choices, "action": action, "query": query}
+    return render(request, "office/audit.html", context)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Length
 
+from pmip.audit import actions
 from pmip.audit.models import AuditEntry
 from pmip.core import public_cache
 from pmip.core.errors import NotFound
@@ -134,7 +135,28 @@ def building_units(*, building: Building) -> QuerySet[Unit]:
 
 def project_audit_trail(*, project: Project, limit: int = 20) -> list[AuditEntry]:
     """The most recent audit entries of a project (the caller has scoped the project already)."""
-    return list(AuditEntry.objects.filter(project_id=project.pk).order_by("-at", "-id")[:limit])
+    return list(
+        AuditEntry.objects.filter(project_id=project.pk)
+        .exclude(action__in=actions.private_codes())  # who voted is never listed on project pages
+        .order_by("-at", "-id")[:limit]
+    )
+
+
+def audit_for_staff(*, actor, query: str = "", action: str = "") -> QuerySet[AuditEntry]:
+    """The one back-office audit view: entries of projects in the actor's scope (plus the actor's own entries),
+    never the private ones (who voted), newest first. `query` matches the object id or request id; `action` a
+    registered code."""
+    q = project_q(actor)
+    scoped = Q(actor=actor) if getattr(actor, "is_authenticated", False) else Q(pk__in=[])
+    if q is not None:
+        scoped |= Q(project_id__in=Project.objects.filter(q).values("pk"))
+    qs = AuditEntry.objects.filter(scoped).exclude(action__in=actions.private_codes())
+    if action:
+        qs = qs.filter(action=action)
+    query = (query or "").strip()[:64]
+    if query:
+        qs = qs.filter(Q(object_id=query) | Q(request_id=query))
+    return qs.order_by("-at", "-id")
 
 
 def get_company_by_credit_code(*, credit_code: str) -> PropertyCompany | None:

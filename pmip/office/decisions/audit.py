@@ -9,31 +9,13 @@ import datetime as dt
 
 from django.db.models import Count, QuerySet
 
+from pmip.audit.display import action_label, actor_display
 from pmip.audit.models import AuditEntry
 from pmip.core import clock
 from pmip.decisions.choices import ConvenerKind, ElectionRanking, PaperEntryState, PublicityKind
 from pmip.decisions.models import Meeting, PaperBallotEntry, RollEntry
 
 BALLOT_ACTION = "decisions.ballot.cast"
-
-ACTION_LABELS = {
-    "decisions.meeting.created": "创建会议",
-    "decisions.meeting.updated": "修改会议信息",
-    "decisions.meeting.notice_published": "发布会议通知",
-    "decisions.meeting.opened": "开始投票（冻结投票人名册）",
-    "decisions.meeting.closed": "投票截止（复核计票）",
-    "decisions.meeting.results_published": "公布表决结果",
-    "decisions.meeting.cancelled": "取消会议",
-    "decisions.meeting.exported": "导出计票数据",
-    "decisions.matter.added": "添加议题",
-    "decisions.matter.updated": "修改议题",
-    "decisions.matter.removed": "删除议题",
-    "decisions.file.uploaded": "上传公示文件",
-    "decisions.paper.entered": "书面表决票第一次录入",
-    "decisions.paper.confirmed": "书面表决票复核一致，已计入",
-    "decisions.paper.mismatch": "书面表决票两次录入不一致",
-    "decisions.paper.not_counted": "书面表决票未计入（以网络投票为准）",
-}
 
 SETTING_LABELS = {
     "notice_days": "通知提前天数",
@@ -129,8 +111,8 @@ def describe(entries) -> list[dict]:
     return [
         {
             "at": clock.local(e.at),
-            "actor": e.actor_label,
-            "action": ACTION_LABELS.get(e.action, e.action),
+            "actor": actor_display(e),
+            "action": action_label(e),
             "code": e.action,
             "summary": _summary(e),
             "request_id": e.request_id,

@@ -1,0 +1,21 @@
+from pmip.audit.actions import register
+
+register("decisions.meeting.created", "创建会议")
+register("decisions.meeting.updated", "修改会议信息")
+register("decisions.meeting.notice_published", "发布会议通知")
+register("decisions.meeting.opened", "开始投票（冻结投票人名册）")
+register("decisions.meeting.closed", "投票截止（复核计票）")
+register("decisions.meeting.results_published", "公布表决结果")
+register("decisions.meeting.cancelled", "取消会议")
+register("decisions.meeting.exported", "导出计票数据")
+register("decisions.matter.added", "添加议题")
+register("decisions.matter.updated", "修改议题")
+register("decisions.matter.removed", "删除议题")
+register("decisions.file.uploaded", "上传公示文件")
+register("decisions.paper.entered", "书面表决票第一次录入")
+register("decisions.paper.confirmed", "书面表决票复核一致，已计入")
+register("decisions.paper.mismatch", "书面表决票两次录入不一致")
+register("decisions.paper.not_counted", "书面表决票未计入（以网络投票为准）")
+register("decisions.nomination.made", "提名候选人")
+# Who voted is not for project pages (vote privacy): casting entries are private.
+register("decisions.ballot.cast", "投票", private=True)

@@ -1,0 +1,6 @@
+from pmip.audit.actions import register
+
+register("registry.project.updated", "修改基础信息")
+register("registry.import.completed", "导入物业项目数据")
+register("registry.title.copied", "复制产权信息")
+register("registry.demo.loaded", "加载演示数据")

@@ -1,0 +1,166 @@
+"""Tamper-evident audit log: registry, hash chain, verify_audit, nightly head publication, append-only triggers."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import DatabaseError, connection, transaction
+
+from pmip.audit import actions, chain, triggers
+from pmip.audit.models import AuditEntry, AuditHeadPublication
+from pmip.audit.publication import verify_and_publish
+from pmip.audit.services import record
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _write(n: int, action: str = "registry.project.updated") -> list[AuditEntry]:
+    out = []
+    for i in range(n):
+        with transaction.atomic():
+            out.append(record(actor=None, action=action, data={"i": i, "text": "中文", "amount": "1.50"}))
+    return out
+
+
+def _raw(sql: str, params=()):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def test_record_refuses_an_unregistered_code(db):
+    with pytest.raises(actions.UnknownAuditAction), transaction.atomic():
+        record(actor=None, action="registry.project.renamed_by_typo")
+    assert not AuditEntry.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_record_refuses_to_run_outside_a_transaction():
+    with pytest.raises(RuntimeError, match="inside the service's transaction"):
+        record(actor=None, action="registry.project.updated")
+    assert not AuditEntry.objects.exists()
+    with transaction.atomic():
+        record(actor=None, action="registry.project.updated")
+    assert chain.verify().ok
+
+
+def test_register_is_one_call_per_code_and_refuses_conflicts():
+    code = actions.register("testdomain.thing.done", "完成某事")
+    assert actions.label(code) == "完成某事"
+    actions.register("testdomain.thing.done", "完成某事")  # idempotent
+    with pytest.raises(ValueError):
+        actions.register("testdomain.thing.done", "另一个标签")
+    with pytest.raises(ValueError):
+        actions.register("Bad Code", "标签")
+
+
+def test_every_action_written_in_the_code_is_registered():
+    """A code written by record()/record_as_delegate() anywhere in pmip/ must be registered with a label."""
+    pattern = re.compile(r'action="([a-z_]+(?:\.[a-z_]+){1,3})"')
+    found = set()
+    for path in (ROOT / "pmip").rglob("*.py"):
+        found |= set(pattern.findall(path.read_text(encoding="utf-8")))
+    found |= {"identity.house_submission.resolved", "identity.house_submission.rejected"}
+    found |= {"funds.refund.posted", "funds.transfer.posted"}
+    missing = sorted(code for code in found if not actions.is_registered(code))
+    assert missing == []
+
+
+def test_entries_form_one_chain_and_verify(db):
+    entries = _write(5)
+    assert [e.seq for e in entries] == [1, 2, 3, 4, 5]
+    assert entries[0].prev_hash == ""
+    assert all(b.prev_hash == a.entry_hash for a, b in zip(entries, entries[1:], strict=False))
+    result = chain.verify()
+    assert result.ok and result.checked == 5 and result.head_hash == entries[-1].entry_hash
+    # the hash is over what the database gives back
+    for stored in AuditEntry.objects.all():
+        assert chain.entry_hash(stored) == stored.entry_hash
+
+
+def test_sqlite_or_postgres_refuses_update_and_delete(db):
+    entry = _write(1)[0]
+    for sql in (
+        "UPDATE audit_auditentry SET action = 'x' WHERE id = %s",
+        "DELETE FROM audit_auditentry WHERE id = %s",
+    ):
+        with pytest.raises(DatabaseError), transaction.atomic():
+            _raw(sql, [entry.pk])
+    assert AuditEntry.objects.get(pk=entry.pk).action == "registry.project.updated"
+
+
+def test_verify_audit_names_the_first_broken_link(db):
+    entries = _write(6)
+    triggers.uninstall(connection)  # someone who got around the triggers
+    _raw("UPDATE audit_auditentry SET data = %s WHERE id = %s", ['{"i": 99}', entries[3].pk])
+    _raw("UPDATE audit_auditentry SET data = %s WHERE id = %s", ['{"i": 98}', entries[4].pk])
+    triggers.install(connection)
+    result = chain.verify()
+    assert not result.ok and result.broken_seq == 4 and result.broken_id == entries[3].pk
+    assert result.checked == 3
+    with pytest.raises(CommandError, match=r"broken at seq 4 \(entry id %d\)" % entries[3].pk):
+        call_command("verify_audit")
+
+
+def test_a_deleted_entry_breaks_the_chain(db):
+    entries = _write(4)
+    triggers.uninstall(connection)
+    _raw("DELETE FROM audit_auditentry WHERE id = %s", [entries[1].pk])
+    triggers.install(connection)
+    result = chain.verify()
+    assert not result.ok and result.broken_seq == 3 and "缺少第2条" in result.reason
+
+
+def test_nightly_publication_and_a_later_consistent_rewrite_shows(db, client, capsys):
+    entries = _write(3)
+    publication = verify_and_publish()
+    assert publication is not None and publication.chain_ok
+    assert (publication.seq, publication.hash) == (3, entries[-1].entry_hash)
+    assert verify_and_publish() is None  # once per day
+    assert AuditEntry.objects.filter(action="audit.chain.verified").count() == 1
+
+    page = client.get("/audit/chain/")
+    assert page.status_code == 200 and publication.hash in page.content.decode()
+    data = client.get("/audit/chain.json").json()
+    assert data["heads"][0] == {
+        "day": publication.day.isoformat(),
+        "seq": 3,
+        "hash": publication.hash,
+        "chain_ok": True,
+    }
+    call_command("verify_audit")
+    assert "audit chain OK" in capsys.readouterr().out
+
+    # Rewrite entry 2 and re-hash everything after it: the chain alone verifies again...
+    triggers.uninstall(connection)
+    _raw("UPDATE audit_auditentry SET data = %s WHERE id = %s", ['{"i": 42}', entries[1].pk])
+    prev = entries[0].entry_hash
+    for entry in AuditEntry.objects.filter(seq__gte=2).order_by("seq"):
+        entry.prev_hash = prev
+        entry.entry_hash = chain.entry_hash(entry)
+        _raw(
+            "UPDATE audit_auditentry SET prev_hash = %s, entry_hash = %s WHERE id = %s",
+            [entry.prev_hash, entry.entry_hash, entry.pk],
+        )
+        prev = entry.entry_hash
+    last = AuditEntry.objects.order_by("-seq").first()
+    _raw("UPDATE audit_audithead SET seq = %s, hash = %s", [last.seq, last.entry_hash])
+    triggers.install(connection)
+    assert chain.verify().ok
+    # ...but the published head no longer matches.
+    with pytest.raises(CommandError, match="no longer matches"):
+        call_command("verify_audit")
+
+
+def test_publications_are_append_only(db):
+    _write(1)
+    publication = verify_and_publish()
+    with pytest.raises(DatabaseError), transaction.atomic():
+        _raw("UPDATE audit_auditheadpublication SET hash = 'x' WHERE id = %s", [publication.pk])
+    assert AuditHeadPublication.objects.get().hash == publication.hash
+
+
+def test_the_nightly_task_is_scheduled(settings):
+    assert ("pmip.audit.tasks.verify_audit_chain", 24 * 3600) in settings.PMIP_PERIODIC_TASKS
