@@ -114,3 +114,33 @@ def test_the_limiter_on_redis(settings):
     assert ratelimit.cooldown("t.r", "x", 60) == 0
     assert ratelimit.cooldown("t.r", "x", 60) > 0
     caches["default"].clear()
+
+
+def test_the_production_server_refuses_to_start_without_redis(tmp_path):
+    """The WSGI application (what granian serves) runs the security checks in production and stops on E010."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
+    env.update(
+        PMIP_ENVIRONMENT="production",
+        PMIP_VAR_DIR=str(tmp_path),
+        PMIP_SMS_BACKEND="tencent",
+        PMIP_WECHAT_OAUTH_BACKEND="wechat",
+        PMIP_WECHAT_MESSAGE_BACKEND="wechat",
+        PMIP_FACEID_BACKEND="tencent",
+        PMIP_TITLE_REGISTRY_BACKEND="http",
+    )
+    started = subprocess.run(
+        [sys.executable, "-c", "import config.wsgi"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert started.returncode != 0
+    assert "pmip.E010" in started.stderr and "pmip.E001" not in started.stderr
