@@ -32,10 +32,10 @@ from pmip.api.schemas import Problem
 from pmip.core.errors import NotFound
 from pmip.core.masking import mask_name
 from pmip.funds import permissions, selectors, services
+from pmip.funds import presenters as data
 from pmip.funds.choices import DisclosureKind
+from pmip.funds.presenters import money
 from pmip.funds.reports import report_title
-from pmip.portal.funds import data
-from pmip.portal.funds.data import money
 from pmip.registry.models import Project
 from pmip.registry.selectors import get_public_project, list_districts, search_projects
 

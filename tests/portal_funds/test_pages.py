@@ -418,7 +418,7 @@ def test_demo_ledger_lines_add_up_and_interest_pool_legs_are_separate(owner_clie
 
 def test_quarter_chart_runs_up_to_the_current_quarter_and_at_most_eight(owner, ledger, lianhua, clerk):
     from pmip.core import clock
-    from pmip.portal.funds import data
+    from pmip.funds import presenters as data
 
     with clock.frozen(dt.datetime(2026, 11, 15, 2, 0, tzinfo=dt.UTC)):
         flows = data.quarter_flows(actor=owner, project=lianhua)

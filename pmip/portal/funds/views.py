@@ -28,10 +28,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from pmip.core.errors import DomainError, NotFound
 from pmip.funds import permissions, reports, selectors, services
+from pmip.funds import presenters as data
 from pmip.funds.choices import DisclosureKind
 from pmip.identity.owner_services import is_owner
 from pmip.portal.account.decorators import owner_login_required, safe_next
-from pmip.portal.funds import data
 from pmip.portal.menus import MENUS
 from pmip.portal.views import domain_errors, is_htmx_partial
 from pmip.registry.models import Project

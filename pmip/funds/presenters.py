@@ -1,6 +1,7 @@
 """What the owner's money pages and the funds API show, built on the scoped selectors of `pmip.funds.selectors`.
 
-Shared by the pages (`pmip.portal.funds.views`) and the API (`pmip.api.funds`), so both show the same figures.
+Read models shared by the owner pages (`pmip.portal.funds.views`) and the API (`pmip.api.funds`), so both show
+the same figures; they live in the domain so that neither interface imports the other.
 Every function takes the acting account and reads through a selector that checks it (a project the owner has no
 binding in, or a unit that is not theirs, raises NotFound). Nothing here writes.
 

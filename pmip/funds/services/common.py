@@ -1,0 +1,97 @@
+"""Shared pieces of the funds writes: the posting result, amount and memo cleaning, unit labels, references."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from pmip.core import clock
+from pmip.core.errors import ValidationFailed
+from pmip.core.money import CENT
+from pmip.funds.models import (
+    ZERO,
+    LedgerEntry,
+)
+from pmip.registry.models import Project, Unit
+
+MEMO_MAX = 200
+_PERIOD_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Small helpers
+# --------------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class PostingResult:
+    """What a posting service did: the batch id, the entries written, their total, and units skipped (with why)."""
+
+    batch: str
+    entries: list[LedgerEntry] = field(default_factory=list)
+    total: Decimal = ZERO
+    skipped: dict[str, str] = field(default_factory=dict)
+    policy: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def count(self) -> int:
+        return len(self.entries)
+
+
+def clean_money(
+    value: Any, *, label: str = "金额", field_name: str = "amount", positive: bool = True
+) -> Decimal:
+    """Parse an amount in 元: at most two places, no floats; positive unless told otherwise."""
+    if isinstance(value, float):
+        raise ValidationFailed(f"{label}格式不正确。", field=field_name)
+    try:
+        amount = Decimal(str(value).strip().replace(",", ""))
+    except (InvalidOperation, AttributeError) as exc:
+        raise ValidationFailed(f"{label}格式不正确。", field=field_name) from exc
+    if not amount.is_finite():
+        raise ValidationFailed(f"{label}格式不正确。", field=field_name)
+    if amount != amount.quantize(CENT):
+        raise ValidationFailed(f"{label}最多保留两位小数（精确到分）。", field=field_name)
+    if abs(amount) >= Decimal("1000000000000"):
+        raise ValidationFailed(f"{label}超出范围。", field=field_name)
+    if positive and amount <= 0:
+        raise ValidationFailed(f"{label}必须大于0。", field=field_name)
+    return amount.quantize(CENT)
+
+
+def _memo(value: str) -> str:
+    text = " ".join((value or "").split())
+    if len(text) > MEMO_MAX:
+        raise ValidationFailed(f"摘要不能超过{MEMO_MAX}个字。", field="memo")
+    return text
+
+
+def unit_label(unit: Unit) -> str:
+    """The unit code used on lists and as the apportionment tie-break key: '楼栋号-房号', e.g. '1-101'."""
+    return f"{unit.building.number}-{unit.number}"
+
+
+def _units_of(project: Project, unit_ids: Iterable[int] | None = None):
+    qs = Unit.objects.filter(project=project).select_related("building")
+    if unit_ids is not None:
+        qs = qs.filter(pk__in=list(unit_ids))
+    return qs.order_by("building_id", "number", "id")
+
+
+def _today() -> dt.date:
+    return clock.today()
+
+
+def _ref(prefix: str, batch: str, *parts: Any) -> str:
+    return "-".join([prefix, batch[:12], *(str(p) for p in parts)])[:64]
+
+
+def _require_all_found(ids: Sequence[int], units: Sequence[Unit]) -> None:
+    found = {u.pk for u in units}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise ValidationFailed("所选房屋不属于该小区。", field="unit_ids")

@@ -1,0 +1,147 @@
+"""季度收支报表: `open_quarterly_report`, `add_report_line`, `remove_report_line`, `publish_quarterly_report`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from pmip.audit.services import record
+from pmip.core import clock
+from pmip.core.errors import NotFound, ValidationFailed
+from pmip.funds import permissions
+from pmip.funds.choices import (
+    ReportSection,
+    ReportStatus,
+)
+from pmip.funds.models import (
+    QuarterlyReport,
+    ReportLine,
+)
+from pmip.funds.services.common import clean_money
+from pmip.identity.models import Account
+from pmip.registry.models import Project
+
+# --------------------------------------------------------------------------------------------------------------
+# Quarterly reports
+# --------------------------------------------------------------------------------------------------------------
+
+
+def open_quarterly_report(
+    *, actor: Account | None, project: Project, year: int, quarter: int
+) -> QuarterlyReport:
+    """Get or create the project's report for a quarter (draft). Audit: funds.report.opened (when created)."""
+    permissions.require_manage(actor, project)
+    if quarter not in (1, 2, 3, 4):
+        raise ValidationFailed("季度必须是1到4。", field="quarter")
+    if not 2000 <= int(year) <= 2100:
+        raise ValidationFailed("年份不正确。", field="year")
+    with transaction.atomic():
+        report, created = QuarterlyReport.objects.get_or_create(
+            project=project,
+            year=year,
+            quarter=quarter,
+            defaults={
+                "created_at": clock.now(),
+                "created_by": actor if getattr(actor, "is_authenticated", False) else None,
+            },
+        )
+        if created:
+            record(
+                actor=actor, action="funds.report.opened", obj=report, data={"year": year, "quarter": quarter}
+            )
+    return report
+
+
+def _draft_report(actor, report_id: int) -> QuarterlyReport:
+    report = (
+        QuarterlyReport.objects.select_for_update(of=("self",))
+        .select_related("project")
+        .filter(pk=report_id)
+        .first()
+    )
+    if report is None or not (permissions.is_system(actor) or permissions.staff_sees(actor, report.project)):
+        raise NotFound("未找到该报表。")
+    permissions.require_manage(actor, report.project)
+    if report.status != ReportStatus.DRAFT:
+        raise ValidationFailed("报表已公布，不能修改。", code="report_published")
+    return report
+
+
+def add_report_line(
+    *,
+    actor: Account | None,
+    report_id: int,
+    section: str,
+    item: str,
+    amount: Any,
+    counterparty: str = "",
+    voucher_no: str = "",
+    note: str = "",
+) -> ReportLine:
+    """Add one line to a draft report (应收账款 / 业务收入 / 业务支出). Audit: funds.report.line_added."""
+    if section not in ReportSection.values:
+        raise ValidationFailed("报表栏目不正确。", field="section")
+    item = " ".join((item or "").split())
+    if not item or len(item) > 100:
+        raise ValidationFailed("请填写项目名称（不超过100个字）。", field="item")
+    amount = clean_money(amount, label="金额", positive=False)
+    if amount < 0:
+        raise ValidationFailed("金额不能为负数。", field="amount")
+    voucher_no = (voucher_no or "").strip()
+    if len(voucher_no) > 40 or len(counterparty or "") > 100 or len(note or "") > 200:
+        raise ValidationFailed("凭证号、对方单位或备注过长。")
+    with transaction.atomic():
+        report = _draft_report(actor, report_id)
+        position = ReportLine.objects.filter(report=report, section=section).count() + 1
+        line = ReportLine.objects.create(
+            report=report,
+            section=section,
+            item=item,
+            amount=amount,
+            counterparty=" ".join((counterparty or "").split()),
+            voucher_no=voucher_no,
+            note=(note or "").strip(),
+            position=position,
+        )
+        record(
+            actor=actor,
+            action="funds.report.line_added",
+            obj=report,
+            data={"line": line.pk, "section": section, "item": item, "amount": str(amount)},
+        )
+    return line
+
+
+def remove_report_line(*, actor: Account | None, line_id: int) -> None:
+    """Remove a line of a draft report. Audit: funds.report.line_removed."""
+    with transaction.atomic():
+        line = ReportLine.objects.filter(pk=line_id).first()
+        if line is None:
+            raise NotFound("未找到该明细。")
+        report = _draft_report(actor, line.report_id)
+        record(
+            actor=actor,
+            action="funds.report.line_removed",
+            obj=report,
+            data={"line": line.pk, "section": line.section, "item": line.item, "amount": str(line.amount)},
+        )
+        line.delete()
+
+
+def publish_quarterly_report(*, actor: Account | None, report_id: int) -> QuarterlyReport:
+    """公布: the report becomes visible to the project's owners and can no longer change.
+    Audit: funds.report.published."""
+    with transaction.atomic():
+        report = _draft_report(actor, report_id)
+        report.status = ReportStatus.PUBLISHED
+        report.published_at = clock.now()
+        report.published_by = actor if getattr(actor, "is_authenticated", False) else None
+        report.save(update_fields=["status", "published_at", "published_by"])
+        record(
+            actor=actor,
+            action="funds.report.published",
+            obj=report,
+            data={"year": report.year, "quarter": report.quarter},
+        )
+    return report
