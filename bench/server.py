@@ -70,7 +70,7 @@ def manage(env: dict[str, str], *args: str, capture: bool = False) -> str:
 
 _PREPARE = """
 from django.db import connection
-from pmip.registry.demo import SCALES
+from pmip.demo import SCALES
 from pmip.registry.models import Project
 analyzed = False
 if connection.vendor == "postgresql":

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "pmip.weather",
     "pmip.integrations",
     "pmip.notifications",
+    "pmip.demo",
     "pmip.portal",
     "pmip.office",
     "pmip.api",

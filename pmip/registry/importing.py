@@ -42,7 +42,7 @@ from pmip.core.tables import read_table as read_table  # re-exported for the com
 from pmip.identity.models import ScopeLevel
 from pmip.identity.scopes import roles_of
 from pmip.registry.choices import AreaSource, UnitUse
-from pmip.registry.demo import SHENZHEN_DISTRICTS
+from pmip.registry.districts import SHENZHEN_DISTRICTS
 from pmip.registry.models import Building, Community, District, Project, Subdistrict, TitleRecord, Unit
 from pmip.registry.pinyin import initials
 from pmip.registry.search_index import index_projects

@@ -5,8 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from pmip.audit.models import AuditEntry
+from pmip.demo.funds import seed_demo_funds
 from pmip.funds import selectors
-from pmip.funds.demo import seed_demo_funds
 from pmip.funds.models import BankFlow, Disclosure, LedgerEntry, ProjectBalance, QuarterlyReport, UnitBalance
 from pmip.funds.reconcile import reconcile
 from pmip.registry.models import DataSharingBank, OwnersAssembly

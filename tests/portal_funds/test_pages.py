@@ -393,7 +393,7 @@ def test_demo_ledger_lines_add_up_and_interest_pool_legs_are_separate(owner_clie
     """The demo writes the interest received and its allocation in one batch: the pool's two legs stay two lines."""
     from decimal import Decimal
 
-    from pmip.funds.demo import seed_demo_funds
+    from pmip.demo.funds import seed_demo_funds
     from pmip.funds.models import ProjectBalance
 
     seed_demo_funds(project_ids=[lianhua.pk], seed=1)

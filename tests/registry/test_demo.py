@@ -10,13 +10,14 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count, Sum
 
+from pmip import demo
 from pmip.audit.models import AuditEntry
 from pmip.core import crypto
 from pmip.core.errors import PermissionDenied
 from pmip.core.idnumbers import ID_TYPES, validate
 from pmip.core.masking import mask_id
+from pmip.demo import load as demo_load
 from pmip.identity.models import Account, AccountKind, ScopeLevel, StaffRole
-from pmip.registry import demo
 from pmip.registry.models import (
     Building,
     Committee,
@@ -360,7 +361,7 @@ def test_large_load_rebuilds_the_suspended_indexes_on_postgresql(db, monkeypatch
 
     before = index_defs()
     assert any("id_number_hash" in d for _n, d in before)
-    monkeypatch.setattr(demo, "SUSPEND_INDEXES_FROM_UNITS", 1)
+    monkeypatch.setattr(demo_load, "SUSPEND_INDEXES_FROM_UNITS", 1)
     _load()
     assert index_defs() == before
     multi = next(o for o in demo.DEMO_OWNERS if o.key == "multi")

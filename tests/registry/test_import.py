@@ -15,7 +15,7 @@ from openpyxl import Workbook
 
 from pmip.audit.models import AuditEntry
 from pmip.core.errors import PermissionDenied
-from pmip.registry.demo import registry_digest
+from pmip.demo import registry_digest
 from pmip.registry.importing import COLUMNS, ImportRejected, SourceRow, import_registry_rows, read_table
 from pmip.registry.models import Building, Community, District, Project, Subdistrict, TitleRecord, Unit
 from tests.factories import account, mainland_id

@@ -9,7 +9,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from pmip.core.errors import DomainError
-from pmip.registry.demo import SCALES, demo_logins, format_counts, load_demo_city
+from pmip.demo.load import load_demo_city
+from pmip.demo.logins import demo_logins, format_counts
+from pmip.demo.specs import SCALES
 from pmip.registry.models import Project
 
 
@@ -55,7 +57,7 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from exc
         self.stdout.write(format_counts(result.counts, [f"演示城市加载完成，用时 {result.seconds} 秒："]))
         if not no_funds:
-            from pmip.funds.demo import seed_demo_funds
+            from pmip.demo.funds import seed_demo_funds
 
             started = time.monotonic()
             ids = list(Project.objects.order_by("pk").values_list("pk", flat=True))

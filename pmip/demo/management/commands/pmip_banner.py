@@ -25,7 +25,7 @@ class Command(BaseCommand):
             f"  SMS codes (embedded stand-in) are written to {settings.PMIP_SMS_OUTBOX_FILE}",
         ]
         try:
-            from pmip.registry.demo import demo_logins
+            from pmip.demo.logins import demo_logins
         except ImportError:
             demo_logins = None
         if demo_logins is not None:

@@ -64,7 +64,7 @@ from pmip.funds.policy import platform_policy
 from pmip.registry.models import OwnersAssembly, Project, Unit
 
 try:  # the demo city's fixed "today", so demo data never depends on the clock
-    from pmip.registry.demo import REFERENCE_DATE
+    from pmip.demo.specs import REFERENCE_DATE
 except ImportError:  # pragma: no cover
     REFERENCE_DATE = dt.date(2026, 11, 1)
 
