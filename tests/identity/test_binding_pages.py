@@ -234,7 +234,7 @@ def test_no_title_shows_the_manual_message(city, client):
 
 def test_a_house_missing_from_the_registry_leads_to_the_submission_form(city, client, owner, monkeypatch):
     monkeypatch.setattr(
-        binding,
+        binding.lookup,
         "get_title_registry",
         lambda: FixedRegistry([TitleHit("440399999", "8", "801", "张三", Decimal("1"))]),
     )
@@ -268,7 +268,7 @@ def test_a_house_missing_from_the_registry_leads_to_the_submission_form(city, cl
 def test_a_busy_registry_shows_the_manual_message_and_a_retry(city, client, monkeypatch):
     busy = BoundedTitleRegistry(EmbeddedTitleRegistry(), slots=threading.BoundedSemaphore(1))
     busy.slots.acquire(blocking=False)
-    monkeypatch.setattr(binding, "get_title_registry", lambda: busy)
+    monkeypatch.setattr(binding.lookup, "get_title_registry", lambda: busy)
     agree(client)
     fill_form(client)
     pass_face(client)

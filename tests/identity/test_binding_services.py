@@ -393,7 +393,7 @@ def test_titles_whose_units_are_not_in_the_registry_are_house_not_found(city, ow
     fake = FixedRegistry(
         [TitleHit("440399999", "8", "801", "张三", Decimal("1"), "粤(2020)深圳市不动产权第0000001号")]
     )
-    monkeypatch.setattr(binding, "get_title_registry", lambda: fake)
+    monkeypatch.setattr(binding.lookup, "get_title_registry", lambda: fake)
     state = through_face(owner, start(owner).state)
     with pytest.raises(binding.HouseNotFound) as exc:
         binding.lookup_units(actor=owner, state=state)
@@ -411,7 +411,7 @@ def test_titles_whose_units_are_not_in_the_registry_are_house_not_found(city, ow
 def test_a_registry_over_its_concurrency_limit_is_busy(city, owner, monkeypatch):
     no_slots = BoundedTitleRegistry(EmbeddedTitleRegistry(), slots=threading.BoundedSemaphore(1))
     assert no_slots.slots.acquire(blocking=False)  # the only slot is taken by someone else
-    monkeypatch.setattr(binding, "get_title_registry", lambda: no_slots)
+    monkeypatch.setattr(binding.lookup, "get_title_registry", lambda: no_slots)
     state = through_face(owner, start(owner).state)
     with pytest.raises(binding.RegistryBusy) as exc:
         binding.lookup_units(actor=owner, state=state)
@@ -430,7 +430,7 @@ def test_a_registry_that_times_out_is_busy(city, owner, monkeypatch):
     with FakeTitleRegistry() as server:
         server.delay = 1.0
         slow = HttpTitleRegistry(url=f"{server.url}/title/lookup", timeout=0.2, token=server.token)
-        monkeypatch.setattr(binding, "get_title_registry", lambda: slow)
+        monkeypatch.setattr(binding.lookup, "get_title_registry", lambda: slow)
         state = through_face(owner, start(owner).state)
         with pytest.raises(binding.RegistryBusy) as exc:
             binding.lookup_units(actor=owner, state=state)
@@ -440,7 +440,7 @@ def test_a_registry_that_times_out_is_busy(city, owner, monkeypatch):
 def test_titles_known_only_to_the_outside_registry_are_copied_when_bound(city, owner, monkeypatch):
     unit = _unit(city, "haian", "2", "101")  # in the registry, but no local title for 张三
     fake = FixedRegistry([TitleHit(unit.project.code, "2", "101", "张三", Decimal("0.5"), "CERT-1")])
-    monkeypatch.setattr(binding, "get_title_registry", lambda: fake)
+    monkeypatch.setattr(binding.lookup, "get_title_registry", lambda: fake)
     state = through_face(owner, start(owner).state)
     state, result = binding.lookup_units(actor=owner, state=state)
     assert [(c.unit_id, c.share) for c in result.candidates] == [(unit.pk, Decimal("0.5"))]

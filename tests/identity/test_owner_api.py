@@ -151,7 +151,7 @@ def test_the_api_answers_the_manual_errors_with_their_codes(city, api, monkeypat
     }
     busy = BoundedTitleRegistry(EmbeddedTitleRegistry(), slots=threading.BoundedSemaphore(1))
     busy.slots.acquire(blocking=False)
-    monkeypatch.setattr(binding, "get_title_registry", lambda: busy)
+    monkeypatch.setattr(binding.lookup, "get_title_registry", lambda: busy)
     response = post(api, "/binding/lookup")
     assert response.status_code == 503
     assert response.json() == {

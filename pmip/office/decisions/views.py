@@ -47,6 +47,7 @@ from pmip.office.decisions.forms import (
     PaperBallotForm,
     PublicityFileForm,
 )
+from pmip.office.flow import act_on_form, form_error, posted, succeeded
 from pmip.office.views import office_required
 from pmip.registry.models import Building, Project
 
@@ -77,11 +78,6 @@ PAPER_MESSAGES = {
 # --- helpers ---------------------------------------------------------------------------------------------------
 
 
-def _posted(request):
-    """The POST data of a POST (even an empty one, so an unticked confirmation box is an error), else None."""
-    return request.POST if request.method == "POST" else None
-
-
 def _meeting(request, pk: int):
     return selectors.get_meeting_for_staff(actor=request.user, meeting_id=pk)
 
@@ -91,11 +87,6 @@ def _convener_projects(actor):
     if q is None:
         return Project.objects.none()
     return Project.objects.filter(q).order_by("code")
-
-
-def _form_error(form, exc: DomainError, field_map: dict | None = None) -> None:
-    field = (field_map or {}).get(exc.field or "", exc.field)
-    form.add_error(field if field in form.fields else None, exc.message)
 
 
 def _stage(meeting) -> dict:
@@ -164,7 +155,7 @@ def meeting_create(request):
         return render(request, "office/decisions/no_convener.html", status=403)
     kinds = [k for k in ("committee", "preparatory", "reelection", "subdistrict") if _may_claim(request, k)]
     form = MeetingForm(
-        _posted(request),
+        posted(request),
         projects=projects,
         convener_kinds=kinds,
         initial={} if request.method == "POST" else MeetingForm.default_times(),
@@ -183,7 +174,7 @@ def meeting_create(request):
                     **form.meeting_values(),
                 )
             except (ValidationFailed, PermissionDenied) as exc:
-                _form_error(form, exc)
+                form_error(form, exc)
             else:
                 messages.success(request, "会议已创建（草稿）。请添加表决事项并上传会议通知文件。")
                 return redirect("office_decisions:detail", pk=meeting.pk)
@@ -202,15 +193,15 @@ def meeting_edit(request, pk: int):
     if meeting.state != MeetingState.DRAFT:
         messages.error(request, "会议通知已公告，会议内容和规则不能再修改。")
         return redirect("office_decisions:detail", pk=pk)
-    form = MeetingForm(_posted(request), creating=False, initial=MeetingForm.initial_for(meeting))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_meeting(actor=request.user, meeting_id=pk, changes=form.meeting_values())
-        except ValidationFailed as exc:
-            _form_error(form, exc)
-        else:
-            messages.success(request, "会议信息已保存。")
-            return redirect("office_decisions:detail", pk=pk)
+    form = MeetingForm(posted(request), creating=False, initial=MeetingForm.initial_for(meeting))
+    done = act_on_form(
+        request,
+        form,
+        lambda _: services.update_meeting(actor=request.user, meeting_id=pk, changes=form.meeting_values()),
+        done=lambda _: succeeded(request, "会议信息已保存。", "office_decisions:detail", pk=pk),
+    )
+    if done:
+        return done
     return render(
         request,
         "office/decisions/meeting_form.html",
@@ -257,17 +248,21 @@ def matter_add(request, pk: int):
     if meeting.state != MeetingState.DRAFT:
         messages.error(request, "会议通知已公告，不能再增加议题（未列入通知的事项不得表决）。")
         return redirect("office_decisions:detail", pk=pk)
-    form = MatterForm(_posted(request), buildings=_buildings(meeting))
-    if request.method == "POST" and form.is_valid():
-        try:
-            matter = services.add_matter(actor=request.user, meeting_id=pk, **form.matter_values())
-        except ValidationFailed as exc:
-            _form_error(form, exc, MatterForm.FIELD_MAP)
-        else:
-            messages.success(
-                request, f"已添加议题{matter.order}：{matter.title}（{matter.get_matter_class_display()}）。"
-            )
-            return redirect("office_decisions:detail", pk=pk)
+    form = MatterForm(posted(request), buildings=_buildings(meeting))
+    done = act_on_form(
+        request,
+        form,
+        lambda _: services.add_matter(actor=request.user, meeting_id=pk, **form.matter_values()),
+        field_map=MatterForm.FIELD_MAP,
+        done=lambda matter: succeeded(
+            request,
+            f"已添加议题{matter.order}：{matter.title}（{matter.get_matter_class_display()}）。",
+            "office_decisions:detail",
+            pk=pk,
+        ),
+    )
+    if done:
+        return done
     return render(
         request,
         "office/decisions/matter_form.html",
@@ -291,15 +286,16 @@ def matter_edit(request, pk: int, matter_id: int):
     if meeting.state != MeetingState.DRAFT:
         messages.error(request, "会议通知已公告，议题不能再修改。")
         return redirect("office_decisions:detail", pk=pk)
-    form = MatterForm(_posted(request), buildings=_buildings(meeting), initial=MatterForm.initial_for(matter))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_matter(actor=request.user, matter_id=matter.pk, **form.matter_values())
-        except ValidationFailed as exc:
-            _form_error(form, exc, MatterForm.FIELD_MAP)
-        else:
-            messages.success(request, f"议题{matter.order}已保存。")
-            return redirect("office_decisions:detail", pk=pk)
+    form = MatterForm(posted(request), buildings=_buildings(meeting), initial=MatterForm.initial_for(matter))
+    done = act_on_form(
+        request,
+        form,
+        lambda _: services.update_matter(actor=request.user, matter_id=matter.pk, **form.matter_values()),
+        field_map=MatterForm.FIELD_MAP,
+        done=lambda _: succeeded(request, f"议题{matter.order}已保存。", "office_decisions:detail", pk=pk),
+    )
+    if done:
+        return done
     return render(
         request,
         "office/decisions/matter_form.html",
@@ -329,21 +325,19 @@ def matter_remove(request, pk: int, matter_id: int):
 def file_upload(request, pk: int):
     meeting = _meeting(request, pk)
     _require_runner(request, meeting)
-    form = PublicityFileForm(_posted(request), request.FILES if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            f = services.upload_publicity_file(
-                actor=request.user,
-                meeting_id=pk,
-                kind=form.cleaned_data["kind"],
-                title=form.cleaned_data["title"],
-                upload=form.cleaned_data["upload"],
-            )
-        except ValidationFailed as exc:
-            _form_error(form, exc)
-        else:
-            messages.success(request, f"已上传{f.get_kind_display()}：{f.title}。")
-            return redirect("office_decisions:detail", pk=pk)
+    form = PublicityFileForm(posted(request), request.FILES if request.method == "POST" else None)
+    done = act_on_form(
+        request,
+        form,
+        lambda data: services.upload_publicity_file(
+            actor=request.user, meeting_id=pk, kind=data["kind"], title=data["title"], upload=data["upload"]
+        ),
+        done=lambda f: succeeded(
+            request, f"已上传{f.get_kind_display()}：{f.title}。", "office_decisions:detail", pk=pk
+        ),
+    )
+    if done:
+        return done
     return render(
         request,
         "office/decisions/file_form.html",
@@ -380,16 +374,17 @@ def file_download(request, file_id: int):
 def _transition(request, pk: int, *, template: str, label: str, action, success: str, extra=None):
     meeting = _meeting(request, pk)
     _require_runner(request, meeting)
-    form = ConfirmForm(_posted(request), label=label)
-    if request.method == "POST" and form.is_valid():
-        try:
-            action(actor=request.user, meeting_id=pk)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-            meeting.refresh_from_db()
-        else:
-            messages.success(request, success)
-            return redirect("office_decisions:detail", pk=pk)
+    form = ConfirmForm(posted(request), label=label)
+    done = act_on_form(
+        request,
+        form,
+        lambda _: action(actor=request.user, meeting_id=pk),
+        refusals=(DomainError,),
+        on_refusal=lambda _: meeting.refresh_from_db(),
+        done=lambda _: succeeded(request, success, "office_decisions:detail", pk=pk),
+    )
+    if done:
+        return done
     context = {"form": form, **_base_context(request, meeting), **(extra(meeting) if extra else {})}
     return render(request, template, context)
 
@@ -460,15 +455,15 @@ def publish_results(request, pk: int):
 def cancel_meeting(request, pk: int):
     meeting = _meeting(request, pk)
     _require_runner(request, meeting)
-    form = CancelForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.cancel_meeting(actor=request.user, meeting_id=pk, reason=form.cleaned_data["reason"])
-        except ValidationFailed as exc:
-            _form_error(form, exc)
-        else:
-            messages.success(request, "会议已取消。")
-            return redirect("office_decisions:detail", pk=pk)
+    form = CancelForm(posted(request))
+    done = act_on_form(
+        request,
+        form,
+        lambda data: services.cancel_meeting(actor=request.user, meeting_id=pk, reason=data["reason"]),
+        done=lambda _: succeeded(request, "会议已取消。", "office_decisions:detail", pk=pk),
+    )
+    if done:
+        return done
     return render(
         request, "office/decisions/confirm_cancel.html", {"form": form, **_base_context(request, meeting)}
     )
@@ -564,7 +559,7 @@ def paper_ballots(request, pk: int):
                     messages.error(request, exc.message)
                     return redirect("office_decisions:paper", pk=pk)
                 except DomainError as exc:  # the meeting and the matter are in scope: a refusal of this entry
-                    _form_error(bound, exc)
+                    form_error(bound, exc)
                 else:
                     level, text = PAPER_MESSAGES[entry.state]
                     messages.add_message(request, level, text.format(unit=label, order=matter.order))

@@ -1,0 +1,255 @@
+"""repairs."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from pmip.core.errors import PermissionDenied, ValidationFailed
+from pmip.funds import selectors, services
+from pmip.funds.choices import (
+    RepairScopeKind,
+    RepairStatus,
+)
+from pmip.funds.models import ZERO
+from pmip.office.flow import act_on_form, form_error, posted, succeeded
+from pmip.office.funds.forms import (
+    CancelRepairForm,
+    ChargeForm,
+    RepairForm,
+)
+from pmip.office.funds.views.common import (
+    APPORTION_RULE,
+    ROWS_PER_PAGE,
+    _belongs,
+    _buildings,
+    _may,
+    _preview_rows,
+    _project,
+    _project_context,
+    _require_ledger,
+    _require_manage,
+    _resolve_units,
+    funds_view,
+    preview_digest,
+)
+from pmip.registry.models import Project
+
+# --- repairs ------------------------------------------------------------------------------------------------------
+
+
+@funds_view
+@require_GET
+def repair_list(request, code: str):
+    project = _project(request, code)
+    page = Paginator(selectors.project_repairs(actor=request.user, project=project), ROWS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    context = _project_context(request, project, "repairs")
+    context["page"] = page
+    return render(request, "office/funds/repairs.html", context)
+
+
+def _repair_values(project: Project, form: RepairForm) -> dict | None:
+    """The service arguments of a valid RepairForm, or None after adding the errors to the form."""
+    data = form.cleaned_data
+    scope = data["scope_kind"]
+    unit_ids: list[int] = []
+    if scope == RepairScopeKind.UNITS:
+        unit_ids, missing = _resolve_units(project, data["unit_codes"])
+        if missing:
+            form.add_error("unit_codes", f"本小区没有以下房屋：{'、'.join(missing[:20])}。")
+            return None
+    return {
+        "title": data["title"],
+        "amount": data["amount"],
+        "scope_kind": scope,
+        "building_ids": [int(b) for b in data["buildings"]] if scope == RepairScopeKind.BUILDINGS else [],
+        "unit_ids": unit_ids,
+        "description": data["description"],
+        "contractor": data["contractor"],
+        "started_on": data["started_on"],
+        "finished_on": data["finished_on"],
+        "emergency_kind": data["emergency_kind"] or "",
+        "decision_ref": data["decision_ref"],
+    }
+
+
+@funds_view
+@require_http_methods(["GET", "POST"])
+def repair_new(request, code: str):
+    """维修申报 with an apportionment preview. Every POST recomputes the preview from the form; 登记 (draft) or
+    登记并分摊入账 (ledger role) is accepted only when the confirmation is ticked and the preview the user saw (its
+    digest) is still the one the form gives — otherwise the new preview is shown for checking."""
+    project = _project(request, code)
+    _require_manage(request, project)
+    may = _may(request, project)
+    buildings = _buildings(project)
+    form = RepairForm(posted(request), buildings=buildings)
+    preview = None
+    confirm_error = ""
+    if request.method == "POST" and form.is_valid():
+        values = _repair_values(project, form)
+        if values is not None:
+            try:
+                allocations = services.preview_apportionment(
+                    project=project,
+                    amount=values["amount"],
+                    scope_kind=values["scope_kind"],
+                    building_ids=values["building_ids"],
+                    unit_ids=values["unit_ids"],
+                )
+            except ValidationFailed as exc:
+                form_error(form, exc, {"building_ids": "buildings", "unit_ids": "unit_codes"})
+            else:
+                preview = _preview_rows(allocations)
+                action = request.POST.get("action", "preview")
+                if action in ("save", "post"):
+                    if request.POST.get("preview_digest") != preview["digest"]:
+                        confirm_error = "内容已修改，分摊结果随之变化。请核对下面新的分摊预览后再确认。"
+                    elif request.POST.get("confirm") != "on":
+                        confirm_error = "请勾选确认后再提交。"
+                    elif action == "post" and not may["ledger"]:
+                        raise PermissionDenied(
+                            "只有负责该小区的住房建设部门（可编辑角色）可以办理维修资金记账。"
+                        )
+                    else:
+                        return _save_repair(request, project, form, values, post=action == "post")
+    context = _project_context(request, project, "repairs")
+    context.update({"form": form, "preview": preview, "confirm_error": confirm_error})
+    return render(request, "office/funds/repair_form.html", context)
+
+
+def _save_repair(request, project: Project, form: RepairForm, values: dict, *, post: bool):
+    """Create the repair (draft); with `post`, create and charge it in one transaction (all or nothing)."""
+    try:
+        with transaction.atomic():
+            repair = services.create_repair(actor=request.user, project=project, **values)
+            if post:
+                result = services.charge_repair(actor=request.user, repair_id=repair.pk)
+    except ValidationFailed as exc:
+        form_error(form, exc, {"building_ids": "buildings", "unit_ids": "unit_codes"})
+        context = _project_context(request, project, "repairs")
+        context.update({"form": form, "preview": None, "confirm_error": ""})
+        return render(request, "office/funds/repair_form.html", context)
+    if post:
+        messages.success(
+            request,
+            f"维修记录已登记并分摊入账：{repair.title}，{result.total} 元，共 {len(result.entries)} 户。",
+        )
+        if repair.is_emergency and not repair.decision_ref:
+            messages.info(request, "这是未经表决的紧急维修，系统已生成紧急维修公示草稿，请核对后公示。")
+    else:
+        messages.success(request, f"维修记录已登记（待分摊入账）：{repair.title}，{repair.amount} 元。")
+    return redirect("office_funds:repair", code=project.code, repair_id=repair.pk)
+
+
+def _repair(request, project: Project, repair_id: int):
+    repair = selectors.get_repair(actor=request.user, repair_id=repair_id)
+    _belongs(repair, project, "未找到该维修记录。")
+    return repair
+
+
+def _repair_context(request, project: Project, repair, *, charge_form=None) -> dict:
+    context = _project_context(request, project, "repairs")
+    context["repair"] = repair
+    context["scope_buildings"] = (
+        list(repair.buildings.order_by("number")) if repair.scope_kind == "buildings" else []
+    )
+    if repair.status == RepairStatus.DRAFT:
+        try:
+            preview = _preview_rows(services.preview_repair(repair=repair))
+        except ValidationFailed as exc:
+            preview, context["preview_error"] = None, exc.message
+        context["preview"] = preview
+        if preview is not None and context["may"]["ledger"]:
+            context["charge_form"] = charge_form or ChargeForm(initial={"preview_digest": preview["digest"]})
+    else:
+        shares = list(selectors.repair_shares(actor=request.user, repair=repair))
+        context["shares"] = shares
+        context["share_total"] = sum((s.amount for s in shares), ZERO)
+        context["area_total"] = sum((s.area for s in shares), ZERO)
+    context["may_cancel"] = repair.status != RepairStatus.CANCELLED and (
+        context["may"]["ledger"] if repair.status == RepairStatus.CHARGED else context["may"]["manage"]
+    )
+    context["disclosures"] = list(repair.disclosures.order_by("-created_at"))
+    context["rule"] = APPORTION_RULE
+    return context
+
+
+@funds_view
+@require_GET
+def repair_detail(request, code: str, repair_id: int):
+    project = _project(request, code)
+    repair = _repair(request, project, repair_id)
+    return render(request, "office/funds/repair.html", _repair_context(request, project, repair))
+
+
+@funds_view
+@require_POST
+def repair_charge(request, code: str, repair_id: int):
+    """分摊入账 of a draft repair (ledger role), only if the preview shown is still what would be posted."""
+    project = _project(request, code)
+    repair = _repair(request, project, repair_id)
+    _require_ledger(request, project)
+    form = ChargeForm(request.POST)
+    if form.is_valid():
+        try:
+            current = preview_digest(services.preview_repair(repair=repair))
+        except ValidationFailed as exc:
+            form.add_error(None, exc.message)
+        else:
+            if current != form.cleaned_data["preview_digest"]:
+                form = ChargeForm(initial={"preview_digest": current})
+                messages.error(request, "分摊结果已变化（房屋或面积有更新）。请核对新的分摊预览后再确认。")
+            else:
+                try:
+                    result = services.charge_repair(
+                        actor=request.user, repair_id=repair.pk, occurred_on=form.cleaned_data["occurred_on"]
+                    )
+                except ValidationFailed as exc:
+                    form.add_error(None, exc.message)
+                else:
+                    messages.success(request, f"已分摊入账：{result.total} 元，共 {len(result.entries)} 户。")
+                    if repair.is_emergency and not repair.decision_ref:
+                        messages.info(
+                            request, "这是未经表决的紧急维修，系统已生成紧急维修公示草稿，请核对后公示。"
+                        )
+                    return redirect("office_funds:repair", code=project.code, repair_id=repair.pk)
+    repair = _repair(request, project, repair_id)
+    context = _repair_context(request, project, repair, charge_form=form)
+    return render(request, "office/funds/repair.html", context, status=422)
+
+
+@funds_view
+@require_http_methods(["GET", "POST"])
+def repair_cancel(request, code: str, repair_id: int):
+    """撤销: a draft is cancelled (manage role); a charged repair is reversed share by share (ledger role)."""
+    project = _project(request, code)
+    repair = _repair(request, project, repair_id)
+    if repair.status == RepairStatus.CHARGED:
+        _require_ledger(request, project)
+    else:
+        _require_manage(request, project)
+    form = CancelRepairForm(posted(request))
+    charged = repair.status == RepairStatus.CHARGED
+    done = act_on_form(
+        request,
+        form,
+        lambda data: services.cancel_repair(actor=request.user, repair_id=repair.pk, reason=data["reason"]),
+        done=lambda _: succeeded(
+            request,
+            "维修记录已撤销，各户分摊已逐笔冲正。" if charged else "维修记录已撤销。",
+            "office_funds:repair",
+            code=project.code,
+            repair_id=repair.pk,
+        ),
+    )
+    if done:
+        return done
+    context = _project_context(request, project, "repairs")
+    context.update({"repair": repair, "form": form})
+    return render(request, "office/funds/repair_cancel.html", context)
