@@ -28,7 +28,16 @@ from pmip.api import (
 
 
 class PmipAPI(NinjaAPI):
-    """NinjaAPI whose 405 answers (produced by ninja outside the exception handlers) are problem bodies too."""
+    """NinjaAPI whose 405 answers (produced by ninja outside the exception handlers) are problem bodies too, and whose
+    operation ids name the router's module (`pmip.api.funds`), not the file inside a split router package
+    (`pmip.api.funds.projects`): splitting a router into files must not change the API's operation ids."""
+
+    def get_openapi_operation_id(self, operation) -> str:
+        module = operation.view_func.__module__
+        parts = module.split(".")
+        if len(parts) > 3 and parts[:2] == ["pmip", "api"]:
+            module = ".".join(parts[:3])
+        return (module + "_" + operation.view_func.__name__).replace(".", "_")
 
     def _get_urls(self):
         urls = super()._get_urls()
