@@ -15,7 +15,6 @@ Nothing here edits or deletes a posted entry: corrections are reversals.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
@@ -23,9 +22,9 @@ from pydantic import Field
 from pmip.api.auth import StaffSessionAuth
 from pmip.api.pagination import page_of
 from pmip.api.schemas import Problem
-from pmip.core.errors import DomainError, NotFound
+from pmip.core.errors import NotFound
 from pmip.funds import permissions, selectors, services
-from pmip.funds.apportion import from_fen
+from pmip.funds.apportion import apportionment_digest, from_fen
 from pmip.funds.choices import DisclosureKind, DisclosureStatus, EmergencyKind, EntryKind, RepairScopeKind
 from pmip.funds.models import ZERO, LedgerEntry
 from pmip.funds.policy import FIELDS as POLICY_FIELDS
@@ -37,19 +36,8 @@ router = Router(tags=["管理后台 · 维修资金"], auth=StaffSessionAuth())
 _ERRORS = {401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem}
 
 
-class PreviewChanged(DomainError):
-    code = "preview_changed"
-    status = 409
-
-
 def _money(value) -> str:
     return f"{value:.2f}"
-
-
-def preview_digest(allocations) -> str:
-    """The same fingerprint as the back-office confirm form: unit, area weight and share of every allocation."""
-    text = "\n".join(f"{a.key}:{a.weight}:{a.amount}" for a in allocations)
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _project(actor, code: str):
@@ -232,7 +220,7 @@ class PreviewOut(Schema):
             total=_money(sum((a.amount for a in allocations), ZERO)),
             unit_count=len(allocations),
             area_total=_money(from_fen(sum(a.weight for a in allocations))),
-            preview_digest=preview_digest(allocations),
+            preview_digest=apportionment_digest(allocations),
             shares=[
                 AllocationOut(
                     unit_id=a.key,
@@ -497,15 +485,8 @@ def project_entries(request, code: str, filters: Query[EntriesIn]):
         page=filters.page,
         page_size=size,
         num_pages=num_pages,
-        items=[EntryOut.of(e, reversed=_is_reversed(e)) for e in items],
+        items=[EntryOut.of(e, reversed=services.is_reversed(e)) for e in items],
     )
-
-
-def _is_reversed(entry) -> bool:
-    try:
-        return entry.reversed_by is not None
-    except LedgerEntry.reversed_by.RelatedObjectDoesNotExist:
-        return False
 
 
 @router.get("/units/{unit_id}/ledger", response={200: UnitLedgerOut, **_ERRORS}, summary="房屋分户账")
@@ -570,7 +551,7 @@ def _repair_out(actor, repair) -> RepairOut:
     if repair.status == "draft":
         allocations = services.preview_repair(repair=repair)
         shares = PreviewOut.of(allocations, bill=repair.amount).shares
-        digest = preview_digest(allocations)
+        digest = apportionment_digest(allocations)
     else:
         shares = [
             AllocationOut(
@@ -713,12 +694,12 @@ def create_repair(request, code: str, payload: RepairIn):
 def charge_repair(request, repair_id: int, payload: ChargeIn):
     actor = request.auth
     repair = _repair(actor, repair_id)
-    permissions.require_ledger(actor, repair.project)
-    if payload.preview_digest is not None and payload.preview_digest != preview_digest(
-        services.preview_repair(repair=repair)
-    ):
-        raise PreviewChanged("分摊结果已变化（房屋或面积有更新），未记账。请重新预览核对。")
-    result = services.charge_repair(actor=actor, repair_id=repair.pk, occurred_on=payload.occurred_on)
+    result = services.charge_repair(
+        actor=actor,
+        repair_id=repair.pk,
+        occurred_on=payload.occurred_on,
+        expected_digest=payload.preview_digest,
+    )
     repair = _repair(actor, repair_id)
     return ChargeOut(
         repair=_repair_out(actor, repair),

@@ -15,6 +15,7 @@ This is the same rule as the standalone verifier `pmip_verify.apportion` (tests 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -103,3 +104,11 @@ def apportion_by_area(total: Decimal, units: Sequence[tuple[Any, str, Decimal]])
         to_fen(total),
         [Weighted(key=key, label=label, weight=area_weight(area)) for key, label, area in units],
     )
+
+
+def apportionment_digest(allocations: Sequence[Allocation]) -> str:
+    """THE fingerprint of an apportionment (unit, area weight and share of every allocation). A preview carries it;
+    the posting services (`charge_repair`, `create_repair(charge=True)`, `allocate_interest`) take it back as
+    `expected_digest` and compare it under the project lock, so what is posted is exactly what the user saw."""
+    text = "\n".join(f"{a.key}:{a.weight}:{a.amount}" for a in allocations)
+    return hashlib.sha256(text.encode()).hexdigest()

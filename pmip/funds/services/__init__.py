@@ -25,7 +25,7 @@ funds.report.line_added, funds.report.line_removed, funds.report.published, fund
 funds.follow.removed, funds.reconcile.mismatch (reconcile.py), funds.import.completed (importing.py).
 """
 
-from pmip.funds.services.common import MEMO_MAX, PostingResult, clean_money, unit_label
+from pmip.funds.services.common import MEMO_MAX, PostingResult, PreviewChanged, clean_money, unit_label
 from pmip.funds.services.common_funds import (
     FlowsRejected,
     FlowsResult,
@@ -34,7 +34,7 @@ from pmip.funds.services.common_funds import (
     receive_bank_push,
     record_bank_flows,
 )
-from pmip.funds.services.corrections import reverse_entry
+from pmip.funds.services.corrections import is_reversed, is_reversible, reversal_refusal, reverse_entry
 from pmip.funds.services.disclosures import create_notice, edit_disclosure, publish_disclosure
 from pmip.funds.services.follows import follow_project, unfollow_project
 from pmip.funds.services.interest import (
@@ -42,6 +42,7 @@ from pmip.funds.services.interest import (
     allocate_interest,
     preview_interest_allocation,
     receive_interest,
+    unallocated_pool,
 )
 from pmip.funds.services.policy import set_fund_policy
 from pmip.funds.services.postings import (
@@ -71,6 +72,7 @@ __all__ = [
     "InterestPreview",
     "MEMO_MAX",
     "PostingResult",
+    "PreviewChanged",
     "add_report_line",
     "allocate_interest",
     "cancel_repair",
@@ -97,8 +99,12 @@ __all__ = [
     "receive_interest",
     "record_bank_flows",
     "remove_report_line",
+    "is_reversed",
+    "is_reversible",
+    "reversal_refusal",
     "reverse_entry",
     "set_fund_policy",
+    "unallocated_pool",
     "unfollow_project",
     "unit_label",
 ]

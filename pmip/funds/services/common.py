@@ -10,8 +10,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from pmip.core import clock
-from pmip.core.errors import ValidationFailed
+from pmip.core.errors import DomainError, ValidationFailed
 from pmip.core.money import CENT
+from pmip.funds.apportion import apportionment_digest
 from pmip.funds.models import (
     ZERO,
     LedgerEntry,
@@ -19,6 +20,27 @@ from pmip.funds.models import (
 from pmip.registry.models import Project, Unit
 
 MEMO_MAX = 200
+
+
+class PreviewChanged(DomainError):
+    """The apportionment computed under the project lock is not the one the caller previewed (`expected_digest`):
+    nothing was posted. Interfaces show the new preview (pages) or answer 409 (API)."""
+
+    code = "preview_changed"
+    status = 409
+
+    def __init__(
+        self, message: str = "分摊结果已变化（房屋或面积有更新），未记账。请重新预览核对。", **kwargs
+    ):
+        super().__init__(message, **kwargs)
+
+
+def check_digest(allocations, expected_digest: str | None) -> None:
+    """Raise PreviewChanged unless `expected_digest` (when given) is the digest of `allocations`."""
+    if expected_digest is not None and apportionment_digest(allocations) != expected_digest:
+        raise PreviewChanged()
+
+
 _PERIOD_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 

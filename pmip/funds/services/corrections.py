@@ -36,6 +36,34 @@ def _reversal_posting(entry: LedgerEntry, *, reason: str, batch: str, occurred_o
     )
 
 
+def reversal_refusal(entry: LedgerEntry) -> ValidationFailed | None:
+    """Why `reverse_entry` would refuse `entry` by its kind (None: it may be reversed, if not reversed yet).
+    The rule lives here once; pages ask `is_reversible` to decide whether to offer the button."""
+    if entry.kind == EntryKind.REVERSAL:
+        return ValidationFailed("冲正记录不能再被冲正；如需更正，请另记一笔。", code="reverse_reversal")
+    if entry.repair_id is not None:
+        return ValidationFailed(
+            "维修分摊须整笔撤销（撤销维修记录），不能单独冲正其中一户。", code="reverse_repair_share"
+        )
+    return None
+
+
+def is_reversed(entry: LedgerEntry) -> bool:
+    """Whether `entry` has a reversal (uses `reversed_by` when it was selected/prefetched)."""
+    try:
+        return entry.reversed_by is not None
+    except LedgerEntry.reversed_by.RelatedObjectDoesNotExist:
+        return False
+
+
+def is_reversible(entry: LedgerEntry, *, reversed: bool | None = None) -> bool:
+    """What `reverse_entry` accepts: not a reversal, not a repair share, not reversed yet. `reversed` may be passed
+    when the caller already knows it (a ledger line annotated with it), else it is read from `entry`."""
+    if reversal_refusal(entry) is not None:
+        return False
+    return not (is_reversed(entry) if reversed is None else reversed)
+
+
 def reverse_entry(
     *, actor: Account | None, entry_id: int, reason: str, occurred_on: dt.date | None = None
 ) -> LedgerEntry:
@@ -49,12 +77,9 @@ def reverse_entry(
     if original is None:
         raise NotFound("未找到该记账记录。")
     permissions.require_ledger(actor, original.project)
-    if original.kind == EntryKind.REVERSAL:
-        raise ValidationFailed("冲正记录不能再被冲正；如需更正，请另记一笔。", code="reverse_reversal")
-    if original.repair_id is not None:
-        raise ValidationFailed(
-            "维修分摊须整笔撤销（撤销维修记录），不能单独冲正其中一户。", code="reverse_repair_share"
-        )
+    refusal = reversal_refusal(original)
+    if refusal is not None:
+        raise refusal
     with transaction.atomic():
         ledger.lock_project(original.project_id)
         if LedgerEntry.objects.filter(reversal_of_id=original.pk).exists():

@@ -22,10 +22,19 @@ from pmip.funds.choices import (
 from pmip.funds.models import (
     ZERO,
     LedgerEntry,
+    ProjectBalance,
     summed,
 )
 from pmip.funds.policy import policy_for
-from pmip.funds.services.common import PostingResult, _memo, _ref, _today, clean_money, unit_label
+from pmip.funds.services.common import (
+    PostingResult,
+    _memo,
+    _ref,
+    _today,
+    check_digest,
+    clean_money,
+    unit_label,
+)
 from pmip.identity.models import Account
 from pmip.registry.models import Project, Unit
 
@@ -129,19 +138,30 @@ def _interest_weights(
     return items, total_units - len(items)
 
 
+def unallocated_pool(project: Project) -> Decimal:
+    """The project's interest pool (利息收益 received, not yet allocated); no lock, for previews and pages."""
+    pool = ProjectBalance.objects.filter(project_id=project.pk).values_list("pool", flat=True).first()
+    return ZERO if pool is None else pool
+
+
 def preview_interest_allocation(
     *,
     project: Project,
-    amount: Any,
+    amount: Any = None,
     period_end: dt.date,
     period_start: dt.date | None = None,
     method: str | None = None,
 ) -> InterestPreview:
-    """How `amount` would be allocated to the sub-ledgers (no writes). `method` defaults to the project setting."""
+    """How `amount` would be allocated to the sub-ledgers (no writes). `amount` defaults to the whole unallocated
+    pool (as `allocate_interest` does); `method` defaults to the project setting."""
     policy = policy_for(project)
     method = method or policy.interest_method
     if method not in InterestMethod.values:
         raise ValidationFailed("利息分配方式不正确。", field="method")
+    if amount in (None, ""):
+        amount = unallocated_pool(project)
+        if amount <= 0:
+            raise ValidationFailed("没有待分配的利息。", code="empty_pool")
     amount = clean_money(amount, label="利息金额")
     items, without = _interest_weights(
         project, method=method, period_start=period_start, period_end=period_end
@@ -168,11 +188,14 @@ def allocate_interest(
     method: str | None = None,
     amount: Any = None,
     period: str = "",
+    expected_digest: str | None = None,
 ) -> PostingResult:
     """Allocate interest from the project's pool to the sub-ledgers pro rata to balance (largest remainders, so
     the shares sum exactly). `amount` defaults to the whole pool and may not exceed it. Writes one interest entry
     per unit with a positive share and one negative project-level entry taking the amount out of the pool.
-    Raises PermissionDenied, ValidationFailed. Audit: funds.interest.allocated."""
+    With `expected_digest` (the digest of the preview the user confirmed), the allocation computed here, under the
+    project lock, must be that one: else PreviewChanged and nothing is posted.
+    Raises PermissionDenied, ValidationFailed, PreviewChanged. Audit: funds.interest.allocated."""
     permissions.require_ledger(actor, project)
     with transaction.atomic():
         balance = ledger.lock_project(project.pk)
@@ -185,6 +208,7 @@ def allocate_interest(
         preview = preview_interest_allocation(
             project=project, amount=amount, period_end=period_end, period_start=period_start, method=method
         )
+        check_digest(preview.allocations, expected_digest)
         result = PostingResult(batch=ledger.new_batch(), policy={"interest_method": preview.method})
         calc_common = {
             "method": preview.method,

@@ -25,7 +25,16 @@ from pmip.funds.models import (
     Repair,
     RepairShare,
 )
-from pmip.funds.services.common import MEMO_MAX, PostingResult, _memo, _ref, _today, clean_money, unit_label
+from pmip.funds.services.common import (
+    MEMO_MAX,
+    PostingResult,
+    _memo,
+    _ref,
+    _today,
+    check_digest,
+    clean_money,
+    unit_label,
+)
 from pmip.funds.services.corrections import _reversal_posting
 from pmip.funds.services.disclosures import _create_disclosure
 from pmip.identity.models import Account
@@ -106,9 +115,15 @@ def create_repair(
     finished_on: dt.date | None = None,
     emergency_kind: str = "",
     decision_ref: str = "",
+    charge: bool = False,
+    expected_digest: str | None = None,
+    occurred_on: dt.date | None = None,
 ) -> Repair:
     """维修申报: a repair to be paid from the fund (status draft). The scope is validated and must contain units.
-    Raises PermissionDenied, ValidationFailed. Audit: funds.repair.created."""
+    With `charge`, the repair is also charged (`charge_repair`, ledger role) in the same transaction: both or
+    neither. With `expected_digest`, the apportionment must still be the previewed one (compared under the project
+    lock when charging), else PreviewChanged and nothing is written.
+    Raises PermissionDenied, ValidationFailed, PreviewChanged. Audit: funds.repair.created (+ funds.repair.charged)."""
     permissions.require_manage(actor, project)
     title = " ".join((title or "").split())
     if not title:
@@ -157,6 +172,13 @@ def create_repair(
                 "decision_ref": repair.decision_ref,
             },
         )
+        if charge:
+            charge_repair(
+                actor=actor, repair_id=repair.pk, occurred_on=occurred_on, expected_digest=expected_digest
+            )
+            repair.refresh_from_db()
+        elif expected_digest is not None:
+            check_digest(preview_repair(repair=repair), expected_digest)
     return repair
 
 
@@ -170,12 +192,18 @@ def _locked_repair(repair_id: int) -> Repair:
 
 
 def charge_repair(
-    *, actor: Account | None, repair_id: int, occurred_on: dt.date | None = None
+    *,
+    actor: Account | None,
+    repair_id: int,
+    occurred_on: dt.date | None = None,
+    expected_digest: str | None = None,
 ) -> PostingResult:
     """分摊入账: apportion the repair over the units in its scope (pro rata to exclusive area, largest remainders,
     ties by unit code) and post one negative repair_charge entry per unit with a non-zero share. Needs an owners'
     decision reference, unless the repair is an emergency — then it is charged before the vote and a draft
-    emergency-repair disclosure is created for publication. Raises PermissionDenied, NotFound, ValidationFailed.
+    emergency-repair disclosure is created for publication. With `expected_digest` (the digest of the preview the
+    user confirmed), the apportionment computed here, under the project lock, must be that one: else PreviewChanged
+    and nothing is posted. Raises PermissionDenied, NotFound, ValidationFailed, PreviewChanged.
     Audit: funds.repair.charged (+ funds.disclosure.created)."""
     with transaction.atomic():
         repair = Repair.objects.select_related("project").filter(pk=repair_id).first()
@@ -184,6 +212,8 @@ def charge_repair(
         permissions.require_ledger(actor, repair.project)
         ledger.lock_project(repair.project_id)
         repair = _locked_repair(repair_id)
+        if expected_digest is not None:  # first: a caller who saw another apportionment learns that before all else
+            check_digest(preview_repair(repair=repair), expected_digest)
         if repair.status != RepairStatus.DRAFT:
             raise ValidationFailed(
                 f"该维修记录{repair.get_status_display()}，不能再次分摊。", code="repair_not_draft"

@@ -28,7 +28,6 @@ from pmip.office.funds.views.common import (
     ROWS_PER_PAGE,
     UNITS_PER_PAGE,
     funds_view,
-    preview_digest,
 )
 from pmip.office.funds.views.disclosures import (
     disclosure_detail,
@@ -94,7 +93,6 @@ __all__ = [
     "post_first_deposits",
     "post_interest",
     "post_monthly",
-    "preview_digest",
     "project_detail",
     "reconcile_view",
     "repair_cancel",

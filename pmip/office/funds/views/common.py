@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import functools
-import hashlib
 
 from django.shortcuts import render
 
 from pmip.core.errors import NotFound, PermissionDenied
 from pmip.funds import permissions
-from pmip.funds.apportion import from_fen
+from pmip.funds.apportion import apportionment_digest, from_fen
 from pmip.funds.choices import (
     EntryKind,
     InterestMethod,
@@ -134,25 +133,6 @@ def _kind_label(entry) -> str:
     return entry.get_kind_display()
 
 
-def _reversible(entry) -> bool:
-    """What `services.reverse_entry` accepts: not a reversal, not a repair share, not reversed yet."""
-    return entry.kind != EntryKind.REVERSAL and entry.repair_id is None and not _is_reversed(entry)
-
-
-def _is_reversed(entry) -> bool:
-    try:
-        return entry.reversed_by is not None
-    except entry.__class__.reversed_by.RelatedObjectDoesNotExist:
-        return False
-
-
-def preview_digest(allocations) -> str:
-    """A fingerprint of an apportionment (unit, area weight, share): the confirm form carries it so that what is
-    posted is what the user saw."""
-    text = "\n".join(f"{a.key}:{a.weight}:{a.amount}" for a in allocations)
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
 def _preview_rows(allocations) -> dict:
     rows = [
         {"label": a.label, "area": from_fen(a.weight), "amount": a.amount, "extra": a.got_leftover_fen}
@@ -164,7 +144,7 @@ def _preview_rows(allocations) -> dict:
         "area_total": from_fen(sum(a.weight for a in allocations)),
         "count": len(rows),
         "rule": APPORTION_RULE,
-        "digest": preview_digest(allocations),
+        "digest": apportionment_digest(allocations),
     }
 
 

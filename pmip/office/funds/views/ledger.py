@@ -11,7 +11,6 @@ from pmip.core.money import CENT
 from pmip.funds import selectors, services
 from pmip.funds.choices import (
     DisclosureStatus,
-    EntryKind,
 )
 from pmip.funds.policy import policy_for
 from pmip.identity.scopes import is_city
@@ -29,7 +28,6 @@ from pmip.office.funds.views.common import (
     _belongs,
     _buildings,
     _entry_label,
-    _is_reversed,
     _kind_label,
     _may,
     _may_import,
@@ -37,7 +35,6 @@ from pmip.office.funds.views.common import (
     _project,
     _project_context,
     _require_ledger,
-    _reversible,
     funds_view,
 )
 from pmip.registry import selectors as registry
@@ -126,8 +123,8 @@ def ledger(request, code: str):
             "entry": e,
             "label": _entry_label(e),
             "kind": _kind_label(e),
-            "reversed": _is_reversed(e),
-            "reversible": may["ledger"] and _reversible(e),
+            "reversed": services.is_reversed(e),
+            "reversible": may["ledger"] and services.is_reversible(e),
         }
         for e in page.object_list
     ]
@@ -163,17 +160,13 @@ def unit_detail(request, code: str, unit_id: int):
             "line": line,
             "entry": line.entry,
             "kind": _kind_label(line.entry),
-            "reversible": may["ledger"] and not line.reversed and _reversible_plain(line.entry),
+            "reversible": may["ledger"] and services.is_reversible(line.entry, reversed=line.reversed),
         }
         for line in page.object_list
     ]
     context = _project_context(request, project, "overview")
     context.update({"overview": overview, "figures": overview.figures, "page": page, "rows": rows})
     return render(request, "office/funds/unit.html", context)
-
-
-def _reversible_plain(entry) -> bool:
-    return entry.kind != EntryKind.REVERSAL and entry.repair_id is None
 
 
 @funds_view
@@ -212,7 +205,7 @@ def entry_reverse(request, code: str, entry_id: int):
             "entry": entry,
             "label": _entry_label(entry),
             "kind": _kind_label(entry),
-            "reversed": _is_reversed(entry),
+            "reversed": services.is_reversed(entry),
             "form": form,
         }
     )

@@ -7,11 +7,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from pmip.core.errors import ValidationFailed
-from pmip.funds import selectors, services
+from pmip.funds import services
+from pmip.funds.apportion import apportionment_digest
 from pmip.funds.choices import (
     InterestMethod,
 )
 from pmip.funds.policy import policy_for
+from pmip.funds.services import PreviewChanged
 from pmip.office.flow import act_on_form, form_error, posted, succeeded
 from pmip.office.funds.forms import (
     AllocateInterestForm,
@@ -27,7 +29,6 @@ from pmip.office.funds.views.common import (
     _require_ledger,
     _resolve_units,
     funds_view,
-    preview_digest,
 )
 
 # --- postings (ledger role) ---------------------------------------------------------------------------------------
@@ -111,7 +112,7 @@ def post_interest(request, code: str):
     allocate_form = AllocateInterestForm(
         request.POST if action in ("preview", "allocate") else None, prefix="a"
     )
-    pool = selectors.project_overview(actor=request.user, project=project).figures.pool
+    pool = services.unallocated_pool(project)
     preview, confirm_error = None, ""
     if action == "receive" and receive_form.is_valid():
         data = receive_form.cleaned_data
@@ -131,44 +132,39 @@ def post_interest(request, code: str):
             return redirect("office_funds:post_interest", code=project.code)
     if action in ("preview", "allocate") and allocate_form.is_valid():
         data = allocate_form.cleaned_data
-        if not data["amount"] and pool <= 0:
-            allocate_form.add_error(None, "没有待分配的利息。")
+        choice = {
+            "period_end": data["period_end"],
+            "period_start": data["period_start"],
+            "method": data["method"] or None,
+            "amount": data["amount"] or None,  # none: the whole pool (the service's default)
+        }
+        try:
+            p = services.preview_interest_allocation(project=project, **choice)
+        except ValidationFailed as exc:
+            form_error(allocate_form, exc)
         else:
-            try:
-                p = services.preview_interest_allocation(
-                    project=project,
-                    amount=data["amount"] or pool,
-                    period_end=data["period_end"],
-                    period_start=data["period_start"],
-                    method=data["method"] or None,
-                )
-            except ValidationFailed as exc:
-                form_error(allocate_form, exc)
-            else:
-                preview = {
-                    "method": dict(InterestMethod.choices)[p.method],
-                    "amount": p.amount,
-                    "total": p.total,
-                    "without": p.units_without_share,
-                    "rows": p.allocations,
-                    "digest": preview_digest(p.allocations),
-                }
+            preview = {
+                "method": dict(InterestMethod.choices)[p.method],
+                "amount": p.amount,
+                "total": p.total,
+                "without": p.units_without_share,
+                "rows": p.allocations,
+                "digest": apportionment_digest(p.allocations),
+            }
         if preview is not None and action == "allocate":
-            if request.POST.get("preview_digest") != preview["digest"]:
-                confirm_error = "内容已修改，分配结果随之变化。请核对下面新的分配预览后再确认。"
-            elif request.POST.get("confirm") != "on":
+            if request.POST.get("confirm") != "on":
                 confirm_error = "请勾选确认后再提交。"
             else:
                 try:
                     result = services.allocate_interest(
                         actor=request.user,
                         project=project,
-                        period_end=data["period_end"],
-                        period_start=data["period_start"],
-                        method=data["method"] or None,
-                        amount=data["amount"] or None,
+                        **choice,
                         period=data["period"],
+                        expected_digest=request.POST.get("preview_digest", ""),
                     )
+                except PreviewChanged:
+                    confirm_error = "内容已修改，分配结果随之变化。请核对下面新的分配预览后再确认。"
                 except ValidationFailed as exc:
                     form_error(allocate_form, exc)
                     preview = None

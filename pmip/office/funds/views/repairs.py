@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from pmip.core.errors import PermissionDenied, ValidationFailed
+from pmip.core.errors import ValidationFailed
 from pmip.funds import selectors, services
 from pmip.funds.choices import (
     RepairScopeKind,
     RepairStatus,
 )
 from pmip.funds.models import ZERO
+from pmip.funds.services import PreviewChanged
 from pmip.office.flow import act_on_form, form_error, posted, succeeded
 from pmip.office.funds.forms import (
     CancelRepairForm,
@@ -26,7 +26,6 @@ from pmip.office.funds.views.common import (
     ROWS_PER_PAGE,
     _belongs,
     _buildings,
-    _may,
     _preview_rows,
     _project,
     _project_context,
@@ -34,7 +33,6 @@ from pmip.office.funds.views.common import (
     _require_manage,
     _resolve_units,
     funds_view,
-    preview_digest,
 )
 from pmip.registry.models import Project
 
@@ -82,63 +80,56 @@ def _repair_values(project: Project, form: RepairForm) -> dict | None:
 @require_http_methods(["GET", "POST"])
 def repair_new(request, code: str):
     """维修申报 with an apportionment preview. Every POST recomputes the preview from the form; 登记 (draft) or
-    登记并分摊入账 (ledger role) is accepted only when the confirmation is ticked and the preview the user saw (its
-    digest) is still the one the form gives — otherwise the new preview is shown for checking."""
+    登记并分摊入账 (ledger role) needs the confirmation ticked, and the service posts only if the apportionment is
+    still the one the user saw (its digest, compared under the project lock) — otherwise the new preview is shown."""
     project = _project(request, code)
     _require_manage(request, project)
-    may = _may(request, project)
-    buildings = _buildings(project)
-    form = RepairForm(posted(request), buildings=buildings)
-    preview = None
-    confirm_error = ""
+    form = RepairForm(posted(request), buildings=_buildings(project))
+    preview, confirm_error = None, ""
     if request.method == "POST" and form.is_valid():
         values = _repair_values(project, form)
         if values is not None:
             try:
-                allocations = services.preview_apportionment(
-                    project=project,
-                    amount=values["amount"],
-                    scope_kind=values["scope_kind"],
-                    building_ids=values["building_ids"],
-                    unit_ids=values["unit_ids"],
-                )
+                preview = _preview_rows(services.preview_apportionment(project=project, **_scope(values)))
             except ValidationFailed as exc:
-                form_error(form, exc, {"building_ids": "buildings", "unit_ids": "unit_codes"})
+                form_error(form, exc, REPAIR_FIELDS)
             else:
-                preview = _preview_rows(allocations)
                 action = request.POST.get("action", "preview")
-                if action in ("save", "post"):
-                    if request.POST.get("preview_digest") != preview["digest"]:
+                if action in ("save", "post") and request.POST.get("confirm") != "on":
+                    confirm_error = "请勾选确认后再提交。"
+                elif action in ("save", "post"):
+                    try:
+                        return _save_repair(request, project, values, post=action == "post")
+                    except PreviewChanged:
                         confirm_error = "内容已修改，分摊结果随之变化。请核对下面新的分摊预览后再确认。"
-                    elif request.POST.get("confirm") != "on":
-                        confirm_error = "请勾选确认后再提交。"
-                    elif action == "post" and not may["ledger"]:
-                        raise PermissionDenied(
-                            "只有负责该小区的住房建设部门（可编辑角色）可以办理维修资金记账。"
-                        )
-                    else:
-                        return _save_repair(request, project, form, values, post=action == "post")
+                    except ValidationFailed as exc:
+                        form_error(form, exc, REPAIR_FIELDS)
+                        preview = None
     context = _project_context(request, project, "repairs")
     context.update({"form": form, "preview": preview, "confirm_error": confirm_error})
     return render(request, "office/funds/repair_form.html", context)
 
 
-def _save_repair(request, project: Project, form: RepairForm, values: dict, *, post: bool):
-    """Create the repair (draft); with `post`, create and charge it in one transaction (all or nothing)."""
-    try:
-        with transaction.atomic():
-            repair = services.create_repair(actor=request.user, project=project, **values)
-            if post:
-                result = services.charge_repair(actor=request.user, repair_id=repair.pk)
-    except ValidationFailed as exc:
-        form_error(form, exc, {"building_ids": "buildings", "unit_ids": "unit_codes"})
-        context = _project_context(request, project, "repairs")
-        context.update({"form": form, "preview": None, "confirm_error": ""})
-        return render(request, "office/funds/repair_form.html", context)
+REPAIR_FIELDS = {"building_ids": "buildings", "unit_ids": "unit_codes"}
+
+
+def _scope(values: dict) -> dict:
+    return {k: values[k] for k in ("amount", "scope_kind", "building_ids", "unit_ids")}
+
+
+def _save_repair(request, project: Project, values: dict, *, post: bool):
+    """Create the repair (draft); with `post`, create and charge it (the service does both or neither)."""
+    repair = services.create_repair(
+        actor=request.user,
+        project=project,
+        **values,
+        charge=post,
+        expected_digest=request.POST.get("preview_digest", ""),
+    )
     if post:
+        charged = repair.shares.filter(amount__gt=0).count()
         messages.success(
-            request,
-            f"维修记录已登记并分摊入账：{repair.title}，{result.total} 元，共 {len(result.entries)} 户。",
+            request, f"维修记录已登记并分摊入账：{repair.title}，{repair.amount} 元，共 {charged} 户。"
         )
         if repair.is_emergency and not repair.decision_ref:
             messages.info(request, "这是未经表决的紧急维修，系统已生成紧急维修公示草稿，请核对后公示。")
@@ -198,27 +189,23 @@ def repair_charge(request, code: str, repair_id: int):
     form = ChargeForm(request.POST)
     if form.is_valid():
         try:
-            current = preview_digest(services.preview_repair(repair=repair))
+            result = services.charge_repair(
+                actor=request.user,
+                repair_id=repair.pk,
+                occurred_on=form.cleaned_data["occurred_on"],
+                expected_digest=form.cleaned_data["preview_digest"],
+            )
+        except PreviewChanged:
+            current = _preview_rows(services.preview_repair(repair=repair))["digest"]
+            form = ChargeForm(initial={"preview_digest": current})
+            messages.error(request, "分摊结果已变化（房屋或面积有更新）。请核对新的分摊预览后再确认。")
         except ValidationFailed as exc:
             form.add_error(None, exc.message)
         else:
-            if current != form.cleaned_data["preview_digest"]:
-                form = ChargeForm(initial={"preview_digest": current})
-                messages.error(request, "分摊结果已变化（房屋或面积有更新）。请核对新的分摊预览后再确认。")
-            else:
-                try:
-                    result = services.charge_repair(
-                        actor=request.user, repair_id=repair.pk, occurred_on=form.cleaned_data["occurred_on"]
-                    )
-                except ValidationFailed as exc:
-                    form.add_error(None, exc.message)
-                else:
-                    messages.success(request, f"已分摊入账：{result.total} 元，共 {len(result.entries)} 户。")
-                    if repair.is_emergency and not repair.decision_ref:
-                        messages.info(
-                            request, "这是未经表决的紧急维修，系统已生成紧急维修公示草稿，请核对后公示。"
-                        )
-                    return redirect("office_funds:repair", code=project.code, repair_id=repair.pk)
+            messages.success(request, f"已分摊入账：{result.total} 元，共 {len(result.entries)} 户。")
+            if repair.is_emergency and not repair.decision_ref:
+                messages.info(request, "这是未经表决的紧急维修，系统已生成紧急维修公示草稿，请核对后公示。")
+            return redirect("office_funds:repair", code=project.code, repair_id=repair.pk)
     repair = _repair(request, project, repair_id)
     context = _repair_context(request, project, repair, charge_form=form)
     return render(request, "office/funds/repair.html", context, status=422)

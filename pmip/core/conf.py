@@ -1,0 +1,142 @@
+"""PMIP's own settings, typed, with every default in this one file.
+
+    from pmip.core.conf import pmip_settings
+
+    limit = pmip_settings().binding_lookup_limit      # an int, never a string from the environment
+
+Where a value comes from, first match wins:
+1. the Django setting `PMIP_<NAME>` (config/settings.py, a test's `settings` fixture, `override_settings`);
+2. the environment variable `PMIP_<NAME>` (documented in `.env.example`);
+3. the default below.
+
+The values are read once and kept (`pmip_settings()` is cached); a change of any `PMIP_` Django setting (tests do
+this through `settings` / `override_settings`, which send `setting_changed`) drops the cache, so the next call reads
+again. A value that does not parse as its type stops the process at the first read with the setting's name — a
+misconfigured deployment must not run on a silent default.
+
+To add a setting: add a typed field with its default here (name = the setting without `PMIP_`, lower case) and read
+it through `pmip_settings()`; do not add `getattr(settings, "PMIP_…", default)` anywhere else.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import os
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, get_type_hints
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+
+MIB = 1024 * 1024
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class PmipSettings:
+    # deployment
+    environment: str = "development"  # "production" refuses embedded stand-ins (pmip.E001)
+    public_base_url: str = ""  # absolute prefix for links in WeChat messages
+    pdf_font: str = ""  # a CJK TrueType font for PDF exports; empty: the built-in CID font
+    standin_dir: str = ""  # embedded stand-ins' state; empty: VAR_DIR/standins
+    index_key: str = ""  # key of the searchable ID-number hash; empty: derived from PMIP_FIELD_KEY
+    funds: dict = dataclasses.field(default_factory=dict)  # city-wide maintenance-fund defaults (funds.policy)
+
+    # limits of owners' actions
+    binding_lookup_limit: int = 10  # title look-ups per account per hour
+    face_daily_limit: int = 10  # face verifications started per account per day
+    login_fail_limit: int = 5
+    login_fail_window_seconds: int = 15 * 60
+    delegation_max_principals: int = 3
+    offline_evidence_max_bytes: int = 5 * MIB
+    decisions_file_max_bytes: int = 20 * MIB
+
+    # notifications outbox
+    notify_max_attempts: int = 6
+    notify_lease_seconds: int = 120
+    notify_redispatch_seconds: int = 120
+    notify_retry_base_seconds: int = 60
+    notify_retry_max_seconds: int = 3600
+
+    # outside systems: "embedded" stand-ins by default
+    tencentcloud_secret_id: str = ""
+    tencentcloud_secret_key: str = ""
+    tencentcloud_timeout: float = 5.0
+    tencent_sms_url: str = "https://sms.tencentcloudapi.com"
+    tencent_sms_region: str = "ap-guangzhou"
+    tencent_sms_sdk_app_id: str = ""
+    tencent_sms_sign_name: str = ""
+    tencent_sms_template_ids: str = ""
+    faceid_backend: str = "embedded"  # embedded | tencent
+    faceid_url: str = "https://faceid.tencentcloudapi.com"
+    faceid_rule_id: str = ""
+    faceid_min_score: Decimal = Decimal("70")
+    faceid_standin_url: str = "/me/faceid-standin/verify"
+    title_registry_backend: str = "embedded"  # embedded | http
+    title_registry_url: str = ""
+    title_registry_token: str = ""
+    title_registry_timeout: float = 3.0
+    title_registry_max_concurrency: int = 8
+    title_registry_acquire_timeout: float = 0.0
+    wechat_oauth_backend: str = "embedded"  # embedded | wechat
+    wechat_message_backend: str = "embedded"  # embedded | wechat
+    wechat_app_id: str = ""
+    wechat_app_secret: str = ""
+    wechat_oauth_url: str = "https://open.weixin.qq.com"
+    wechat_api_url: str = "https://api.weixin.qq.com"
+    wechat_timeout: float = 5.0
+    wechat_token_endpoint: str = "stable"  # stable | classic
+    wechat_token_margin: int = 300
+    wechat_standin_url: str = "/me/wechat-standin/authorize"
+
+
+_TYPES: dict[str, Any] = get_type_hints(PmipSettings)
+
+
+def _coerce(name: str, kind: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    try:
+        if kind is int:
+            return int(value)
+        if kind is float:
+            return float(value)
+        if kind is Decimal:
+            return Decimal(str(value))
+        if kind is dict:
+            return dict(value or {})
+        if kind is str:
+            return str(value) if not isinstance(value, Path) else str(value)
+    except (TypeError, ValueError, InvalidOperation) as exc:
+        raise ImproperlyConfigured(f"PMIP_{name.upper()} must be {kind.__name__}, not {value!r}") from exc
+    return value
+
+
+def _read() -> PmipSettings:
+    values: dict[str, Any] = {}
+    for f in dataclasses.fields(PmipSettings):
+        key = f"PMIP_{f.name.upper()}"
+        if hasattr(settings, key):
+            raw = getattr(settings, key)
+        elif key in os.environ and _TYPES[f.name] is not dict:
+            raw = os.environ[key]
+        else:
+            continue
+        if raw is None or (raw == "" and _TYPES[f.name] in (int, float, Decimal)):
+            continue  # unset: the default
+        values[f.name] = _coerce(f.name, _TYPES[f.name], raw)
+    return PmipSettings(**values)
+
+
+@functools.cache
+def pmip_settings() -> PmipSettings:
+    return _read()
+
+
+@receiver(setting_changed)
+def _forget(*, setting: str, **kwargs: Any) -> None:
+    if setting.startswith("PMIP_"):
+        pmip_settings.cache_clear()
