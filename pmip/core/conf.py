@@ -43,7 +43,9 @@ class PmipSettings:
     pdf_font: str = ""  # a CJK TrueType font for PDF exports; empty: the built-in CID font
     standin_dir: str = ""  # embedded stand-ins' state; empty: VAR_DIR/standins
     index_key: str = ""  # key of the searchable ID-number hash; empty: derived from PMIP_FIELD_KEY
-    funds: dict = dataclasses.field(default_factory=dict)  # city-wide maintenance-fund defaults (funds.policy)
+    funds: dict = dataclasses.field(
+        default_factory=dict
+    )  # city-wide maintenance-fund defaults (funds.policy)
 
     # limits of owners' actions
     binding_lookup_limit: int = 10  # title look-ups per account per hour

@@ -15,8 +15,8 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from django.contrib.staticfiles import finders
 
+from pmip.demo.load import load_demo_city
 from pmip.identity.models import Account
-from pmip.registry.demo import load_demo_city
 from pmip.registry.models import Unit
 from tests.office.helpers import force_staff_login
 from tests.portal_funds.builders import bind

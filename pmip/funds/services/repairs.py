@@ -212,7 +212,9 @@ def charge_repair(
         permissions.require_ledger(actor, repair.project)
         ledger.lock_project(repair.project_id)
         repair = _locked_repair(repair_id)
-        if expected_digest is not None:  # first: a caller who saw another apportionment learns that before all else
+        if (
+            expected_digest is not None
+        ):  # first: a caller who saw another apportionment learns that before all else
             check_digest(preview_repair(repair=repair), expected_digest)
         if repair.status != RepairStatus.DRAFT:
             raise ValidationFailed(
