@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import dj_database_url
@@ -18,7 +17,7 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 DEBUG = env_bool("DEBUG", False)
 # "production" refuses to start while any outside system still uses its embedded stand-in (pmip.E001).
 PMIP_ENVIRONMENT = os.environ.get("PMIP_ENVIRONMENT", "development")
-TESTING = "pytest" in sys.modules or env_bool("PMIP_TESTING")
+TESTING = env_bool("PMIP_TESTING")  # set by config/test_settings.py (the suite's settings module)
 SECRET_KEY = secret_from_env_or_file("SECRET_KEY", VAR_DIR, generator=new_secret_key)
 PMIP_FIELD_KEY = secret_from_env_or_file("PMIP_FIELD_KEY", VAR_DIR, generator=new_field_key)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")

@@ -14,6 +14,9 @@ this through `settings` / `override_settings`, which send `setting_changed`) dro
 again. A value that does not parse as its type stops the process at the first read with the setting's name — a
 misconfigured deployment must not run on a silent default.
 
+Credentials (`tencentcloud_secret_id`/`_key`, `wechat_app_id`/`_secret`, `title_registry_token`, `index_key`) are not
+fields: `secret("wechat_app_secret")` reads them at each use.
+
 To add a setting: add a typed field with its default here (name = the setting without `PMIP_`, lower case) and read
 it through `pmip_settings()`; do not add `getattr(settings, "PMIP_…", default)` anywhere else.
 """
@@ -42,7 +45,6 @@ class PmipSettings:
     public_base_url: str = ""  # absolute prefix for links in WeChat messages
     pdf_font: str = ""  # a CJK TrueType font for PDF exports; empty: the built-in CID font
     standin_dir: str = ""  # embedded stand-ins' state; empty: VAR_DIR/standins
-    index_key: str = ""  # key of the searchable ID-number hash; empty: derived from PMIP_FIELD_KEY
     funds: dict = dataclasses.field(
         default_factory=dict
     )  # city-wide maintenance-fund defaults (funds.policy)
@@ -52,6 +54,7 @@ class PmipSettings:
     face_daily_limit: int = 10  # face verifications started per account per day
     login_fail_limit: int = 5
     login_fail_window_seconds: int = 15 * 60
+    login_ip_fail_limit: int = 20
     delegation_max_principals: int = 3
     offline_evidence_max_bytes: int = 5 * MIB
     decisions_file_max_bytes: int = 20 * MIB
@@ -64,8 +67,6 @@ class PmipSettings:
     notify_retry_max_seconds: int = 3600
 
     # outside systems: "embedded" stand-ins by default
-    tencentcloud_secret_id: str = ""
-    tencentcloud_secret_key: str = ""
     tencentcloud_timeout: float = 5.0
     tencent_sms_url: str = "https://sms.tencentcloudapi.com"
     tencent_sms_region: str = "ap-guangzhou"
@@ -79,14 +80,11 @@ class PmipSettings:
     faceid_standin_url: str = "/me/faceid-standin/verify"
     title_registry_backend: str = "embedded"  # embedded | http
     title_registry_url: str = ""
-    title_registry_token: str = ""
     title_registry_timeout: float = 3.0
     title_registry_max_concurrency: int = 8
     title_registry_acquire_timeout: float = 0.0
     wechat_oauth_backend: str = "embedded"  # embedded | wechat
     wechat_message_backend: str = "embedded"  # embedded | wechat
-    wechat_app_id: str = ""
-    wechat_app_secret: str = ""
     wechat_oauth_url: str = "https://open.weixin.qq.com"
     wechat_api_url: str = "https://api.weixin.qq.com"
     wechat_timeout: float = 5.0
@@ -131,6 +129,13 @@ def _read() -> PmipSettings:
             continue  # unset: the default
         values[f.name] = _coerce(f.name, _TYPES[f.name], raw)
     return PmipSettings(**values)
+
+
+def secret(name: str) -> str:
+    """A credential: the Django setting `PMIP_<NAME>` when non-empty, else the environment variable, else "".
+    Read at every call and never cached, so a rotated secret is used at once and never sits in a settings object."""
+    key = f"PMIP_{name.upper()}"
+    return str(getattr(settings, key, "") or os.environ.get(key, "") or "")
 
 
 @functools.cache

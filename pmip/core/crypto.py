@@ -18,6 +18,8 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 
+from pmip.core.conf import secret
+
 
 class KeyRing:
     def __init__(self, spec: str, index_key: str | None = None):
@@ -71,9 +73,7 @@ def _ring(spec: str, index_key: str | None) -> KeyRing:
 
 
 def keyring() -> KeyRing:
-    return _ring(
-        settings.PMIP_FIELD_KEY, getattr(settings, "PMIP_INDEX_KEY", None) or os.environ.get("PMIP_INDEX_KEY")
-    )
+    return _ring(settings.PMIP_FIELD_KEY, secret("index_key") or None)
 
 
 def encrypt(plaintext: str, *, context: str = "") -> str:

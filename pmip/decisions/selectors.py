@@ -48,6 +48,7 @@ from pmip.decisions.rules import (
     supervisor_project_q,
     voting_uses,
 )
+from pmip.decisions.storage import publicity_file_path
 from pmip.delegation.models import Delegation
 from pmip.delegation.selectors import acting_for, delegated_projects, owner_may_vote
 from pmip.identity.models import BindingStatus, HouseBinding, OwnerIdentity, VerificationMethod
@@ -265,8 +266,6 @@ def publicity_files(*, actor, meeting_id: int) -> list[PublicityFile]:
 
 def open_publicity_file(*, actor, file_id: int) -> tuple[PublicityFile, Path]:
     """A publicity file and its path, for readers of its meeting only (NotFound otherwise)."""
-    from pmip.decisions.services import publicity_file_path
-
     f = PublicityFile.objects.select_related("meeting__project").filter(pk=file_id).first()
     if f is None or not _may_read_meeting(actor, f.meeting):
         raise NotFound("未找到该文件。")

@@ -6,9 +6,9 @@ the project (a sold unit ends the owner's rights, and with them the delegate's).
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from pmip.core.conf import pmip_settings
 from pmip.core.masking import mask_name
 from pmip.delegation.models import Delegation, DelegationStatus
 from pmip.identity.models import BindingStatus, HouseBinding, OwnerIdentity
@@ -17,7 +17,7 @@ from pmip.registry.models import Project
 
 def max_principals() -> int:
     """How many owners of one project may name the same delegate (PMIP_DELEGATION_MAX_PRINCIPALS, default 3)."""
-    return int(getattr(settings, "PMIP_DELEGATION_MAX_PRINCIPALS", 3))
+    return int(pmip_settings().delegation_max_principals)
 
 
 def _authenticated(account) -> bool:

@@ -4,9 +4,9 @@ Two ways flows reach the platform, both validated the same way, all or nothing, 
 - statements (对账单) uploaded as CSV/XLSX: `pmip.funds.importing.import_bank_statement`;
 - banks that push flows: `pmip.funds.services.receive_bank_push(*, account, flows)`.
 
-`BankAdapter` is the interface a real bank integration implements (pull flows since a date); `EmbeddedBank` is the
-stand-in used by default, in the demo and in tests: it keeps an in-memory statement per account and pushes new flows
-through `receive_bank_push`, exactly as a bank's push would. No real bank adapter is built yet.
+`BankAdapter` is the interface a real bank integration implements (pull flows since a date). No real bank adapter is
+built yet; the tests' stand-in (`tests/funds/fake_bank.py`) pushes flows through `receive_bank_push`, exactly as a
+bank's push would.
 
 A flow record (the bank's JSON keys, or the statement's columns — Chinese headers or these English keys):
   date (交易日期, YYYY-MM-DD), reference (银行流水号), direction (收支方向: 收入/支出, 贷/借, in/out; or leave it
@@ -242,31 +242,3 @@ class BankAdapter(Protocol):
     name: str
 
     def flows_since(self, *, account_number: str, since: dt.date) -> list[dict[str, Any]]: ...
-
-
-class EmbeddedBank:
-    """The embedded stand-in bank: holds flows per account number and pushes them like a real bank would."""
-
-    name = "embedded"
-    statements: dict[str, list[dict[str, Any]]] = {}
-
-    @classmethod
-    def clear(cls) -> None:
-        cls.statements = {}
-
-    def add(self, *, account_number: str, flows: list[dict[str, Any]]) -> None:
-        self.statements.setdefault(account_number, []).extend(flows)
-
-    def flows_since(self, *, account_number: str, since: dt.date) -> list[dict[str, Any]]:
-        return [
-            f
-            for f in self.statements.get(account_number, [])
-            if (parse_date(f.get("date")) or since) >= since
-        ]
-
-    def push(self, *, account, flows: list[dict[str, Any]]):
-        """Record the flows at the bank and push them to the platform (what a pushing bank does)."""
-        from pmip.funds.services import receive_bank_push
-
-        self.add(account_number=account.reveal_number(), flows=flows)
-        return receive_bank_push(account=account, flows=flows)

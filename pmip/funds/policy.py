@@ -20,8 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.conf import settings
-
+from pmip.core.conf import pmip_settings
 from pmip.funds.choices import InterestMethod
 
 DEFAULTS: dict[str, Decimal | str] = {
@@ -70,7 +69,7 @@ class Policy:
 
 
 def _platform() -> dict:
-    return dict(getattr(settings, "PMIP_FUNDS", {}) or {})
+    return dict(pmip_settings().funds or {})
 
 
 def _coerce(name: str, value) -> Decimal | str:

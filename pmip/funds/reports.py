@@ -17,9 +17,8 @@ from __future__ import annotations
 import io
 from decimal import Decimal
 
-from django.conf import settings
-
 from pmip.core import clock
+from pmip.core.conf import pmip_settings
 from pmip.funds.choices import ReportSection
 from pmip.funds.selectors import ReportData
 
@@ -161,7 +160,7 @@ def pdf_font() -> str:
         return _FONT_NAME
     from reportlab.pdfbase import pdfmetrics
 
-    path = getattr(settings, "PMIP_PDF_FONT", "")
+    path = pmip_settings().pdf_font
     if path:
         from reportlab.pdfbase.ttfonts import TTFont
 

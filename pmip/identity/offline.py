@@ -41,6 +41,7 @@ from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, 
 
 from pmip.audit.services import record
 from pmip.core import clock
+from pmip.core.conf import pmip_settings
 from pmip.core.crypto import id_number_hash
 from pmip.core.errors import NotFound, PermissionDenied, ValidationFailed
 from pmip.core.idnumbers import ID_TYPES
@@ -70,7 +71,7 @@ _SNIFF_BYTES = 16
 
 
 def evidence_max_bytes() -> int:
-    return int(getattr(settings, "PMIP_OFFLINE_EVIDENCE_MAX_BYTES", 5 * 1024 * 1024))
+    return int(pmip_settings().offline_evidence_max_bytes)
 
 
 def private_root() -> Path:

@@ -22,12 +22,12 @@ never the password or code), identity.staff.logged_in, identity.staff.logged_out
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import transaction
 
 from pmip.audit.services import record
 from pmip.core import clock, ratelimit
+from pmip.core.conf import pmip_settings
 from pmip.core.errors import DomainError, RateLimited, ValidationFailed
 from pmip.identity import otp
 from pmip.identity.models import Account, AccountKind, SmsPurpose, StaffRole
@@ -46,15 +46,15 @@ class LoginLocked(RateLimited):
 
 
 def _fail_limit() -> int:
-    return int(getattr(settings, "PMIP_LOGIN_FAIL_LIMIT", 5))
+    return int(pmip_settings().login_fail_limit)
 
 
 def _fail_window() -> int:
-    return int(getattr(settings, "PMIP_LOGIN_FAIL_WINDOW_SECONDS", 15 * 60))
+    return int(pmip_settings().login_fail_window_seconds)
 
 
 def _ip_fail_limit() -> int:
-    return int(getattr(settings, "PMIP_LOGIN_IP_FAIL_LIMIT", 20))
+    return int(pmip_settings().login_ip_fail_limit)
 
 
 SECOND_FACTOR_SESSION_KEY = "_pmip_second_factor_at"

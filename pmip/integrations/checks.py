@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core import checks
 
+from pmip.core.conf import pmip_settings
+
 BACKEND_SETTINGS = (
     "PMIP_SMS_BACKEND",
     "PMIP_WECHAT_OAUTH_BACKEND",
@@ -16,7 +18,7 @@ BACKEND_SETTINGS = (
 
 @checks.register(checks.Tags.security, deploy=False)
 def no_standins_in_production(app_configs, **kwargs):
-    if getattr(settings, "PMIP_ENVIRONMENT", "development") != "production":
+    if pmip_settings().environment != "production":
         return []
     return [
         checks.Error(

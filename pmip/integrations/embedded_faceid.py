@@ -21,9 +21,8 @@ import secrets
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
-
 from pmip.core import clock
+from pmip.core.conf import pmip_settings
 from pmip.core.masking import mask_id, mask_name
 from pmip.integrations.embedded_wechat import StandinStore
 from pmip.integrations.faceid import FaceResult, FaceSession, FaceSessionExpired
@@ -63,7 +62,7 @@ class EmbeddedFaceVerifier:
             },
             ttl=TOKEN_TTL_SECONDS,
         )
-        page = getattr(settings, "PMIP_FACEID_STANDIN_URL", DEFAULT_STANDIN_URL)
+        page = pmip_settings().faceid_standin_url
         return FaceSession(token=token, url=f"{page}?token={token}")
 
     def result(self, token: str) -> FaceResult:

@@ -32,6 +32,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.utils.crypto import salted_hmac
 
+from pmip.core.conf import pmip_settings
 from pmip.integrations.wechat import (
     _BUSY_ERRCODES,
     _OAUTH_MESSAGES,
@@ -67,7 +68,7 @@ class StandinStore:
 
     @property
     def directory(self) -> Path:
-        base = getattr(settings, "PMIP_STANDIN_DIR", None) or Path(settings.VAR_DIR) / "standins"
+        base = pmip_settings().standin_dir or Path(settings.VAR_DIR) / "standins"
         path = Path(base) / self.namespace
         path.mkdir(parents=True, exist_ok=True)
         return path
@@ -187,7 +188,7 @@ class EmbeddedWechatOAuth:
     app_id = APP_ID
 
     def authorize_url(self, redirect_uri: str, state: str) -> str:
-        page = getattr(settings, "PMIP_WECHAT_STANDIN_URL", DEFAULT_STANDIN_URL)
+        page = pmip_settings().wechat_standin_url
         return (
             f"{page}?appid={self.app_id}&redirect_uri={quote(redirect_uri, safe='')}&response_type=code"
             f"&scope=snsapi_base&state={check_state(state)}#wechat_redirect"

@@ -23,11 +23,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 
-from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
 from pmip.core import clock
+from pmip.core.conf import pmip_settings
 from pmip.core.errors import DomainError, ServiceUnavailable, ValidationFailed
 from pmip.integrations.tencent_cloud import (
     TencentCloudClient,
@@ -156,20 +156,20 @@ class TencentFaceVerifier:
 
     @classmethod
     def from_settings(cls) -> TencentFaceVerifier:
-        rule_id = str(getattr(settings, "PMIP_FACEID_RULE_ID", ""))
+        rule_id = str(pmip_settings().faceid_rule_id)
         if not rule_id:
             raise ImproperlyConfigured("PMIP_FACEID_RULE_ID must be set when PMIP_FACEID_BACKEND=tencent")
         client = TencentCloudClient(
             service=SERVICE,
             version=VERSION,
-            base_url=getattr(settings, "PMIP_FACEID_URL", DEFAULT_URL),
+            base_url=pmip_settings().faceid_url,
             credentials=TencentCredentials.from_settings(),
-            timeout=float(getattr(settings, "PMIP_TENCENTCLOUD_TIMEOUT", 5)),
+            timeout=float(pmip_settings().tencentcloud_timeout),
         )
         return cls(
             client=client,
             rule_id=rule_id,
-            min_score=Decimal(str(getattr(settings, "PMIP_FACEID_MIN_SCORE", DEFAULT_MIN_SCORE))),
+            min_score=Decimal(str(pmip_settings().faceid_min_score)),
         )
 
     def start(self, name: str, id_number: str, redirect_url: str) -> FaceSession:
@@ -239,7 +239,7 @@ class TencentFaceVerifier:
 
 def get_face_verifier() -> FaceVerifier:
     """`PMIP_FACEID_BACKEND`: "embedded" (default, the stand-in with its own page), "tencent", or a dotted path."""
-    name = getattr(settings, "PMIP_FACEID_BACKEND", "embedded")
+    name = pmip_settings().faceid_backend
     if name == "tencent":
         return TencentFaceVerifier.from_settings()
     backend = import_string(EMBEDDED_VERIFIER if name == "embedded" else name)

@@ -11,32 +11,16 @@ import json
 import logging
 import threading
 from collections import deque
-from dataclasses import dataclass
-from typing import Protocol
 
 from django.conf import settings
 
 from pmip.core import clock
 from pmip.core.masking import mask_phone
+from pmip.integrations.sms_types import SmsBackend, SmsMessage, SmsSendError
 
 log = logging.getLogger(__name__)
 
-
-@dataclass(frozen=True)
-class SmsMessage:
-    mobile: str  # E.164
-    template: str  # e.g. "verification_code"
-    params: dict[str, str]
-    text: str
-
-
-class SmsSendError(Exception):
-    pass
-
-
-class SmsBackend(Protocol):
-    def send(self, message: SmsMessage) -> str:
-        """Send; return the provider's message id. Raise SmsSendError on failure."""
+__all__ = ["EmbeddedSmsBackend", "SmsBackend", "SmsMessage", "SmsSendError", "get_backend", "send_sms"]
 
 
 class EmbeddedSmsBackend:

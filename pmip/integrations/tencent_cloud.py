@@ -21,17 +21,16 @@ import hashlib
 import hmac
 import json
 import logging
-import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from pmip.core import clock
+from pmip.core.conf import secret
 from pmip.core.errors import ServiceUnavailable
 
 log = logging.getLogger(__name__)
@@ -49,12 +48,8 @@ class TencentCredentials:
     @classmethod
     def from_settings(cls) -> TencentCredentials:
         """SecretId/SecretKey from settings or, failing that, straight from the environment. No defaults."""
-        secret_id = getattr(settings, "PMIP_TENCENTCLOUD_SECRET_ID", "") or os.environ.get(
-            "PMIP_TENCENTCLOUD_SECRET_ID", ""
-        )
-        secret_key = getattr(settings, "PMIP_TENCENTCLOUD_SECRET_KEY", "") or os.environ.get(
-            "PMIP_TENCENTCLOUD_SECRET_KEY", ""
-        )
+        secret_id = secret("tencentcloud_secret_id")
+        secret_key = secret("tencentcloud_secret_key")
         if not secret_id or not secret_key:
             raise ImproperlyConfigured(
                 "PMIP_TENCENTCLOUD_SECRET_ID and PMIP_TENCENTCLOUD_SECRET_KEY must be set in the environment"

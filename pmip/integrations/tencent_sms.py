@@ -12,11 +12,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 
-from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from pmip.core.conf import pmip_settings
 from pmip.core.masking import mask_phone
-from pmip.integrations.sms import SmsMessage, SmsSendError
+from pmip.integrations.sms_types import SmsMessage, SmsSendError
 from pmip.integrations.tencent_cloud import (
     TencentCloudClient,
     TencentCloudError,
@@ -69,9 +69,9 @@ class TencentSmsBackend:
 
     @classmethod
     def from_settings(cls) -> TencentSmsBackend:
-        sdk_app_id = getattr(settings, "PMIP_TENCENT_SMS_SDK_APP_ID", "")
-        sign_name = getattr(settings, "PMIP_TENCENT_SMS_SIGN_NAME", "")
-        template_ids = parse_template_ids(getattr(settings, "PMIP_TENCENT_SMS_TEMPLATE_IDS", ""))
+        sdk_app_id = pmip_settings().tencent_sms_sdk_app_id
+        sign_name = pmip_settings().tencent_sms_sign_name
+        template_ids = parse_template_ids(pmip_settings().tencent_sms_template_ids)
         if not sdk_app_id or not sign_name or not template_ids:
             raise ImproperlyConfigured(
                 "PMIP_TENCENT_SMS_SDK_APP_ID, PMIP_TENCENT_SMS_SIGN_NAME and PMIP_TENCENT_SMS_TEMPLATE_IDS "
@@ -80,10 +80,10 @@ class TencentSmsBackend:
         client = TencentCloudClient(
             service=SERVICE,
             version=VERSION,
-            base_url=getattr(settings, "PMIP_TENCENT_SMS_URL", DEFAULT_URL),
+            base_url=pmip_settings().tencent_sms_url,
             credentials=TencentCredentials.from_settings(),
-            region=getattr(settings, "PMIP_TENCENT_SMS_REGION", DEFAULT_REGION),
-            timeout=float(getattr(settings, "PMIP_TENCENTCLOUD_TIMEOUT", 5)),
+            region=pmip_settings().tencent_sms_region,
+            timeout=float(pmip_settings().tencentcloud_timeout),
         )
         return cls(client=client, sdk_app_id=sdk_app_id, sign_name=sign_name, template_ids=template_ids)
 

@@ -19,16 +19,15 @@ ID numbers are never logged: only the masked form.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 
 import httpx
-from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from pmip.core.conf import pmip_settings, secret
 from pmip.core.errors import ServiceUnavailable
 from pmip.core.masking import mask_id
 
@@ -123,15 +122,13 @@ class HttpTitleRegistry:
 
     @classmethod
     def from_settings(cls) -> HttpTitleRegistry:
-        url = getattr(settings, "PMIP_TITLE_REGISTRY_URL", "")
+        url = pmip_settings().title_registry_url
         if not url:
             raise ImproperlyConfigured(
                 "PMIP_TITLE_REGISTRY_URL must be set when PMIP_TITLE_REGISTRY_BACKEND=http"
             )
-        token = getattr(settings, "PMIP_TITLE_REGISTRY_TOKEN", "") or os.environ.get(
-            "PMIP_TITLE_REGISTRY_TOKEN", ""
-        )
-        return cls(url=url, timeout=float(getattr(settings, "PMIP_TITLE_REGISTRY_TIMEOUT", 3)), token=token)
+        token = secret("title_registry_token")
+        return cls(url=url, timeout=float(pmip_settings().title_registry_timeout), token=token)
 
     def lookup(self, name: str, id_type: str, id_number: str) -> list[TitleHit]:
         masked = mask_id(id_number)
@@ -227,7 +224,7 @@ def process_slots(size: int, *, name: str = "title-registry") -> threading.Bound
 
 
 def get_title_registry() -> TitleRegistry:
-    name = getattr(settings, "PMIP_TITLE_REGISTRY_BACKEND", "embedded")
+    name = pmip_settings().title_registry_backend
     if name == "embedded":
         inner: TitleRegistry = EmbeddedTitleRegistry()
     elif name == "http":
@@ -236,6 +233,6 @@ def get_title_registry() -> TitleRegistry:
         raise ImproperlyConfigured(f"unknown PMIP_TITLE_REGISTRY_BACKEND {name!r}")
     return BoundedTitleRegistry(
         inner,
-        slots=process_slots(int(getattr(settings, "PMIP_TITLE_REGISTRY_MAX_CONCURRENCY", 8))),
-        acquire_timeout=float(getattr(settings, "PMIP_TITLE_REGISTRY_ACQUIRE_TIMEOUT", 0)),
+        slots=process_slots(int(pmip_settings().title_registry_max_concurrency)),
+        acquire_timeout=float(pmip_settings().title_registry_acquire_timeout),
     )

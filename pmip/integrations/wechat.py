@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import threading
 import time
@@ -36,11 +35,11 @@ from typing import Any, Protocol
 from urllib.parse import quote
 
 import httpx
-from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
+from pmip.core.conf import pmip_settings, secret
 from pmip.core.errors import DomainError, ServiceUnavailable
 
 log = logging.getLogger(__name__)
@@ -153,21 +152,21 @@ def _request(method: str, url: str, *, what: str, timeout: float, **kwargs) -> d
 
 
 def _app_secret() -> str:
-    secret = getattr(settings, "PMIP_WECHAT_APP_SECRET", "") or os.environ.get("PMIP_WECHAT_APP_SECRET", "")
-    if not secret:
+    value = secret("wechat_app_secret")
+    if not value:
         raise ImproperlyConfigured("PMIP_WECHAT_APP_SECRET must be set in the environment")
-    return secret
+    return value
 
 
 def _app_id() -> str:
-    app_id = getattr(settings, "PMIP_WECHAT_APP_ID", "") or os.environ.get("PMIP_WECHAT_APP_ID", "")
+    app_id = secret("wechat_app_id")
     if not app_id:
         raise ImproperlyConfigured("PMIP_WECHAT_APP_ID must be set")
     return app_id
 
 
 def _timeout() -> float:
-    return float(getattr(settings, "PMIP_WECHAT_TIMEOUT", 5))
+    return float(pmip_settings().wechat_timeout)
 
 
 # --------------------------------------------------------------------------------------------------- web authorisation
@@ -235,8 +234,8 @@ class WechatOAuthClient:
         return cls(
             app_id=_app_id(),
             app_secret=_app_secret(),
-            oauth_url=getattr(settings, "PMIP_WECHAT_OAUTH_URL", DEFAULT_OAUTH_URL),
-            api_url=getattr(settings, "PMIP_WECHAT_API_URL", DEFAULT_API_URL),
+            oauth_url=pmip_settings().wechat_oauth_url,
+            api_url=pmip_settings().wechat_api_url,
             timeout=_timeout(),
         )
 
@@ -284,7 +283,7 @@ class WechatOAuthClient:
 
 def get_oauth() -> WechatOAuth:
     """`PMIP_WECHAT_OAUTH_BACKEND`: "embedded" (default, the stand-in with its own page), "wechat", or a dotted path."""
-    name = getattr(settings, "PMIP_WECHAT_OAUTH_BACKEND", "embedded")
+    name = pmip_settings().wechat_oauth_backend
     if name == "wechat":
         return WechatOAuthClient.from_settings()
     backend = import_string(EMBEDDED_OAUTH if name == "embedded" else name)
@@ -535,14 +534,14 @@ class WechatTemplateSender:
 
     @classmethod
     def from_settings(cls) -> WechatTemplateSender:
-        api_url = getattr(settings, "PMIP_WECHAT_API_URL", DEFAULT_API_URL)
+        api_url = pmip_settings().wechat_api_url
         tokens = AccessTokenProvider(
             app_id=_app_id(),
             app_secret=_app_secret(),
             api_url=api_url,
             timeout=_timeout(),
-            endpoint=getattr(settings, "PMIP_WECHAT_TOKEN_ENDPOINT", "stable"),
-            margin=int(getattr(settings, "PMIP_WECHAT_TOKEN_MARGIN", 300)),
+            endpoint=pmip_settings().wechat_token_endpoint,
+            margin=int(pmip_settings().wechat_token_margin),
         )
         return cls(tokens=tokens, api_url=api_url, timeout=_timeout())
 
@@ -574,7 +573,7 @@ class WechatTemplateSender:
 
 def get_template_sender() -> TemplateSender:
     """`PMIP_WECHAT_MESSAGE_BACKEND`: "embedded" (default) or "wechat"."""
-    name = getattr(settings, "PMIP_WECHAT_MESSAGE_BACKEND", "embedded")
+    name = pmip_settings().wechat_message_backend
     if name == "embedded":
         return EmbeddedTemplateSender()
     if name == "wechat":

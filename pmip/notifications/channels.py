@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
-from django.conf import settings
 from django.core.cache import cache
 
+from pmip.core.conf import pmip_settings
 from pmip.integrations import sms as sms_integration
 from pmip.integrations import wechat
 from pmip.notifications import templates
@@ -47,7 +47,7 @@ WECHAT_PERMANENT_ERRCODES = frozenset({40003, 43004, 43101, 47003})
 
 def absolute_link(link: str) -> str:
     """WeChat opens absolute URLs only: prefix `PMIP_PUBLIC_BASE_URL`; without it the message has no link."""
-    base = (getattr(settings, "PMIP_PUBLIC_BASE_URL", "") or "").rstrip("/")
+    base = (pmip_settings().public_base_url or "").rstrip("/")
     return f"{base}{link}" if base and link else ""
 
 

@@ -25,12 +25,12 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
 from pmip.audit.services import record
 from pmip.core import clock
+from pmip.core.conf import pmip_settings
 from pmip.core.errors import NotFound, PermissionDenied, ValidationFailed
 from pmip.core.idnumbers import check_character
 from pmip.identity.models import Account
@@ -54,22 +54,22 @@ _CHANNEL_SUFFIX = {Channel.WECHAT_TEMPLATE: "wx", Channel.SMS: "sms"}
 
 
 def max_attempts() -> int:
-    return int(getattr(settings, "PMIP_NOTIFY_MAX_ATTEMPTS", 6))
+    return int(pmip_settings().notify_max_attempts)
 
 
 def lease() -> dt.timedelta:
-    return dt.timedelta(seconds=int(getattr(settings, "PMIP_NOTIFY_LEASE_SECONDS", 120)))
+    return dt.timedelta(seconds=int(pmip_settings().notify_lease_seconds))
 
 
 def redispatch_after() -> dt.timedelta:
     """How long a row handed to the task queue is left to it before the sweeper hands it out again."""
-    return dt.timedelta(seconds=int(getattr(settings, "PMIP_NOTIFY_REDISPATCH_SECONDS", 120)))
+    return dt.timedelta(seconds=int(pmip_settings().notify_redispatch_seconds))
 
 
 def backoff(attempts: int) -> dt.timedelta:
     """Wait before the next try after `attempts` failed tries: base · 2^(attempts−1), capped."""
-    base = int(getattr(settings, "PMIP_NOTIFY_RETRY_BASE_SECONDS", 60))
-    cap = int(getattr(settings, "PMIP_NOTIFY_RETRY_MAX_SECONDS", 3600))
+    base = int(pmip_settings().notify_retry_base_seconds)
+    cap = int(pmip_settings().notify_retry_max_seconds)
     return dt.timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), cap))
 
 

@@ -7,7 +7,6 @@ import datetime as dt
 import pytest
 
 from pmip.core import clock
-from pmip.funds.bank import EmbeddedBank
 from pmip.identity.models import BindingStatus, HouseBinding
 from pmip.registry.models import Unit
 from tests import factories
@@ -19,13 +18,6 @@ T0 = dt.datetime(2026, 3, 15, 2, 0, tzinfo=dt.UTC)  # 10:00 in Shanghai
 def frozen_clock():
     with clock.frozen(T0) as frozen:
         yield frozen
-
-
-@pytest.fixture(autouse=True)
-def clean_bank():
-    EmbeddedBank.clear()
-    yield
-    EmbeddedBank.clear()
 
 
 @pytest.fixture

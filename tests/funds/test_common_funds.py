@@ -11,10 +11,10 @@ import pytest
 from pmip.audit.models import AuditEntry
 from pmip.core.errors import NotFound, PermissionDenied, ValidationFailed
 from pmip.funds import selectors, services
-from pmip.funds.bank import EmbeddedBank
 from pmip.funds.importing import ImportRejected, import_bank_statement, read_table
 from pmip.funds.models import AppendOnlyError, BankFlow, CommonFundAccount, Disclosure, FundPolicy
 from pmip.registry.models import DataSharingBank
+from tests.funds.fake_bank import EmbeddedBank
 
 D = Decimal
 NUMBER = "6222021234567890123"
@@ -176,11 +176,12 @@ def test_bank_push_through_the_embedded_bank(account):
             "balance_after": "30500.00",
         },
     ]
-    result = EmbeddedBank().push(account=account, flows=flows)
+    bank = EmbeddedBank()
+    result = bank.push(account=account, flows=flows)
     assert [f.bank_reference for f in result.created] == ["P1", "P2"]
     assert [d.amount for d in result.disclosures] == [D("70000.00")]
     assert BankFlow.objects.get(bank_reference="P1").source == "push"
-    assert EmbeddedBank().flows_since(account_number=NUMBER, since=dt.date(2026, 3, 11)) == [flows[1]]
+    assert bank.flows_since(account_number=NUMBER, since=dt.date(2026, 3, 11)) == [flows[1]]
     # The bank pushes again (retry): nothing new.
     again = services.receive_bank_push(account=account, flows=flows)
     assert (again.created, again.unchanged) == ([], 2)

@@ -11,7 +11,7 @@ from django.test import Client
 
 from pmip.funds import services
 from pmip.registry.models import DataSharingBank
-from tests.funds.conftest import T0, clean_bank, frozen_clock, lianhua, owner, units  # noqa: F401 (fixtures)
+from tests.funds.conftest import T0, frozen_clock, lianhua, owner, units  # noqa: F401 (fixtures)
 from tests.office.helpers import force_staff_login
 
 BASE = "/office/funds"

@@ -23,7 +23,6 @@ import datetime as dt
 import pytest
 
 from pmip.core import clock
-from pmip.funds.bank import EmbeddedBank
 from pmip.registry.models import DataSharingBank, Unit
 from tests import factories
 from tests.portal_funds.builders import bind, build_accounts, build_ledger, build_report, publish_disclosures
@@ -35,13 +34,6 @@ T0 = dt.datetime(2026, 4, 15, 2, 0, tzinfo=dt.UTC)  # 10:00 in Shanghai
 def frozen_clock():
     with clock.frozen(T0) as frozen:
         yield frozen
-
-
-@pytest.fixture(autouse=True)
-def clean_bank():
-    EmbeddedBank.clear()
-    yield
-    EmbeddedBank.clear()
 
 
 @pytest.fixture

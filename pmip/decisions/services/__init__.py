@@ -38,9 +38,6 @@ from pmip.decisions.services.common import (
     VotingNotOpen,
 )
 from pmip.decisions.services.files import (
-    file_max_bytes,
-    private_root,
-    publicity_file_path,
     upload_publicity_file,
 )
 from pmip.decisions.services.matters import add_matter, remove_matter, update_matter
@@ -54,6 +51,7 @@ from pmip.decisions.services.transitions import (
     publish_results,
 )
 from pmip.decisions.services.voting import CastResult, cast_ballot, cast_ballots, nominate_voter, receipt_code
+from pmip.decisions.storage import file_max_bytes, private_root, publicity_file_path
 
 __all__ = [
     "AlreadyVoted",

@@ -5,14 +5,12 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
-from pathlib import Path
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from pmip.core import clock
-from pmip.core.errors import NotFound, ValidationFailed
+from pmip.core.errors import ValidationFailed
 from pmip.decisions.choices import (
     MeetingState,
     PublicityKind,
@@ -28,17 +26,10 @@ from pmip.decisions.services.common import (
     _record,
     _require_state,
 )
+from pmip.decisions.storage import file_max_bytes, private_root
 from pmip.identity.models import Account
 
 # --- publicity files -------------------------------------------------------------------------------------------
-
-
-def file_max_bytes() -> int:
-    return int(getattr(settings, "PMIP_DECISIONS_FILE_MAX_BYTES", 20 * 1024 * 1024))
-
-
-def private_root() -> Path:
-    return Path(settings.PRIVATE_MEDIA_ROOT)
 
 
 def _sniff(head: bytes) -> tuple[str, str] | None:
@@ -49,15 +40,6 @@ def _sniff(head: bytes) -> tuple[str, str] | None:
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
         return "image/png", "png"
     return None
-
-
-def publicity_file_path(f: PublicityFile) -> Path:
-    """Absolute path of a stored file; refuses names that would leave PRIVATE_MEDIA_ROOT."""
-    root = private_root().resolve()
-    path = (root / f.stored_name).resolve()
-    if root not in path.parents:
-        raise NotFound("未找到该文件。")
-    return path
 
 
 def upload_publicity_file(

@@ -11,9 +11,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
-
 from pmip.core import clock, crypto, ratelimit
+from pmip.core.conf import pmip_settings
 from pmip.core.errors import (
     DomainError,
     PermissionDenied,
@@ -226,23 +225,19 @@ def clean_mobile(mobile: str) -> str:
 
 
 def _take_lookup_slot(account_id: int) -> None:
-    limit = int(getattr(settings, "PMIP_BINDING_LOOKUP_LIMIT", 10))
+    limit = int(pmip_settings().binding_lookup_limit)
     if not ratelimit.hit("binding.lookup", account_id, limit=limit, window=3600).allowed:
         raise LookupRateLimited()
 
 
 def _take_face_slot(account_id: int) -> None:
-    limit = int(getattr(settings, "PMIP_FACE_DAILY_LIMIT", 10))
+    limit = int(pmip_settings().face_daily_limit)
     if not ratelimit.hit("binding.face", account_id, limit=limit, window=86400, local=True).allowed:
         raise RateLimited("今日发起人脸识别的次数已达上限，请明天再试。", code="face_rate_limited")
 
 
 def _provider_name(verifier) -> str:
-    return str(
-        getattr(verifier, "provider", "")
-        or getattr(settings, "PMIP_FACEID_BACKEND", "embedded")
-        or "embedded"
-    )[:20]
+    return str(getattr(verifier, "provider", "") or pmip_settings().faceid_backend or "embedded")[:20]
 
 
 def house_label(unit: Unit) -> str:
