@@ -5,6 +5,7 @@ PY    := $(VENV)/bin/python
 PIP   := $(PY) -m pip --disable-pip-version-check -q
 HOST  ?= 127.0.0.1
 PORT  ?= 8000
+PYTEST_ARGS ?= -n auto  # parallel (pytest-xdist); `make test PYTEST_ARGS=` runs serially
 DEMO_SCALE ?= small
 export PMIP_VAR_DIR ?= $(CURDIR)/var
 

@@ -15,7 +15,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from pmip.api.owner import OwnerSessionAuth
-from pmip.api.schemas import Problem
+from pmip.api.schemas import Problem, TallyResultOut
 from pmip.core.errors import ValidationFailed
 from pmip.decisions import overview, selectors, services, tally
 from pmip.decisions.choices import ConvenerKind
@@ -145,16 +145,6 @@ class ReceiptOut(Schema):
     cast_at: dt.datetime
 
 
-class ResultOut(Schema):
-    candidate_id: int | None
-    candidate_name: str
-    matter_class: str
-    document: dict = Field(..., description="与 pmip-verify 相同格式的计票结果")
-    tests: list[dict] = Field(..., description="每项检验：实际值、基数、最低要求、整数比较式、是否达到")
-    conclusion: str
-    tests_without_following: list[dict] | None
-
-
 class ElectionOut(Schema):
     seats: int
     elected: list[str]
@@ -168,7 +158,7 @@ class MatterSheetOut(Schema):
     order: int
     title: str
     class_label: str
-    results: list[ResultOut]
+    results: list[TallyResultOut]
     election: ElectionOut | None
 
 
@@ -380,18 +370,7 @@ def results(request, meeting_id: int):
                 order=ms.matter.order,
                 title=ms.matter.title,
                 class_label=ms.class_label,
-                results=[
-                    ResultOut(
-                        candidate_id=r.candidate_id,
-                        candidate_name=r.candidate_name,
-                        matter_class=r.matter_class,
-                        document=r.document,
-                        tests=r.tests,
-                        conclusion=r.conclusion,
-                        tests_without_following=r.tests_without_following,
-                    )
-                    for r in ms.results
-                ],
+                results=[TallyResultOut.of(r) for r in ms.results],
                 election=ElectionOut(
                     seats=ms.election.seats,
                     elected=ms.election.elected,

@@ -18,7 +18,7 @@ from pydantic import Field
 
 from pmip.api.auth import StaffSessionAuth
 from pmip.api.pagination import page_of
-from pmip.api.schemas import Problem
+from pmip.api.schemas import Problem, TallyResultOut
 from pmip.core.errors import NotFound
 from pmip.decisions import export as export_mod
 from pmip.decisions import selectors, services
@@ -269,16 +269,6 @@ class TurnoutOut(Schema):
     matters: list[MatterTurnoutOut]
 
 
-class ResultOut(Schema):
-    candidate_id: int | None
-    candidate_name: str
-    matter_class: str
-    result: dict = Field(..., description="pmip-verify tally 的输出格式")
-    tests: list[dict]
-    tests_without_following: list[dict] | None
-    conclusion: str
-
-
 class ElectionOut(Schema):
     seats: int
     elected: list[str]
@@ -293,7 +283,7 @@ class MatterSheetOut(Schema):
     title: str
     item: int
     class_label: str
-    results: list[ResultOut]
+    results: list[TallyResultOut]
     election: ElectionOut | None
 
 
@@ -392,18 +382,7 @@ def get_tally(request, meeting_id: int):
                 title=ms.matter.title,
                 item=ms.matter.item,
                 class_label=ms.class_label,
-                results=[
-                    ResultOut(
-                        candidate_id=r.candidate_id,
-                        candidate_name=r.candidate_name,
-                        matter_class=r.matter_class,
-                        result=r.document,
-                        tests=r.tests,
-                        tests_without_following=r.tests_without_following,
-                        conclusion=r.conclusion,
-                    )
-                    for r in ms.results
-                ],
+                results=[TallyResultOut.of(r, legacy_result=True) for r in ms.results],
                 election=ElectionOut(**ms.election.__dict__) if ms.election else None,
             )
             for ms in sheet.matters

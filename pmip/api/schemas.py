@@ -164,3 +164,36 @@ class ProjectPatchIn(Schema):
     service_phone: str | None = Field(None, max_length=30)
     company_credit_code: str | None = Field(None, max_length=18, description="物业服务企业的统一社会信用代码")
     community_id: int | None = Field(None, description="社区 id（须属于项目所在街道）")
+
+
+class TallyResultOut(Schema):
+    """One result row of a tally sheet: THE schema of the owner API (/decisions/meetings/{id}/results) and the
+    staff API (/office/decisions/meetings/{id}/tally).
+
+    `document` is the row in pmip-verify's tally format. Until 2026-12 the staff API called it `result`; it still
+    sends `result` (the same value, deprecated) so existing clients keep working — read `document`."""
+
+    candidate_id: int | None
+    candidate_name: str
+    matter_class: str
+    document: dict = Field(..., description="与 pmip-verify tally 输出相同格式的计票结果")
+    result: dict | None = Field(
+        None, description="同 document（管理后台接口的旧字段名，已弃用）", deprecated=True
+    )
+    tests: list[dict] = Field(..., description="每项检验：实际值、基数、最低要求、整数比较式、是否达到")
+    tests_without_following: list[dict] | None
+    conclusion: str
+
+    @classmethod
+    def of(cls, row, *, legacy_result: bool = False) -> TallyResultOut:
+        """From a `pmip.decisions.selectors` tally row; `legacy_result` also fills the deprecated `result`."""
+        return cls(
+            candidate_id=row.candidate_id,
+            candidate_name=row.candidate_name,
+            matter_class=row.matter_class,
+            document=row.document,
+            result=row.document if legacy_result else None,
+            tests=row.tests,
+            tests_without_following=row.tests_without_following,
+            conclusion=row.conclusion,
+        )
