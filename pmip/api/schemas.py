@@ -177,9 +177,7 @@ class TallyResultOut(Schema):
     candidate_name: str
     matter_class: str
     document: dict = Field(..., description="与 pmip-verify tally 输出相同格式的计票结果")
-    result: dict | None = Field(
-        None, description="同 document（管理后台接口的旧字段名，已弃用）", deprecated=True
-    )
+    result: dict | None = Field(None, description="已弃用：同 document（管理后台接口的旧字段名）")
     tests: list[dict] = Field(..., description="每项检验：实际值、基数、最低要求、整数比较式、是否达到")
     tests_without_following: list[dict] | None
     conclusion: str
