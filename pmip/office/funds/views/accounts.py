@@ -1,4 +1,4 @@
-"""accounts."""
+"""Back office → 共有资金: accounts, bank statements (对账单) and closing an account."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""common."""
+"""Back office → 维修资金: access (`funds_view`), the project look-up in the user's scope, labels and the preview rows
+shared by the pages of this package."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""disclosures."""
+"""Back office → 信息公开: list, notice drafts, editing and 公示."""
 
 from __future__ import annotations
 

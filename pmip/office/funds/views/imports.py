@@ -1,4 +1,4 @@
-"""imports."""
+"""Back office → 维修资金: the fund-centre import and the city's reconciliation."""
 
 from __future__ import annotations
 

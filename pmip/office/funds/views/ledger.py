@@ -1,4 +1,4 @@
-"""ledger."""
+"""Back office → 维修资金: the project list, a project's overview, ledger, buildings, units, 冲正 and the flags."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""postings."""
+"""Back office → 维修资金 → 记账: 首期, 日常, 利息收益 (receive and allocate, from a confirmed preview)."""
 
 from __future__ import annotations
 

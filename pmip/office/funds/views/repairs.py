@@ -1,4 +1,4 @@
-"""repairs."""
+"""Back office → 维修资金 → 维修: list, 维修申报 with the apportionment preview, detail, 分摊入账, 撤销."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""reports."""
+"""Back office → 季度收支报表: list, opening a quarter, lines, 公布 and the XLSX/PDF downloads."""
 
 from __future__ import annotations
 
