@@ -5,8 +5,7 @@ PMIP_TESTING on — fast password hashing, the captcha test answer, no admission
 
 import os
 
-os.environ["PMIP_TESTING"] = (
-    "1"  # before the base settings read it; inherited by any subprocess a test starts
-)
+# Before the base settings read it; inherited by any subprocess a test starts.
+os.environ["PMIP_TESTING"] = "1"
 
 from config.settings import *  # noqa: E402,F403
