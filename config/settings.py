@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.utils.csp import CSP
 
 from config.env import env_bool, env_list, load_dotenv, new_field_key, new_secret_key, secret_from_env_or_file
 
@@ -20,6 +21,8 @@ PMIP_ENVIRONMENT = os.environ.get("PMIP_ENVIRONMENT", "development")
 TESTING = env_bool("PMIP_TESTING")  # set by config/test_settings.py (the suite's settings module)
 SECRET_KEY = secret_from_env_or_file("SECRET_KEY", VAR_DIR, generator=new_secret_key)
 PMIP_FIELD_KEY = secret_from_env_or_file("PMIP_FIELD_KEY", VAR_DIR, generator=new_field_key)
+# Ballot token key ring (pmip.decisions.tokens); derived from PMIP_FIELD_KEY when unset.
+PMIP_BALLOT_KEY = os.environ.get("PMIP_BALLOT_KEY", "")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
@@ -65,6 +68,7 @@ MIDDLEWARE = [
     "pmip.identity.middleware.SessionTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -80,6 +84,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
             ],
         },
     },
@@ -162,8 +167,34 @@ PRIVATE_MEDIA_ROOT = VAR_DIR / "private"
 SESSION_COOKIE_AGE = 60 * 60 * 12
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and env_bool("HTTPS", False))
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# HTTPS (docs/security.md): on by default when PMIP_ENVIRONMENT=production, each part overridable (.env.example).
+PMIP_HTTPS = env_bool("PMIP_HTTPS", PMIP_ENVIRONMENT == "production")
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", PMIP_HTTPS)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", PMIP_HTTPS)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PMIP_HTTPS)
+# Health probes of a load balancer may come over plain HTTP inside the cluster.
+SECURE_REDIRECT_EXEMPT = env_list("SECURE_REDIRECT_EXEMPT", r"^healthz$,^readyz$,^metrics$")
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS") or (31536000 if PMIP_HTTPS else 0))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PMIP_HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", PMIP_HTTPS)
+# Behind a TLS-terminating proxy: "HTTP_X_FORWARDED_PROTO,https" — only if the proxy overwrites that header on
+# every request (otherwise a client could claim HTTPS). Unset = the proxy is not trusted for it.
+_proxy_header = env_list("SECURE_PROXY_SSL_HEADER", "")
+SECURE_PROXY_SSL_HEADER = (_proxy_header[0], _proxy_header[1]) if len(_proxy_header) == 2 else None
+# Content Security Policy (Django's built-in middleware): no inline script or style anywhere; every asset from this
+# site (tests/security/test_csp.py checks the templates). Nonces are available as {{ csp_nonce }} if ever needed.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 # Admission control (pmip.core.admission): requests one worker process serves at once, how long an excess request may
 # wait for a place (counted from the proxy's X-Request-Start when present), and the Retry-After of the 503 past that.
 # 0 turns it off. scripts/serve.sh runs four times as many blocking threads as admissions, so spare threads can refuse.

@@ -25,7 +25,7 @@ from pmip.decisions import tally, tokens
 from pmip.decisions.choices import Choice, Ineligibility, MatterClass, MeetingState
 from pmip.decisions.models import Ballot, Matter, MatterCount, Meeting, RollEntry
 from pmip.decisions.rules import choice_for
-from pmip.decisions.selectors import VOTING_STARTED, owner_project_ids
+from pmip.decisions.selectors import VOTING_STARTED, delegate_may_see, owner_project_ids
 from pmip.delegation.selectors import acting_for, owner_display_name, owner_may_vote
 from pmip.identity.models import BindingStatus, HouseBinding, OwnerIdentity
 from pmip.registry.models import Project
@@ -270,7 +270,12 @@ def _slots(actor, meetings: list[Meeting], matters_of: dict[int, list[Matter]], 
         for b in Ballot.objects.filter(
             meeting_id__in={mid for mid, _ in mine}, owner_token__in=list(key_of), superseded_at__isnull=True
         ):
-            slot_of[key_of[b.owner_token]].ballots[b.matter_id] = MyBallot(
+            slot = slot_of[key_of[b.owner_token]]
+            if not slot.for_self and not delegate_may_see(
+                b, delegations.get(slot.entries[0].principal_id), by_id[b.meeting_id]
+            ):
+                continue  # a delegate never sees the owner's earlier choice before the close
+            slot.ballots[b.matter_id] = MyBallot(
                 b.matter_id,
                 dict(b.choices),
                 b.receipt,

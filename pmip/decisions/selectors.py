@@ -161,6 +161,15 @@ class VotingSlot:
     ballots: dict[int, OwnBallot] = field(default_factory=dict)
 
 
+def delegate_may_see(ballot, delegation: Delegation | None, meeting: Meeting) -> bool:
+    """Whether the actor may see an owner's ballot (choice and receipt) before the close: the owner always; a
+    delegate only a ballot a delegate cast after this delegation was granted (while a delegation is in force only its
+    delegate can vote), never the owner's earlier choice. After the close the receipts are public anyway."""
+    if delegation is None or meeting.state in AFTER_CLOSE:
+        return True
+    return bool(ballot.by_delegate) and ballot.cast_at >= delegation.granted_at
+
+
 def _owner_entries(actor, meeting: Meeting) -> tuple[list[RollEntry], dict[int, Delegation]]:
     """Roll entries of the keys the actor may see as voter: as principal, as delegate, or as a bound account of the
     unit (to learn why they cannot vote)."""
@@ -215,7 +224,11 @@ def voting_slots(*, actor, meeting: Meeting) -> list[VotingSlot]:
         )
     mine = tokens.keys_by_token(meeting, (key for key, slot in slot_of_key.items() if slot.eligible))
     for b in Ballot.objects.filter(meeting=meeting, owner_token__in=list(mine), superseded_at__isnull=True):
-        slot_of_key[mine[b.owner_token]].ballots[b.matter_id] = OwnBallot(
+        slot = slot_of_key[mine[b.owner_token]]
+        principal_id = by_key[mine[b.owner_token]][0].principal_id
+        if not slot.for_self and not delegate_may_see(b, delegations.get(principal_id), meeting):
+            continue
+        slot.ballots[b.matter_id] = OwnBallot(
             b.matter_id, dict(b.choices), b.receipt, b.sequence, b.channel, b.cast_at
         )
     return list(slot_of_key.values())
@@ -230,13 +243,21 @@ def my_ballot(*, actor, matter_id: int, unit_id: int) -> OwnBallot | None:
     entry = RollEntry.objects.filter(meeting=matter.meeting, unit_id=unit_id).first()
     if entry is None or entry.principal_id is None:
         raise NotFound("未找到该选票。")
-    if entry.principal_id != actor.pk and not any(
-        d.owner_id == entry.principal_id for d in acting_for(account=actor, project=matter.meeting.project)
-    ):
-        raise NotFound("未找到该选票。")
+    delegation = None
+    if entry.principal_id != actor.pk:
+        delegation = next(
+            (
+                d
+                for d in acting_for(account=actor, project=matter.meeting.project)
+                if d.owner_id == entry.principal_id
+            ),
+            None,
+        )
+        if delegation is None:
+            raise NotFound("未找到该选票。")
     token = tokens.token_of(matter.meeting, entry.owner_key)
     b = Ballot.objects.filter(matter=matter, owner_token=token, superseded_at__isnull=True).first()
-    if b is None:
+    if b is None or not delegate_may_see(b, delegation, matter.meeting):
         return None
     return OwnBallot(b.matter_id, dict(b.choices), b.receipt, b.sequence, b.channel, b.cast_at)
 

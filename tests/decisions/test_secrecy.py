@@ -4,6 +4,7 @@ bulletin come after the close; public lists never show names."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 
 import pytest
 
@@ -158,3 +159,33 @@ def test_the_bulletin_lists_receipts_with_rooms_and_areas_never_names(scene, con
     ]
     text = str([dataclasses.asdict(x) for x in lines])
     assert "张" not in text and "李" not in text and "yes" not in text
+
+
+def test_a_delegate_verified_after_the_owner_voted_does_not_see_the_earlier_choice(project, convener):
+    """Issue 8, item 10: the owner votes, then delegates; the delegate must not learn the owner's choice before
+    the close (domain selectors and the owner-page overview alike)."""
+    from pmip.decisions import overview
+
+    a, d = f.person("张三"), f.person("王受托")
+    u = f.unit(project, "1-101", "90.00")
+    f.own(u, a)
+    meeting = f.open_meeting(convener, project, [f.question()], allow_ballot_change=True)
+    matter = meeting.matters.get()
+    f.vote(a, matter, u, "no")
+    with clock.frozen(f.T_VOTE + dt.timedelta(hours=1)):
+        f.delegate(a, project, d)
+    with clock.frozen(f.T_VOTE + dt.timedelta(hours=2)):
+        (slot,) = selectors.voting_slots(actor=d.account, meeting=meeting)
+        assert slot.ballots == {}
+        assert selectors.my_ballot(actor=d.account, matter_id=matter.pk, unit_id=u.pk) is None
+        view = overview.meeting_view(actor=d.account, meeting_id=meeting.pk)
+        assert all(s.ballots == {} for s in view.slots)
+        # the owner still sees their own ballot
+        assert selectors.my_ballot(actor=a.account, matter_id=matter.pk, unit_id=u.pk).choices == {
+            "matter": "no"
+        }
+        # a ballot the delegate casts is theirs to see
+        services.cast_ballot(actor=d.account, matter_id=matter.pk, unit_id=u.pk, choice="yes")
+        assert selectors.my_ballot(actor=d.account, matter_id=matter.pk, unit_id=u.pk).choices == {
+            "matter": "yes"
+        }

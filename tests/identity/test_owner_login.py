@@ -317,3 +317,15 @@ def test_log_out_everywhere_ends_every_session(db):
     again = Client()
     wechat_login(again)
     assert again.get("/me/binding/")["Location"] == "/me/binding/notice/"
+
+
+def test_log_out_everywhere_ends_a_session_that_made_no_request_since_log_in(db):
+    phone, tablet = Client(), Client()
+    wechat_login(phone)
+    wechat_login(tablet)  # logs in and then makes no request at all
+    phone.post("/me/logout-all/")
+    assert tablet.get("/me/binding/notice/")["Location"] == "/me/login/?next=%2Fme%2Fbinding%2Fnotice%2F"
+    # A new log-in afterwards works.
+    again = Client()
+    wechat_login(again)
+    assert again.get("/me/binding/")["Location"] == "/me/binding/notice/"
