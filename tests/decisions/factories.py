@@ -168,8 +168,9 @@ def co_own(u: Unit, people: list[Person], *, bound: list[Person] | None = None) 
     return records
 
 
-def delegate(owner: Person, project: Project, to: Person) -> Delegation:
-    """A delegation in force, with the delegate already verified (被委托人认证 done)."""
+def delegate(owner: Person, project: Project, to: Person, *, at: dt.datetime | None = None) -> Delegation:
+    """A delegation in force, with the delegate already verified (被委托人认证 done), granted `at` (default T0,
+    before the meetings' voting periods)."""
     return Delegation.objects.create(
         owner=owner.account,
         project=project,
@@ -177,7 +178,7 @@ def delegate(owner: Person, project: Project, to: Person) -> Delegation:
         delegate_mobile=to.account.mobile,
         delegate_account=to.account,
         status=DelegationStatus.ACTIVE,
-        granted_at=clock.now(),
+        granted_at=at or T0,
     )
 
 

@@ -172,8 +172,7 @@ def test_a_delegate_verified_after_the_owner_voted_does_not_see_the_earlier_choi
     meeting = f.open_meeting(convener, project, [f.question()], allow_ballot_change=True)
     matter = meeting.matters.get()
     f.vote(a, matter, u, "no")
-    with clock.frozen(f.T_VOTE + dt.timedelta(hours=1)):
-        f.delegate(a, project, d)
+    f.delegate(a, project, d, at=f.T_VOTE + dt.timedelta(hours=1))  # verified after the owner voted
     with clock.frozen(f.T_VOTE + dt.timedelta(hours=2)):
         (slot,) = selectors.voting_slots(actor=d.account, meeting=meeting)
         assert slot.ballots == {}

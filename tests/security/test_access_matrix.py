@@ -1,0 +1,445 @@
+"""Access matrix generated from the URL resolver (issue 8): every portal, office and API route that takes an id, code or
+slug, every method, requested by people who must not reach the victim's object — another owner, a delegate of
+someone else, and staff of each scope that does not cover the victim's project (property company, committee,
+subdistrict, district; city staff on owner-only routes) — must answer 401/403/404/405 (or send an anonymous visitor
+to a log-in page), never 200 with the victim's data, and must write nothing.
+
+HOW TO ADD A ROW (a new route without a row fails `test_every_route_with_a_parameter_has_a_row`):
+- Find the route's name as the failure prints it (`namespace:name`, API routes `api:<operation name>`).
+- Add it to MATRIX with one entry per URL parameter naming the victim object to put there — one of the keys of
+  `World.ids` (add a new key and create the object in `_world` if none fits) — and, if the route is meant to be
+  reachable by some of the actors (public pages, the city's office scope), list those in `allow`.
+- Routes whose victim object the world cannot build yet go to PENDING with the reason; PENDING may only shrink.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from pmip.decisions.models import Ballot, Matter, Meeting, PublicityFile
+from pmip.delegation.models import Delegation
+from pmip.identity.models import HouseBinding, OfflineVerification, ScopeLevel
+from pmip.notifications.models import Notification
+from pmip.registry.models import District, Project, PropertyCompany, Subdistrict
+from tests import factories as base
+from tests.decisions import factories as f
+
+OWNER_ONLY = ("company", "committee", "subdistrict", "district", "city")  # staff have no owner pages at all
+STAFF_OUT_OF_SCOPE = ("company", "committee", "subdistrict", "district")
+PUBLIC = ("other_owner", "delegate", "company", "committee", "subdistrict", "district", "city", "anonymous")
+
+
+@dataclass(frozen=True)
+class Row:
+    params: dict[str, str]
+    allow: tuple[str, ...] = ()  # actors that may reach the object (public data, the city's scope)
+
+
+def office(params: dict[str, str]) -> Row:
+    """A back-office route: the city scope covers every project (allowed), every other scope must not."""
+    return Row(params, allow=("city",))
+
+
+def public(params: dict[str, str]) -> Row:
+    return Row(params, allow=PUBLIC)
+
+
+M = {"pk": "meeting"}
+MATRIX: dict[str, Row] = {
+    # office: decisions
+    **{
+        f"office_decisions:{n}": office(M)
+        for n in [
+            "detail",
+            "edit",
+            "matter_add",
+            "file_upload",
+            "notice",
+            "open",
+            "close",
+            "cancel",
+            "turnout",
+            "paper",
+            "results",
+            "publish",
+            "export",
+            "bulletin",
+            "roll",
+            "audit",
+        ]
+    },
+    "office_decisions:matter_edit": office({"pk": "meeting", "matter_id": "matter"}),
+    "office_decisions:matter_remove": office({"pk": "meeting", "matter_id": "matter"}),
+    "office_decisions:export_matter": office({"pk": "meeting", "matter_id": "matter"}),
+    "office_decisions:file": office({"file_id": "file"}),
+    # office: verification
+    "office_verification:offline_detail": office({"pk": "offline"}),
+    "office_verification:offline_upload": office({"pk": "offline"}),
+    "office_verification:offline_approve": office({"pk": "offline"}),
+    "office_verification:offline_reject": office({"pk": "offline"}),
+    # office: registry
+    "office:project_detail": office({"code": "code"}),
+    "office:project_edit": office({"code": "code"}),
+    "office:building_detail": office({"code": "code", "building_id": "building"}),
+    # office: funds pages keyed by the project code alone
+    **{
+        f"office_funds:{n}": office({"code": "code"})
+        for n in [
+            "project",
+            "ledger",
+            "flags",
+            "repairs",
+            "repair_new",
+            "post_first",
+            "post_monthly",
+            "post_interest",
+            "accounts",
+            "account_open",
+            "disclosures",
+            "disclosure_new",
+            "reports",
+            "report_open",
+        ]
+    },
+    "office_funds:building": office({"code": "code", "building_id": "building"}),
+    "office_funds:unit": office({"code": "code", "unit_id": "unit"}),
+    # API: office
+    **{
+        f"api:{n}": office({"meeting_id": "meeting"})
+        for n in [
+            "get_meeting",
+            "get_turnout",
+            "get_tally",
+            "get_export",
+            "add_matter",
+            "upload_file",
+            "publish_notice",
+            "open_voting",
+            "close_voting",
+            "publish_results",
+            "cancel_meeting",
+        ]
+    },
+    **{
+        f"api:{n}": office({"code": "code"})
+        for n in [
+            "project_overview",
+            "project_buildings",
+            "project_entries",
+            "list_repairs",
+            "create_repair",
+            "list_disclosures",
+            "list_reports",
+            "preview_repair",
+            "get_project",
+            "patch_project",
+        ]
+    },
+    # API: owner
+    "api:revoke": Row({"delegation_id": "delegation"}),
+    "api:read_one": Row({"notification_id": "notification"}),
+    "api:binding_detail": Row({"binding_id": "binding"}),
+    "api:meeting_detail": Row({"meeting_id": "meeting"}),
+    "api:cast": Row({"meeting_id": "meeting"}),
+    "api:results": Row({"meeting_id": "meeting"}),
+    "api:bulletin": Row({"meeting_id": "meeting"}),
+    # portal: owner pages
+    "portal_inbox:detail": Row({"notification_id": "notification"}),
+    "portal_account:binding_detail": Row({"binding_id": "binding"}),
+    "portal_delegation:revoke": Row({"pk": "delegation"}),
+    **{
+        f"portal_decisions:{n}": Row({"meeting_id": "meeting"})
+        for n in ("meeting", "publicity", "voters", "results", "bulletin")
+    },
+    **{f"portal_decisions:{n}": Row({"matter_id": "matter"}) for n in ("matter", "confirm", "cast")},
+    "portal_decisions:receipt": Row({"matter_id": "matter", "unit_id": "unit"}),
+    "portal_decisions:file": Row({"file_id": "file"}),
+    # public by design (the project's public page, and places with no object behind the parameter)
+    "api:project_detail": public({"code": "code"}),
+    "portal:project_detail": public({"code": "code"}),
+    "portal:project_section": public({"code": "code", "section": "section"}),
+    "portal:soon": public({"feature": "feature"}),
+    "api:unknown": public({"path": "path"}),
+    "office_calendar:year": Row({"year": "year"}, allow=STAFF_OUT_OF_SCOPE + ("city",)),
+}
+
+# Routes listed but not exercised yet: the world below cannot build their victim object. May only shrink.
+PENDING = {
+    "office_verification:evidence_file": "needs a stored evidence file",
+    "office_verification:house_detail": "needs a house-information submission",
+    "portal_delegation:offline_evidence": "needs a stored evidence file",
+    **{
+        f"office_funds:{n}": "needs fund ledgers, repairs, accounts, disclosures and reports"
+        for n in [
+            "reverse",
+            "repair",
+            "repair_charge",
+            "repair_cancel",
+            "account",
+            "account_statement",
+            "account_close",
+            "disclosure",
+            "disclosure_edit",
+            "disclosure_publish",
+            "report",
+            "report_line_add",
+            "report_line_remove",
+            "report_publish",
+            "report_download",
+        ]
+    },
+    **{
+        f"api:{n}": "needs fund ledgers, repairs, accounts, disclosures and reports"
+        for n in [
+            "unit_ledger",
+            "get_repair",
+            "get_report",
+            "charge_repair",
+            "cancel_repair",
+            "reverse_entry",
+            "publish_disclosure",
+            "project_charts",
+            "project_repairs",
+            "building_overview",
+            "building_entries",
+            "building_units",
+            "unit_overview",
+            "project_accounts",
+            "account_flows",
+            "project_reports",
+            "report_detail",
+            "report_download",
+            "project_disclosures",
+            "disclosure_detail",
+            "unfollow",
+        ]
+    },
+    **{
+        f"portal_funds:{n}": "the funds pages: fund data and their own public/owner rules still to be listed"
+        for n in [
+            "project",
+            "building",
+            "unit",
+            "report",
+            "report_download",
+            "disclosure",
+            "follow",
+            "unfollow",
+        ]
+    },
+}
+
+
+def _routes() -> dict[str, str]:
+    """name → route of every portal/office/API route with a parameter (the admin under /ops/ has its own login)."""
+    out: dict[str, str] = {}
+
+    def walk(resolver, prefix: str, ns: tuple[str, ...]):
+        for p in resolver.url_patterns:
+            if isinstance(p, URLResolver):
+                walk(p, prefix + str(p.pattern), ns + ((p.namespace,) if p.namespace else ()))
+            elif isinstance(p, URLPattern):
+                route = prefix + str(p.pattern)
+                if not re.search(r"[<{]", route) or route.startswith(("ops/", "captcha/", "static/")):
+                    continue
+                name = ":".join((*ns, p.name or route))
+                # one name may serve several routes (API GET and POST of one path share a name only by path)
+                out.setdefault(name, route)
+
+    walk(get_resolver(), "", ())
+    return out
+
+
+def test_every_route_with_a_parameter_has_a_row():
+    routes = _routes()
+    missing = sorted(set(routes) - set(MATRIX) - set(PENDING))
+    assert missing == [], (
+        "routes without a row in tests/security/test_access_matrix.py MATRIX (see its docstring): "
+        + ", ".join(f"{n} ({routes[n]})" for n in missing)
+    )
+    stale = sorted((set(MATRIX) | set(PENDING)) - set(routes))
+    assert stale == [], f"rows for routes that no longer exist: {stale}"
+    assert not set(MATRIX) & set(PENDING)
+
+
+@dataclass
+class World:
+    ids: dict[str, object] = field(default_factory=dict)
+    actors: dict[str, Client] = field(default_factory=dict)
+
+
+def _world() -> World:
+    """The victim (an owner of 海岸城小区 in another district, with a meeting, a binding, a delegation, a message and
+    an offline application) and the people who must not reach any of it."""
+    place = f.place()  # 罗湖区 / 东门街道: the attackers' side
+    company_a = PropertyCompany.objects.create(name="甲物业", credit_code="91440300MA5F0000A1", phone="1")
+    company_b = PropertyCompany.objects.create(name="乙物业", credit_code="91440300MA5F0000B1", phone="2")
+    Project.objects.filter(pk=place.project.pk).update(company=company_a)
+    district_b = District.objects.create(code="440305", name="南山区")
+    sub_b = Subdistrict.objects.create(district=district_b, name="粤海街道")
+    victim_project = base.project(code="440305001", name="海岸城小区", subdistrict=sub_b, company=company_b)
+    convener = f.committee_staff(victim_project, "victim_convener")
+
+    victim, other, delegate, principal, applicant = (
+        f.person("陈受害"),
+        f.person("李其他"),
+        f.person("王受托"),
+        f.person("赵委托"),
+        f.person("钱申请", verified=False),
+    )
+    unit = f.unit(victim_project, "1-101", "90.00")
+    f.own(unit, victim)
+    f.own(f.unit(victim_project, "1-102", "80.00"), applicant)
+    f.own(f.unit(place.project, "1-101", "90.00"), other)
+    f.own(f.unit(place.project, "1-102", "70.00"), principal)
+    f.delegate(principal, place.project, delegate)
+    meeting = f.open_meeting(convener, victim_project, [f.question()])
+    matter = meeting.matters.get()
+    f.vote(victim, matter, unit, "yes")
+    victim_delegation = Delegation.objects.create(
+        owner=victim.account,
+        project=victim_project,
+        delegate_name="孙受托",
+        delegate_mobile="+8613900009999",
+        status="revoked",
+        granted_at=f.T0,
+    )
+    notification = Notification.objects.create(recipient=victim.account, kind="test.victim", title="您的消息")
+    from pmip.identity import offline
+
+    application = offline.apply_offline_verification(actor=applicant.account, project=victim_project)
+
+    w = World()
+    w.ids = {
+        "meeting": meeting.pk,
+        "matter": matter.pk,
+        "file": PublicityFile.objects.filter(meeting=meeting).values_list("pk", flat=True).first(),
+        "unit": unit.pk,
+        "building": unit.building_id,
+        "code": victim_project.code,
+        "binding": HouseBinding.objects.get(account=victim.account, unit=unit).pk,
+        "delegation": victim_delegation.pk,
+        "notification": notification.pk,
+        "offline": application.pk,
+        "section": "info",
+        "feature": "x",
+        "path": "nothing/here",
+        "year": 2026,
+    }
+
+    def client(account=None) -> Client:
+        c = Client()
+        if account is not None:
+            c.force_login(account, backend="django.contrib.auth.backends.ModelBackend")
+        return c
+
+    w.actors = {
+        "anonymous": client(),
+        "other_owner": client(other.account),
+        "delegate": client(delegate.account),
+        "company": client(f.staff("atk_company", level=ScopeLevel.COMPANY, company=company_a)),
+        "committee": client(f.committee_staff(place.project, "atk_committee")),
+        "subdistrict": client(
+            f.staff("atk_sub", level=ScopeLevel.SUBDISTRICT, subdistrict=place.subdistrict)
+        ),
+        "district": client(f.staff("atk_district", level=ScopeLevel.DISTRICT, district=place.district)),
+        "city": client(f.staff("atk_city", level=ScopeLevel.CITY)),
+    }
+    return w
+
+
+def _fingerprint() -> tuple:
+    """Everything a write to the victim's objects would change."""
+    return (
+        tuple(Meeting.objects.order_by("pk").values_list("pk", "state", "title", "ballot_sequence")),
+        tuple(Matter.objects.order_by("pk").values_list("pk", "title")),
+        tuple(Ballot.objects.order_by("pk").values_list("pk", "superseded_at")),
+        tuple(PublicityFile.objects.order_by("pk").values_list("pk")),
+        tuple(Delegation.objects.order_by("pk").values_list("pk", "status")),
+        tuple(HouseBinding.objects.order_by("pk").values_list("pk", "status")),
+        tuple(Notification.objects.order_by("pk").values_list("pk", "read_at")),
+        tuple(OfflineVerification.objects.order_by("pk").values_list("pk", "status")),
+        tuple(Project.objects.order_by("pk").values_list("pk", "name", "address")),
+    )
+
+
+DENIED = {401, 403, 404, 405}
+# The victim's data that must never appear in an answer to anyone else.
+MARKERS = ("陈受害", "陈*", "孙受托", "孙*", "您的消息", "钱申请", "钱*")
+
+
+def _verdict(client: Client, actor: str, method: str, url: str, response) -> str:
+    """'' when the answer reveals and does nothing, else what is wrong."""
+    status = response.status_code
+    location = response.headers.get("Location", "")
+    body = response.content.decode(errors="replace") if status == 200 else ""
+    if status in DENIED or (status == 302 and "login" in location):
+        return ""
+    if status in (400, 422) and method != "get" and url.startswith("/api/"):
+        return ""  # the API refused the (empty) body before reading anything; the fingerprint checks no write
+    if status == 200 and actor == "anonymous" and "登录" in body and not any(m in body for m in MARKERS):
+        return ""  # the owner pages' "please log in" page
+    if status == 302 and location.startswith("/") and not location.startswith("//"):
+        follow = client.get(location)
+        if follow.status_code in DENIED or (
+            follow.status_code == 302 and "login" in follow.headers.get("Location", "")
+        ):
+            return ""  # sent back to a page that is itself closed to them
+    return f"{status} {location}"
+
+
+def _fill(route: str, params: dict[str, str], ids: dict[str, object]) -> str:
+    def sub(m):
+        return str(ids[params[m.group(1)]])
+
+    url = re.sub(r"<(?:\w+:)?(\w+)>", sub, route)
+    url = re.sub(r"\{(\w+)\}", sub, url)
+    return "/" + url
+
+
+@pytest.fixture
+def quiet_request_log():
+    """Thousands of expected 403/404 warnings would only slow the run."""
+    logger = logging.getLogger("django.request")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    yield
+    logger.setLevel(level)
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("quiet_request_log")
+def test_nobody_reaches_another_persons_object(private_media):
+    world = _world()
+    routes = _routes()
+    before = _fingerprint()
+    failures = []
+    for name, row in sorted(MATRIX.items()):
+        url = _fill(routes[name], row.params, world.ids)
+        if "{" in url or "<" in url:
+            failures.append(f"{name}: parameter not filled in {url}")
+            continue
+        methods = ("get", "post", "put", "patch", "delete") if url.startswith("/api/") else ("get", "post")
+        for actor, client in world.actors.items():
+            if actor in row.allow:
+                continue
+            for method in methods:
+                wrong = _verdict(client, actor, method, url, getattr(client, method)(url))
+                if wrong:
+                    failures.append(f"{actor} {method.upper()} {url} ({name}) → {wrong}")
+        if _fingerprint() != before:
+            failures.append(f"{name}: a request changed the victim's data")
+            before = _fingerprint()
+    assert failures == [], "\n".join(failures)
+
+
+@pytest.fixture
+def private_media(settings, tmp_path):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    return settings.PRIVATE_MEDIA_ROOT
