@@ -47,6 +47,7 @@ migrate: install
 
 demo: migrate ## load the demo city when the database has no projects yet
 	$(PY) manage.py demo_city --scale $(DEMO_SCALE) --seed 1 --if-empty
+	$(PY) manage.py demo_tendering --if-empty
 
 worker: install ## background tasks (outbox delivery, meeting open/close) and the scheduler
 	$(PY) manage.py periodic & $(PY) manage.py db_worker

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "pmip.funds",
     "pmip.tendering",
     "pmip.weather",
+    "pmip.enquiries",
     "pmip.integrations",
     "pmip.notifications",
     "pmip.demo",
@@ -221,6 +222,7 @@ PMIP_PERIODIC_TASKS = [
     ("pmip.notifications.tasks.resume_broadcasts", 120),
     ("pmip.decisions.tasks.remind_voters", 600),
     ("pmip.weather.tasks.refresh_weather", 1800),
+    ("pmip.enquiries.tasks.escalate_enquiries", 3600),
     ("pmip.decisions.tasks.advance_meetings", 60),
     ("pmip.funds.tasks.reconcile_funds", 24 * 3600),
     ("pmip.audit.tasks.verify_audit_chain", 24 * 3600),  # verify the audit chain, publish the day's head hash

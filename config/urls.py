@@ -27,6 +27,7 @@ urlpatterns = [
     path("office/calendar/", include("pmip.office.calendar.urls")),
     path("office/tendering/", include("pmip.office.tendering.urls")),
     path("office/weather/", include("pmip.office.weather.urls")),
+    path("office/enquiries/", include("pmip.office.enquiries.urls")),
     path("office/", include("pmip.office.urls")),
     path("api/v1/", api.urls),
     path("captcha/", include("captcha.urls")),
@@ -39,5 +40,6 @@ urlpatterns = [
     path("funds/", include("pmip.portal.funds.urls")),
     path("tendering/", include("pmip.portal.tendering.urls")),
     path("weather/", include("pmip.portal.weather.urls")),
+    path("enquiries/", include("pmip.portal.enquiries.urls")),
     path("", include("pmip.portal.urls")),
 ]

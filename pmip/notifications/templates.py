@@ -147,6 +147,7 @@ KINDS: Mapping[str, KindSpec] = MappingProxyType(
             KindSpec("tendering.step.stage", PROJECT_EVENT),
             KindSpec("tendering.step.notice", PROJECT_EVENT),
             KindSpec("weather.warning.severe", PROJECT_EVENT),
+            KindSpec("enquiries.asker.notice", PROJECT_EVENT),
         )
     }
 )

@@ -23,13 +23,11 @@ class Feature:
 
 FEATURES: dict[str, Feature] = {
     # 首页
-    "gov-interaction": Feature("政民互动", "向住房和建设部门咨询、建议和投诉，并查看答复。", "portal:home"),
     # 我的小区
     "owner-evaluation": Feature("业主评价", "对本小区的物业管理处和业委会进行评价。", "portal:mine"),
     # 物业服务
     "evaluate-project": Feature("评价小区", "我要评价、评价排名、评价记录和评价统计。", "portal:service"),
     # 物业
-    "enquiries": Feature("互动交流", "业主提出问题，查看相关部门的答复。", "portal:property"),
     # 信息公开 (全市)
     "data-sharing-banks": Feature(
         "数据共享银行", "查看全市有哪些银行支持开立业主共有资金账户。", "portal:disclosure"
@@ -139,7 +137,14 @@ MENUS: dict[str, Menu] = {
                         icon="doc",
                         tone="blue",
                     ),
-                    soon("enquiries", icon="chat", tone="orange"),
+                    Entry(
+                        "互动交流",
+                        "portal_enquiries:index",
+                        ("community",),
+                        desc="业主提出问题，查看相关部门的答复。",
+                        icon="chat",
+                        tone="orange",
+                    ),
                 ),
             ),
         ),
@@ -304,7 +309,9 @@ HOME_MODULES: tuple[Module, ...] = (
     ),
     Module("业务办理", "服务大厅：物业等业务", Entry("业务办理", "portal:hall", icon="briefcase")),
     Module(
-        "政民互动", "咨询、建议与投诉", soon("gov-interaction", icon="chat", tone="orange", label="政民互动")
+        "政民互动",
+        "咨询、建议与投诉",
+        Entry("政民互动", "portal_enquiries:index", ("government",), icon="chat", tone="orange"),
     ),
 )
 
