@@ -356,7 +356,7 @@ def _handled(actor, enquiry_id: int) -> Enquiry:
     enquiry = None
     if q is not None:
         enquiry = (
-            Enquiry.objects.select_for_update()
+            Enquiry.objects.select_for_update(of=("self",))
             .filter(q)
             .filter(pk=enquiry_id)
             .select_related("project", "company", "subdistrict", "district", "asker")
@@ -411,7 +411,7 @@ def escalate_overdue(*, today=None) -> int:
     for enquiry_id in ids:
         with transaction.atomic():
             enquiry = (
-                Enquiry.objects.select_for_update(skip_locked=True)
+                Enquiry.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(pk=enquiry_id, state__in=[State.PENDING, State.PROCESSING], due_date__lt=today)
                 .select_related("project", "company", "subdistrict", "district", "asker")
                 .first()
