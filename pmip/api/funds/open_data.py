@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from ninja import Query
@@ -21,6 +18,7 @@ from pmip.api.funds.schemas import (
 )
 from pmip.api.pagination import page_of
 from pmip.api.schemas import Problem
+from pmip.core import exports
 from pmip.core.errors import NotFound
 from pmip.funds import selectors
 from pmip.funds.presenters import money
@@ -46,15 +44,10 @@ def _area(a) -> AreaTotalsOut:
 
 
 def csv_response(fields: list[str], rows, filename: str) -> HttpResponse:
-    """CSV for Excel and scripts: UTF-8 with a BOM, a header row, CRLF line ends, plain decimals."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(fields)
-    for row in rows:
-        writer.writerow([row[f] for f in fields])
-    response = HttpResponse(
-        ("\ufeff" + out.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8"
-    )
+    """CSV for Excel and scripts: UTF-8 with a BOM, a header row, CRLF line ends, plain decimals; names are
+    neutralised text (pmip.core.exports), never formulas."""
+    body = exports.csv_bytes(fields, ([row[f] for f in fields] for row in rows))
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -81,7 +74,7 @@ def open_overview(request, filters: Query[FormatIn]):
 @router.get(
     "/open-data/projects",
     auth=None,
-    response={200: PublicProjectPageOut, 422: Problem},
+    response={200: PublicProjectPageOut, 404: Problem, 422: Problem},
     summary="维修金概览（公开）：各小区维修资金",
     description="按物业项目编号排序，可按名称/编号/拼音首字母和行政区筛选。JSON 分页；"
     "`format=csv` 返回全部符合条件的小区（不分页）。",

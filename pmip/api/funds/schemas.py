@@ -83,7 +83,7 @@ class MyProjectOut(ProjectRefOut):
     figures: ProjectFiguresOut
 
 
-class UnitOut(Schema):
+class FundUnitOut(Schema):
     id: int
     label: str = Field(..., examples=["1-101"])
     project_id: int
@@ -93,14 +93,14 @@ class UnitOut(Schema):
     area: str = Field(..., examples=["90.00"])
 
 
-class MyUnitOut(UnitOut):
+class MyUnitOut(FundUnitOut):
     figures: FiguresOut
     below_line: bool = Field(..., description="需续筹")
 
 
-def _unit(row) -> UnitOut:
+def _unit(row) -> FundUnitOut:
     u = row.unit if hasattr(row, "unit") else row
-    return UnitOut(
+    return FundUnitOut(
         id=u.pk,
         label=f"{u.building.number}-{u.number}",
         project_id=u.project_id,
@@ -234,7 +234,7 @@ class ReplenishOut(Schema):
     applies: bool = Field(..., description="未缴首期的房屋不适用续筹线")
 
 
-class UnitOverviewOut(UnitOut):
+class UnitOverviewOut(FundUnitOut):
     project: ProjectRefOut
     floor: int
     use: str

@@ -6,12 +6,12 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from pmip.core import clock
 from pmip.core.errors import DomainError, ValidationFailed
-from pmip.core.money import CENT
+from pmip.core.money import MoneyError, parse_money
 from pmip.funds.apportion import apportionment_digest
 from pmip.funds.models import (
     ZERO,
@@ -67,22 +67,12 @@ class PostingResult:
 def clean_money(
     value: Any, *, label: str = "金额", field_name: str = "amount", positive: bool = True
 ) -> Decimal:
-    """Parse an amount in 元: at most two places, no floats; positive unless told otherwise."""
-    if isinstance(value, float):
-        raise ValidationFailed(f"{label}格式不正确。", field=field_name)
+    """Parse an amount in 元 (pmip.core.money, bounded): at most two places, no floats; positive unless told
+    otherwise. Raises ValidationFailed."""
     try:
-        amount = Decimal(str(value).strip().replace(",", ""))
-    except (InvalidOperation, AttributeError) as exc:
-        raise ValidationFailed(f"{label}格式不正确。", field=field_name) from exc
-    if not amount.is_finite():
-        raise ValidationFailed(f"{label}格式不正确。", field=field_name)
-    if amount != amount.quantize(CENT):
-        raise ValidationFailed(f"{label}最多保留两位小数（精确到分）。", field=field_name)
-    if abs(amount) >= Decimal("1000000000000"):
-        raise ValidationFailed(f"{label}超出范围。", field=field_name)
-    if positive and amount <= 0:
-        raise ValidationFailed(f"{label}必须大于0。", field=field_name)
-    return amount.quantize(CENT)
+        return parse_money(value, label=label, positive=positive)
+    except MoneyError as exc:
+        raise ValidationFailed(exc.message, field=field_name) from exc
 
 
 def _memo(value: str) -> str:

@@ -11,6 +11,7 @@ from django.db import transaction
 from pmip.audit.services import record
 from pmip.core import clock
 from pmip.core.errors import ValidationFailed
+from pmip.core.money import MoneyError, parse_decimal
 from pmip.funds import permissions
 from pmip.funds.choices import (
     InterestMethod,
@@ -44,7 +45,13 @@ def set_fund_policy(*, actor: Account | None, project: Project, note: str = "", 
                 raise ValidationFailed("利息分配方式只能是按期末余额或按日均余额。", field=name)
             cleaned[name] = value
         else:
-            amount = Decimal(str(value))
+            column = FundPolicy._meta.get_field(name)
+            places = column.decimal_places
+            bound = Decimal(10) ** (column.max_digits - places) - Decimal(1).scaleb(-places)
+            try:  # the one bounded parser: "1e30" or "abc" is a 422, not an InvalidOperation 500
+                amount = parse_decimal(value, label="设置值", places=places, max_abs=bound)
+            except MoneyError as exc:
+                raise ValidationFailed(exc.message, field=name) from exc
             if amount <= 0 and name not in ("replenish_threshold_pct",):
                 raise ValidationFailed("设置值必须大于0。", field=name)
             cleaned[name] = amount
