@@ -9,7 +9,7 @@ PYTEST_ARGS ?= -n auto  # parallel (pytest-xdist); `make test PYTEST_ARGS=` runs
 DEMO_SCALE ?= small
 export PMIP_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: run test install install-test lint check migrate demo serve worker bench clean
+.PHONY: run test fuzz install install-test lint check migrate demo serve worker bench clean
 
 run: install migrate demo ## install, migrate, load the demo city, serve
 	@$(PY) manage.py collectstatic --noinput -v 0
@@ -22,6 +22,9 @@ test: install-test ## lint, boundary and migration checks, then the whole suite
 	$(VENV)/bin/lint-imports --no-cache
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+fuzz: install-test ## schemathesis against a live server on SQLite (owner and staff sessions): 0 5xx, 0 schema violations
+	VENV=$(VENV) scripts/fuzz.sh
 
 $(VENV)/.stamp-base: pyproject.toml
 	@PYBIN=$$(scripts/find-python.sh) || exit 1; \

@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "pmip.core.middleware.RequestIdMiddleware",
+    "pmip.core.middleware.InputGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -302,6 +303,8 @@ PMIP_DELEGATION_MAX_PRINCIPALS = int(os.environ.get("PMIP_DELEGATION_MAX_PRINCIP
 PMIP_OFFLINE_EVIDENCE_MAX_BYTES = int(os.environ.get("PMIP_OFFLINE_EVIDENCE_MAX_BYTES", 5 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# A multipart body (file uploads) larger than this is refused with 413 before it is parsed (pmip.core.middleware).
+PMIP_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 CAPTCHA_IMAGE_SIZE = (120, 40)
 CAPTCHA_LENGTH = 4

@@ -2,6 +2,9 @@
 
 Domain errors keep their code and status (a `field` is added when the error names one); ninja's validation errors
 become 422 with the failing locations in `errors`; authentication 401; other HTTP errors keep their status;
+input the platform cannot take is a 4xx, never a 500: a body over the limit 413, a malformed body (multipart
+without boundary, too many fields) 400, a number beyond what the database holds (an id beyond 64 bits) 422 — most
+of these are already refused by pmip.core.middleware.InputGuardMiddleware before ninja sees the request;
 anything unexpected is logged and becomes a 500 without details.
 """
 
@@ -9,7 +12,10 @@ from __future__ import annotations
 
 import logging
 
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
@@ -85,6 +91,29 @@ def install(api: NinjaAPI) -> None:
     def not_found(request, exc: Http404):
         code, message = _HTTP_PROBLEMS[404]
         return problem(api, request, status=404, code=code, message=message)
+
+    @api.exception_handler(RequestDataTooBig)
+    def too_large(request, exc: RequestDataTooBig):
+        return problem(api, request, status=413, code="too_large", message="提交的内容过大。")
+
+    @api.exception_handler(SuspiciousOperation)
+    def suspicious(request, exc: SuspiciousOperation):
+        code, message = _HTTP_PROBLEMS[400]
+        return problem(api, request, status=400, code=code, message=message)
+
+    @api.exception_handler(MultiPartParserError)
+    def bad_multipart(request, exc: MultiPartParserError):
+        code, message = _HTTP_PROBLEMS[400]
+        return problem(api, request, status=400, code=code, message=message)
+
+    @api.exception_handler(OverflowError)
+    def overflow(request, exc: OverflowError):
+        return problem(api, request, status=422, code="out_of_range", message="请求中的数值超出范围。")
+
+    @api.exception_handler(DataError)
+    def data_error(request, exc: DataError):
+        log.warning("database refused a value: %s", type(exc).__name__)
+        return problem(api, request, status=422, code="out_of_range", message="请求中的数值超出范围。")
 
     @api.exception_handler(Exception)
     def server_error(request, exc: Exception):

@@ -86,13 +86,13 @@ class MeetingPageOut(Schema):
     items: list[MeetingListItemOut]
 
 
-class CandidateOut(Schema):
+class OfficeCandidateOut(Schema):
     id: int
     order: int
     name: str
 
 
-class MatterOut(Schema):
+class OfficeMatterOut(Schema):
     id: int
     order: int
     title: str
@@ -104,10 +104,10 @@ class MatterOut(Schema):
     seats: int | None
     scope: str
     building_ids: list[int]
-    candidates: list[CandidateOut]
+    candidates: list[OfficeCandidateOut]
 
     @classmethod
-    def of(cls, m: Matter) -> MatterOut:
+    def of(cls, m: Matter) -> OfficeMatterOut:
         return cls(
             id=m.pk,
             order=m.order,
@@ -120,7 +120,7 @@ class MatterOut(Schema):
             seats=m.seats,
             scope=m.scope,
             building_ids=sorted(b.pk for b in m.buildings.all()),
-            candidates=[CandidateOut(id=c.pk, order=c.order, name=c.name) for c in m.candidates.all()],
+            candidates=[OfficeCandidateOut(id=c.pk, order=c.order, name=c.name) for c in m.candidates.all()],
         )
 
 
@@ -148,7 +148,7 @@ class FileOut(Schema):
         )
 
 
-class SettingOut(Schema):
+class OfficeSettingOut(Schema):
     key: str
     label: str
     value: bool | int | str
@@ -156,7 +156,7 @@ class SettingOut(Schema):
     default: bool
 
 
-class MeetingOut(MeetingListItemOut):
+class OfficeMeetingOut(MeetingListItemOut):
     description: str
     notice_days: int
     include_parking_storage: bool
@@ -173,12 +173,12 @@ class MeetingOut(MeetingListItemOut):
     roll_hash: str
     count_mismatch: bool
     may_run: bool = Field(..., description="whether the caller may take the convener's steps")
-    settings: list[SettingOut]
-    matters: list[MatterOut]
+    settings: list[OfficeSettingOut]
+    matters: list[OfficeMatterOut]
     files: list[FileOut]
 
     @classmethod
-    def of(cls, m: Meeting, *, actor) -> MeetingOut:
+    def of(cls, m: Meeting, *, actor) -> OfficeMeetingOut:
         return cls(
             **cls.fields_of(m),
             description=m.description,
@@ -197,8 +197,8 @@ class MeetingOut(MeetingListItemOut):
             roll_hash=m.roll_hash,
             count_mismatch=m.count_mismatch,
             may_run=selectors.may_run_meeting(actor=actor, meeting=m),
-            settings=[SettingOut(**s) for s in settings_used(m)],
-            matters=[MatterOut.of(x) for x in selectors.matters_of(meeting=m)],
+            settings=[OfficeSettingOut(**s) for s in settings_used(m)],
+            matters=[OfficeMatterOut.of(x) for x in selectors.matters_of(meeting=m)],
             files=[FileOut.of(f) for f in m.files.order_by("kind", "uploaded_at", "pk")],
         )
 
@@ -269,7 +269,7 @@ class TurnoutOut(Schema):
     matters: list[MatterTurnoutOut]
 
 
-class ElectionOut(Schema):
+class OfficeElectionOut(Schema):
     seats: int
     elected: list[str]
     tied: list[str]
@@ -277,33 +277,33 @@ class ElectionOut(Schema):
     ranking: str
 
 
-class MatterSheetOut(Schema):
+class OfficeMatterSheetOut(Schema):
     matter_id: int
     order: int
     title: str
     item: int
     class_label: str
     results: list[TallyResultOut]
-    election: ElectionOut | None
+    election: OfficeElectionOut | None
 
 
-class TallyOut(Schema):
+class OfficeTallyOut(Schema):
     meeting_id: int
     state: str
     published: bool
     roll_hash: str
     results_due_by: dt.datetime | None
     count_mismatch: bool
-    settings: list[SettingOut]
-    matters: list[MatterSheetOut]
+    settings: list[OfficeSettingOut]
+    matters: list[OfficeMatterSheetOut]
 
 
 # --- reads -----------------------------------------------------------------------------------------------------
 
 
-def _detail(request, meeting_id: int) -> MeetingOut:
+def _detail(request, meeting_id: int) -> OfficeMeetingOut:
     meeting = selectors.get_meeting_for_staff(actor=request.auth, meeting_id=meeting_id)
-    return MeetingOut.of(meeting, actor=request.auth)
+    return OfficeMeetingOut.of(meeting, actor=request.auth)
 
 
 @router.get("/meetings", response={200: MeetingPageOut, **_ERRORS}, summary="管辖范围内的业主大会会议")
@@ -319,7 +319,7 @@ def list_meetings(request, filters: Query[MeetingFilterIn]):
     )
 
 
-@router.get("/meetings/{meeting_id}", response={200: MeetingOut, **_ERRORS}, summary="会议详情")
+@router.get("/meetings/{meeting_id}", response={200: OfficeMeetingOut, **_ERRORS}, summary="会议详情")
 def get_meeting(request, meeting_id: int):
     return _detail(request, meeting_id)
 
@@ -363,27 +363,29 @@ def _after_close(request, meeting_id: int, message: str) -> Meeting:
     return meeting
 
 
-@router.get("/meetings/{meeting_id}/tally", response={200: TallyOut, **_ERRORS}, summary="计票结果（截止后）")
+@router.get(
+    "/meetings/{meeting_id}/tally", response={200: OfficeTallyOut, **_ERRORS}, summary="计票结果（截止后）"
+)
 def get_tally(request, meeting_id: int):
     meeting = _after_close(request, meeting_id, "投票截止后才能查看计票结果。")
     sheet = selectors.tally_sheet(actor=request.auth, meeting_id=meeting_id)
-    return TallyOut(
+    return OfficeTallyOut(
         meeting_id=meeting.pk,
         state=meeting.state,
         published=sheet.published,
         roll_hash=sheet.roll_hash,
         results_due_by=sheet.results_due_by,
         count_mismatch=meeting.count_mismatch,
-        settings=[SettingOut(**s) for s in sheet.settings],
+        settings=[OfficeSettingOut(**s) for s in sheet.settings],
         matters=[
-            MatterSheetOut(
+            OfficeMatterSheetOut(
                 matter_id=ms.matter.pk,
                 order=ms.matter.order,
                 title=ms.matter.title,
                 item=ms.matter.item,
                 class_label=ms.class_label,
                 results=[TallyResultOut.of(r, legacy_result=True) for r in ms.results],
-                election=ElectionOut(**ms.election.__dict__) if ms.election else None,
+                election=OfficeElectionOut(**ms.election.__dict__) if ms.election else None,
             )
             for ms in sheet.matters
         ],
@@ -402,7 +404,7 @@ def get_export(request, meeting_id: int):
 # --- writes ----------------------------------------------------------------------------------------------------
 
 
-@router.post("/meetings", response={201: MeetingOut, **_ERRORS}, summary="新建会议（草稿）")
+@router.post("/meetings", response={201: OfficeMeetingOut, **_ERRORS}, summary="新建会议（草稿）")
 def create_meeting(request, payload: MeetingCreateIn):
     project_id = (
         Project.objects.filter(code=payload.project_code.strip()).values_list("pk", flat=True).first()
@@ -414,11 +416,11 @@ def create_meeting(request, payload: MeetingCreateIn):
     return Status(201, _detail(request, meeting.pk))
 
 
-@router.post("/meetings/{meeting_id}/matters", response={201: MatterOut, **_ERRORS}, summary="添加议题")
+@router.post("/meetings/{meeting_id}/matters", response={201: OfficeMatterOut, **_ERRORS}, summary="添加议题")
 def add_matter(request, meeting_id: int, payload: MatterIn):
     matter = services.add_matter(actor=request.auth, meeting_id=meeting_id, **payload.model_dump())
     matter = next(m for m in selectors.matters_of(meeting=matter.meeting) if m.pk == matter.pk)
-    return Status(201, MatterOut.of(matter))
+    return Status(201, OfficeMatterOut.of(matter))
 
 
 @router.post("/meetings/{meeting_id}/files", response={201: FileOut, **_ERRORS}, summary="上传公示文件")
@@ -435,33 +437,37 @@ def upload_file(
     return Status(201, FileOut.of(f))
 
 
-@router.post("/meetings/{meeting_id}/notice", response={200: MeetingOut, **_ERRORS}, summary="发布会议通知")
+@router.post(
+    "/meetings/{meeting_id}/notice", response={200: OfficeMeetingOut, **_ERRORS}, summary="发布会议通知"
+)
 def publish_notice(request, meeting_id: int):
     services.publish_notice(actor=request.auth, meeting_id=meeting_id)
     return _detail(request, meeting_id)
 
 
-@router.post("/meetings/{meeting_id}/open", response={200: MeetingOut, **_ERRORS}, summary="开始投票")
+@router.post("/meetings/{meeting_id}/open", response={200: OfficeMeetingOut, **_ERRORS}, summary="开始投票")
 def open_voting(request, meeting_id: int):
     services.open_voting(actor=request.auth, meeting_id=meeting_id)
     return _detail(request, meeting_id)
 
 
-@router.post("/meetings/{meeting_id}/close", response={200: MeetingOut, **_ERRORS}, summary="截止投票")
+@router.post("/meetings/{meeting_id}/close", response={200: OfficeMeetingOut, **_ERRORS}, summary="截止投票")
 def close_voting(request, meeting_id: int):
     services.close_voting(actor=request.auth, meeting_id=meeting_id)
     return _detail(request, meeting_id)
 
 
 @router.post(
-    "/meetings/{meeting_id}/publish-results", response={200: MeetingOut, **_ERRORS}, summary="公布表决结果"
+    "/meetings/{meeting_id}/publish-results",
+    response={200: OfficeMeetingOut, **_ERRORS},
+    summary="公布表决结果",
 )
 def publish_results(request, meeting_id: int):
     services.publish_results(actor=request.auth, meeting_id=meeting_id)
     return _detail(request, meeting_id)
 
 
-@router.post("/meetings/{meeting_id}/cancel", response={200: MeetingOut, **_ERRORS}, summary="取消会议")
+@router.post("/meetings/{meeting_id}/cancel", response={200: OfficeMeetingOut, **_ERRORS}, summary="取消会议")
 def cancel_meeting(request, meeting_id: int, payload: CancelIn):
     services.cancel_meeting(actor=request.auth, meeting_id=meeting_id, reason=payload.reason)
     return _detail(request, meeting_id)

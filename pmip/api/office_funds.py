@@ -49,7 +49,7 @@ def _project(actor, code: str):
 # --- schemas ---------------------------------------------------------------------------------------------------
 
 
-class FiguresOut(Schema):
+class OfficeFundFiguresOut(Schema):
     first_deposit: str
     deposited: str
     interest: str
@@ -59,19 +59,19 @@ class FiguresOut(Schema):
     balance: str
 
     @classmethod
-    def of(cls, f) -> FiguresOut:
+    def of(cls, f) -> OfficeFundFiguresOut:
         return cls(**{name: _money(getattr(f, name)) for name in cls.model_fields})
 
 
-class ProjectFiguresOut(FiguresOut):
+class OfficeFundProjectFiguresOut(OfficeFundFiguresOut):
     pool: str
 
 
-class PageIn(Schema):
+class OfficeFundPageIn(Schema):
     page: int = Field(1, ge=1, le=100000)
 
 
-class ProjectsIn(PageIn):
+class ProjectsIn(OfficeFundPageIn):
     q: str = Field("", max_length=50)
     district: str = Field("", max_length=6)
 
@@ -83,10 +83,10 @@ class ProjectRowOut(Schema):
     subdistrict: str
     unit_count: int
     flagged_count: int
-    figures: FiguresOut
+    figures: OfficeFundFiguresOut
 
 
-class ProjectPageOut(Schema):
+class OfficeFundProjectPageOut(Schema):
     count: int
     page: int
     page_size: int
@@ -94,7 +94,7 @@ class ProjectPageOut(Schema):
     items: list[ProjectRowOut]
 
 
-class SettingOut(Schema):
+class OfficeFundSettingOut(Schema):
     name: str
     value: str
     source: str = Field(..., description="project / platform / default")
@@ -108,25 +108,25 @@ class MayOut(Schema):
 class OverviewOut(Schema):
     code: str
     name: str
-    figures: ProjectFiguresOut
+    figures: OfficeFundProjectFiguresOut
     building_count: int
     unit_count: int
     total_area: str
     flagged_count: int
     repair_count: int
     account_count: int
-    settings: list[SettingOut]
+    settings: list[OfficeFundSettingOut]
     may: MayOut
 
 
-class BuildingRowOut(Schema):
+class OfficeFundBuildingRowOut(Schema):
     id: int
     number: str
     unit_count: int
-    figures: FiguresOut
+    figures: OfficeFundFiguresOut
 
 
-class EntriesIn(PageIn):
+class OfficeFundEntriesIn(OfficeFundPageIn):
     kind: EntryKind | None = Field(None, description="类型；冲正记录按被冲正记录的类型一并筛选")
     building_id: int | None = None
     date_from: dt.date | None = None
@@ -188,7 +188,7 @@ class UnitLedgerOut(Schema):
     unit: str
     project_code: str
     area: str
-    figures: FiguresOut
+    figures: OfficeFundFiguresOut
     threshold_pct: str
     threshold_source: str
     below_line: bool
@@ -251,7 +251,7 @@ class RepairIn(ScopeIn):
     decision_ref: str = Field("", max_length=64)
 
 
-class RepairOut(Schema):
+class OfficeFundRepairOut(Schema):
     id: int
     project_code: str
     title: str
@@ -282,7 +282,7 @@ class RepairRowOut(Schema):
     created_at: dt.datetime
 
 
-class RepairPageOut(Schema):
+class OfficeFundRepairPageOut(Schema):
     count: int
     page: int
     page_size: int
@@ -298,7 +298,7 @@ class ChargeIn(Schema):
 
 
 class ChargeOut(Schema):
-    repair: RepairOut
+    repair: OfficeFundRepairOut
     batch: str
     entries: int
     total: str
@@ -309,12 +309,12 @@ class ReasonIn(Schema):
     occurred_on: dt.date | None = None
 
 
-class DisclosuresIn(PageIn):
+class OfficeFundDisclosuresIn(OfficeFundPageIn):
     kind: DisclosureKind | None = None
     status: DisclosureStatus | None = None
 
 
-class DisclosureOut(Schema):
+class OfficeFundDisclosureOut(Schema):
     id: int
     kind: str
     kind_label: str
@@ -329,7 +329,7 @@ class DisclosureOut(Schema):
     published_at: dt.datetime | None
 
     @classmethod
-    def of(cls, d) -> DisclosureOut:
+    def of(cls, d) -> OfficeFundDisclosureOut:
         return cls(
             id=d.pk,
             kind=d.kind,
@@ -346,12 +346,12 @@ class DisclosureOut(Schema):
         )
 
 
-class DisclosurePageOut(Schema):
+class OfficeFundDisclosurePageOut(Schema):
     count: int
     page: int
     page_size: int
     num_pages: int
-    items: list[DisclosureOut]
+    items: list[OfficeFundDisclosureOut]
 
 
 class ReportRowOut(Schema):
@@ -362,7 +362,7 @@ class ReportRowOut(Schema):
     published_at: dt.datetime | None
 
 
-class ReportLineOut(Schema):
+class OfficeFundReportLineOut(Schema):
     id: int
     section: str
     item: str
@@ -378,13 +378,13 @@ class FundFigureOut(Schema):
     amount: str
 
 
-class ReportOut(Schema):
+class OfficeFundReportOut(Schema):
     id: int
     project_code: str
     year: int
     quarter: int
     status: str
-    lines: list[ReportLineOut]
+    lines: list[OfficeFundReportLineOut]
     totals: dict[str, str]
     business_net: str
     fund_opening: str
@@ -396,14 +396,16 @@ class ReportOut(Schema):
 # --- reads -----------------------------------------------------------------------------------------------------
 
 
-@router.get("/projects", response={200: ProjectPageOut, **_ERRORS}, summary="管辖范围内小区的维修资金")
+@router.get(
+    "/projects", response={200: OfficeFundProjectPageOut, **_ERRORS}, summary="管辖范围内小区的维修资金"
+)
 def list_projects(request, filters: Query[ProjectsIn]):
     qs = registry.search_projects_for_staff(
         actor=request.auth, query=filters.q, district_code=filters.district
     ).select_related("district", "subdistrict", "fund_balance")
     count, size, num_pages, items = page_of(qs, filters.page)
     rows = selectors.public_figures_for(items)
-    return ProjectPageOut(
+    return OfficeFundProjectPageOut(
         count=count,
         page=filters.page,
         page_size=size,
@@ -416,7 +418,7 @@ def list_projects(request, filters: Query[ProjectsIn]):
                 subdistrict=r.project.subdistrict.name,
                 unit_count=r.unit_count,
                 flagged_count=r.flagged_count,
-                figures=FiguresOut.of(r.figures),
+                figures=OfficeFundFiguresOut.of(r.figures),
             )
             for r in rows
         ],
@@ -431,7 +433,9 @@ def project_overview(request, code: str):
     return OverviewOut(
         code=project.code,
         name=project.name,
-        figures=ProjectFiguresOut(**FiguresOut.of(o.figures).model_dump(), pool=_money(o.figures.pool)),
+        figures=OfficeFundProjectFiguresOut(
+            **OfficeFundFiguresOut.of(o.figures).model_dump(), pool=_money(o.figures.pool)
+        ),
         building_count=o.building_count,
         unit_count=o.unit_count,
         total_area=_money(o.total_area),
@@ -439,7 +443,9 @@ def project_overview(request, code: str):
         repair_count=o.repair_count,
         account_count=o.account_count,
         settings=[
-            SettingOut(name=name, value=str(getattr(o.policy, name)), source=o.policy.source_of(name))
+            OfficeFundSettingOut(
+                name=name, value=str(getattr(o.policy, name)), source=o.policy.source_of(name)
+            )
             for name in POLICY_FIELDS
         ],
         may=MayOut(
@@ -449,22 +455,26 @@ def project_overview(request, code: str):
     )
 
 
-@router.get("/projects/{code}/buildings", response={200: list[BuildingRowOut], **_ERRORS}, summary="楼栋资金")
+@router.get(
+    "/projects/{code}/buildings",
+    response={200: list[OfficeFundBuildingRowOut], **_ERRORS},
+    summary="楼栋资金",
+)
 def project_buildings(request, code: str):
     project = _project(request.auth, code)
     return [
-        BuildingRowOut(
+        OfficeFundBuildingRowOut(
             id=r.building.pk,
             number=r.building.number,
             unit_count=r.unit_count,
-            figures=FiguresOut.of(r.figures),
+            figures=OfficeFundFiguresOut.of(r.figures),
         )
         for r in selectors.project_building_list(actor=request.auth, project=project)
     ]
 
 
 @router.get("/projects/{code}/entries", response={200: EntryPageOut, **_ERRORS}, summary="资金明细（分页）")
-def project_entries(request, code: str, filters: Query[EntriesIn]):
+def project_entries(request, code: str, filters: Query[OfficeFundEntriesIn]):
     actor = request.auth
     project = _project(actor, code)
     building = None
@@ -500,7 +510,7 @@ def unit_ledger(request, unit_id: int):
         unit=o.label,
         project_code=unit.project.code,
         area=_money(unit.area),
-        figures=FiguresOut.of(o.figures),
+        figures=OfficeFundFiguresOut.of(o.figures),
         threshold_pct=str(o.threshold_pct),
         threshold_source=o.threshold_source,
         below_line=o.below_line,
@@ -519,13 +529,15 @@ def _with_unit(entry, unit):
     return entry
 
 
-@router.get("/projects/{code}/repairs", response={200: RepairPageOut, **_ERRORS}, summary="维修明细")
-def list_repairs(request, code: str, filters: Query[PageIn]):
+@router.get(
+    "/projects/{code}/repairs", response={200: OfficeFundRepairPageOut, **_ERRORS}, summary="维修明细"
+)
+def list_repairs(request, code: str, filters: Query[OfficeFundPageIn]):
     project = _project(request.auth, code)
     count, size, num_pages, items = page_of(
         selectors.project_repairs(actor=request.auth, project=project), filters.page
     )
-    return RepairPageOut(
+    return OfficeFundRepairPageOut(
         count=count,
         page=filters.page,
         page_size=size,
@@ -546,7 +558,7 @@ def list_repairs(request, code: str, filters: Query[PageIn]):
     )
 
 
-def _repair_out(actor, repair) -> RepairOut:
+def _repair_out(actor, repair) -> OfficeFundRepairOut:
     digest = None
     if repair.status == "draft":
         allocations = services.preview_repair(repair=repair)
@@ -563,7 +575,7 @@ def _repair_out(actor, repair) -> RepairOut:
             )
             for s in selectors.repair_shares(actor=actor, repair=repair)
         ]
-    return RepairOut(
+    return OfficeFundRepairOut(
         id=repair.pk,
         project_code=repair.project.code,
         title=repair.title,
@@ -591,26 +603,30 @@ def _repair(actor, repair_id: int):
     return repair
 
 
-@router.get("/repairs/{repair_id}", response={200: RepairOut, **_ERRORS}, summary="维修记录（含各户分摊）")
+@router.get(
+    "/repairs/{repair_id}", response={200: OfficeFundRepairOut, **_ERRORS}, summary="维修记录（含各户分摊）"
+)
 def get_repair(request, repair_id: int):
     return _repair_out(request.auth, _repair(request.auth, repair_id))
 
 
 @router.get(
-    "/projects/{code}/disclosures", response={200: DisclosurePageOut, **_ERRORS}, summary="信息公开（含草稿）"
+    "/projects/{code}/disclosures",
+    response={200: OfficeFundDisclosurePageOut, **_ERRORS},
+    summary="信息公开（含草稿）",
 )
-def list_disclosures(request, code: str, filters: Query[DisclosuresIn]):
+def list_disclosures(request, code: str, filters: Query[OfficeFundDisclosuresIn]):
     project = _project(request.auth, code)
     qs = selectors.disclosures_for(actor=request.auth, project=project, kind=filters.kind)
     if filters.status:
         qs = qs.filter(status=filters.status)
     count, size, num_pages, items = page_of(qs, filters.page)
-    return DisclosurePageOut(
+    return OfficeFundDisclosurePageOut(
         count=count,
         page=filters.page,
         page_size=size,
         num_pages=num_pages,
-        items=[DisclosureOut.of(d) for d in items],
+        items=[OfficeFundDisclosureOut.of(d) for d in items],
     )
 
 
@@ -623,19 +639,21 @@ def list_reports(request, code: str):
     ]
 
 
-@router.get("/reports/{report_id}", response={200: ReportOut, **_ERRORS}, summary="季度收支报表内容")
+@router.get(
+    "/reports/{report_id}", response={200: OfficeFundReportOut, **_ERRORS}, summary="季度收支报表内容"
+)
 def get_report(request, report_id: int):
     data = selectors.report_data(actor=request.auth, report_id=report_id)
     if not permissions.staff_sees(request.auth, data.project):
         raise NotFound("未找到该报表。")
-    return ReportOut(
+    return OfficeFundReportOut(
         id=data.report.pk,
         project_code=data.project.code,
         year=data.report.year,
         quarter=data.report.quarter,
         status=data.report.status,
         lines=[
-            ReportLineOut(
+            OfficeFundReportLineOut(
                 id=line.pk,
                 section=line.section,
                 item=line.item,
@@ -682,7 +700,9 @@ def preview_repair(request, code: str, payload: ScopeIn):
 
 
 @router.post(
-    "/projects/{code}/repairs", response={201: RepairOut, **_ERRORS}, summary="登记维修（待分摊入账）"
+    "/projects/{code}/repairs",
+    response={201: OfficeFundRepairOut, **_ERRORS},
+    summary="登记维修（待分摊入账）",
 )
 def create_repair(request, code: str, payload: RepairIn):
     project = _project(request.auth, code)
@@ -711,7 +731,7 @@ def charge_repair(request, repair_id: int, payload: ChargeIn):
 
 @router.post(
     "/repairs/{repair_id}/cancel",
-    response={200: RepairOut, **_ERRORS},
+    response={200: OfficeFundRepairOut, **_ERRORS},
     summary="撤销维修（已入账的逐笔冲正）",
 )
 def cancel_repair(request, repair_id: int, payload: ReasonIn):
@@ -733,7 +753,9 @@ def reverse_entry(request, entry_id: int, payload: ReasonIn):
     return Status(201, EntryOut.of(entry, reversed=False))
 
 
-@router.post("/disclosures/{disclosure_id}/publish", response={200: DisclosureOut, **_ERRORS}, summary="公示")
+@router.post(
+    "/disclosures/{disclosure_id}/publish", response={200: OfficeFundDisclosureOut, **_ERRORS}, summary="公示"
+)
 def publish_disclosure(request, disclosure_id: int):
     disclosure = services.publish_disclosure(actor=request.auth, disclosure_id=disclosure_id)
-    return DisclosureOut.of(disclosure)
+    return OfficeFundDisclosureOut.of(disclosure)

@@ -140,7 +140,7 @@ class LookupIn(Schema):
     add: bool = Field(False, description="true：添加房屋绑定（用已认证的身份重新查询）")
 
 
-class CandidateOut(Schema):
+class BindingCandidateOut(Schema):
     unit_id: int
     project_code: str
     project_name: str
@@ -159,7 +159,7 @@ class MissingOut(Schema):
 
 
 class LookupOut(Schema):
-    units: list[CandidateOut]
+    units: list[BindingCandidateOut]
     missing: list[MissingOut]
 
 
@@ -308,7 +308,7 @@ def binding_lookup(request, payload: LookupIn):
     _keep(request, token)
     return LookupOut(
         units=[
-            CandidateOut(
+            BindingCandidateOut(
                 unit_id=c.unit_id,
                 project_code=c.project_code,
                 project_name=c.project_name,

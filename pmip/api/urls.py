@@ -23,13 +23,15 @@ from pmip.api import (
     office_funds,
     owner,
     projects,
+    schemas,
     tendering,
 )
 
 
 class PmipAPI(NinjaAPI):
-    """NinjaAPI whose 405 answers (produced by ninja outside the exception handlers) are problem bodies too, and whose
-    operation ids name the router's module (`pmip.api.funds`), not the file inside a split router package
+    """NinjaAPI whose 405 answers (produced by ninja outside the exception handlers) are problem bodies too, whose
+    published spec states what every operation may answer (see `complete_spec`), and whose operation ids name
+    the router's module (`pmip.api.funds`), not the file inside a split router package
     (`pmip.api.funds.projects`): splitting a router into files must not change the API's operation ids."""
 
     def get_openapi_operation_id(self, operation) -> str:
@@ -38,6 +40,9 @@ class PmipAPI(NinjaAPI):
         if len(parts) > 3 and parts[:2] == ["pmip", "api"]:
             module = ".".join(parts[:3])
         return (module + "_" + operation.view_func.__name__).replace(".", "_")
+
+    def get_openapi_schema(self, *args, **kwargs):
+        return complete_spec(super().get_openapi_schema(*args, **kwargs))
 
     def _get_urls(self):
         urls = super()._get_urls()
@@ -74,6 +79,44 @@ class LocalSwagger(Swagger):
             "add_csrf": _csrf_needed(api),
         }
         return render(request, self.template, context)
+
+
+_GUARD_RESPONSES = {
+    400: "请求格式不正确（如含有空字符 NUL、multipart 缺少 boundary）。",
+    413: "提交的内容过大。",
+}
+_BODY_METHODS = {"post", "put", "patch", "delete"}
+
+
+def complete_spec(spec):
+    """Every operation, present and future: the input guard (pmip.core.middleware) may answer 400 for any request
+    and 413 for any body, so each operation documents them; an operation with `format=csv` documents its CSV."""
+    components = spec.setdefault("components", {}).setdefault("schemas", {})
+    if "Problem" not in components:
+        components["Problem"] = schemas.Problem.model_json_schema()
+    problem_ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for path_item in spec.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            responses = operation["responses"]
+            documented = {str(code) for code in responses}
+            for status, text in _GUARD_RESPONSES.items():
+                if str(status) in documented or (status == 413 and method not in _BODY_METHODS):
+                    continue
+                responses[status] = {"description": text, "content": problem_ref}
+            formats = [
+                p
+                for p in operation.get("parameters", [])
+                if p.get("in") == "query" and p.get("name") == "format"
+            ]
+            if formats and "csv" in str(formats[0].get("schema", {})):
+                ok = responses.get(200) or responses.get("200")
+                if ok is not None:
+                    ok.setdefault("content", {})["text/csv"] = {
+                        "schema": {"type": "string", "format": "binary"}
+                    }
+    return spec
 
 
 api = PmipAPI(
