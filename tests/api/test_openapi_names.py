@@ -42,3 +42,17 @@ def test_no_two_schemas_share_a_name():
         "schema class names must be unique across all API routers (rename one of each pair): "
         + ", ".join(sorted(clashes))
     )
+
+
+def test_every_operation_documents_the_input_guard_answers():
+    """The guard (pmip.core.middleware) may answer 400 anywhere and 413 to any body: the spec says so everywhere."""
+    spec = api.get_openapi_schema(path_prefix="/api/v1/")
+    assert spec["paths"]
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            codes = {str(c) for c in operation["responses"]}
+            assert "400" in codes, (method, path)
+            if method in ("post", "put", "patch", "delete"):
+                assert "413" in codes, (method, path)
+    csv_op = spec["paths"]["/api/v1/funds/open-data/projects"]["get"]
+    assert "text/csv" in csv_op["responses"][200]["content"]
