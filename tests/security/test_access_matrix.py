@@ -238,6 +238,19 @@ PENDING = {
     },
     "office_weather:done": "needs a weather checklist item (pmip.weather) in the test world",
     **{
+        n: "needs an enquiry and its images (pmip.enquiries) in the test world"
+        for n in [
+            "office_enquiries:act",
+            "office_enquiries:detail",
+            "office_enquiries:image",
+            "portal_enquiries:act",
+            "portal_enquiries:detail",
+            "portal_enquiries:image",
+            "portal_enquiries:index",
+            "portal_enquiries:new",
+        ]
+    },
+    **{
         f"portal_funds:{n}": "the funds pages: fund data and their own public/owner rules still to be listed"
         for n in [
             "project",
