@@ -173,6 +173,11 @@ def format_counts(counts: dict[str, Any], lines: Iterable[str] = ()) -> str:
         "facilities": "设施设备",
         "inspections": "安全检查",
         "accounts": "演示账号",
+        "meetings": "业主大会会议（公告中、投票中、已公布结果）",
+        "online_ballots": "其他业主已投的网络选票",
+        "bound_demo_owners": "已绑定并人脸认证的演示业主",
+        "bound_other_owners": "已绑定的其他业主",
+        "open_repairs": "待表决的维修申报",
     }
     out = [*lines]
     for key, label in labels.items():

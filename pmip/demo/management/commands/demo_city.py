@@ -33,9 +33,20 @@ class Command(BaseCommand):
         )
         parser.add_argument("--no-progress", action="store_true", help="不显示进度条")
         parser.add_argument("--no-funds", action="store_true", help="不生成维修资金演示账目")
+        parser.add_argument(
+            "--no-decisions", action="store_true", help="不生成业主决策演示会议（公告中、投票中、已公布结果）"
+        )
 
     def handle(
-        self, *args, scale: str, seed: int, if_empty: bool, no_progress: bool, no_funds: bool, **options
+        self,
+        *args,
+        scale: str,
+        seed: int,
+        if_empty: bool,
+        no_progress: bool,
+        no_funds: bool,
+        no_decisions: bool = False,
+        **options,
     ):
         existing = Project.objects.count()
         if existing:
@@ -65,6 +76,16 @@ class Command(BaseCommand):
             self.stdout.write(
                 format_counts(
                     counts, [f"维修资金演示账目生成完成，用时 {time.monotonic() - started:.1f} 秒："]
+                )
+            )
+        if not no_decisions:
+            from pmip.decisions.demo import seed_demo_decisions
+
+            started = time.monotonic()
+            counts = seed_demo_decisions(seed=seed)
+            self.stdout.write(
+                format_counts(
+                    counts, [f"业主决策演示会议生成完成，用时 {time.monotonic() - started:.1f} 秒："]
                 )
             )
         if connection.vendor == "postgresql":

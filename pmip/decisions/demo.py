@@ -1,0 +1,377 @@
+"""A live demo of 业主决策: meetings in every state, relative to *now* (issue 12).
+
+`seed_demo_decisions()` runs after the demo city is loaded (`demo_city`, hence `make run`). For each project of the
+flagship (莲花山庄, the same at every scale) it creates, through the ordinary services and with the clock
+set back while it does so:
+
+- a meeting whose voting closed last week and whose results are published (online ballots of most owners, so the
+  result is a decision);
+- a meeting open for voting now (for the next 14 days) with ballots already cast online by other owners;
+- a meeting whose notice is published and whose voting starts in 16 days.
+
+Before that it binds the demo owners 张伟明 and 陈建国 (docs/demo.md) to their units with face verification, so
+they are on the open meeting's roll and can vote within a minute of `make run`: log in with their phone number and
+the SMS code from the stand-in inbox. The other demo owners stay unbound to show binding, nomination and offline
+verification. The "other owners" are sole holders bound (face-verified) in bulk by the demo; they vote through the
+ordinary casting service. The convener is `demo_subdistrict` (街道办：莲花街道).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+
+from pmip.core import clock
+from pmip.decisions import services
+from pmip.decisions.choices import Choice, ConvenerKind, MeetingState, PublicityKind
+from pmip.decisions.models import Meeting, RollEntry
+from pmip.identity.models import (
+    Account,
+    AccountKind,
+    BindingStatus,
+    HouseBinding,
+    OwnerIdentity,
+    VerificationMethod,
+)
+from pmip.registry.models import Project, TitleRecord
+
+ENTRY_CLERK = "demo_subdistrict"
+CHECK_CLERK = "demo_city"
+VOTING_NOW = ("plain", "multi")  # demo owners bound and face-verified by the demo (docs/demo.md)
+
+# A one-page PDF (the meeting notice file the services require before a notice can be published).
+NOTICE_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    key: str
+    title: str
+    matters: tuple[tuple[str, int], ...]  # (title, Art. 278 item)
+    notice: dt.timedelta  # relative to now
+    starts: dt.timedelta
+    ends: dt.timedelta
+    turnout: float  # share of owners on the roll who vote on paper
+    yes: float  # share of those who agree
+
+
+PLANS = (
+    _Plan(
+        "closed",
+        "{year}年第一次临时业主大会（已公布结果）",
+        (("续聘物业服务企业", 5), ("使用维修资金更换1栋电梯", 6)),
+        notice=dt.timedelta(days=-40),
+        starts=dt.timedelta(days=-21),
+        ends=dt.timedelta(days=-7),
+        turnout=0.95,
+        yes=0.85,
+    ),
+    _Plan(
+        "open",
+        "{year}年第二次临时业主大会（投票进行中）",
+        (("制定小区停车管理规约", 1), ("使用维修资金维修2栋外墙", 6)),
+        notice=dt.timedelta(days=-20),
+        starts=dt.timedelta(days=-2),
+        ends=dt.timedelta(days=14),
+        turnout=0.35,
+        yes=0.7,
+    ),
+    _Plan(
+        "noticed",
+        "{year}年第三次临时业主大会（会议通知已公告）",
+        (("修改业主大会议事规则", 1),),
+        notice=dt.timedelta(hours=-1),
+        starts=dt.timedelta(days=16),
+        ends=dt.timedelta(days=30),
+        turnout=0,
+        yes=0,
+    ),
+)
+
+
+def _at(now: dt.datetime, delta: dt.timedelta) -> dt.datetime:
+    """A whole hour, so the pages show tidy times."""
+    return (now + delta).replace(minute=0, second=0, microsecond=0)
+
+
+def seed_demo_decisions(*, seed: int = 1, now: dt.datetime | None = None) -> dict[str, int]:
+    """Create the demo meetings (see the module docstring). Returns counts. Needs the demo staff accounts."""
+    now = now or clock.now()
+    rng = random.Random(f"decisions-{seed}")
+    entry_clerk = Account.objects.get(username=ENTRY_CLERK)
+    check_clerk = Account.objects.get(username=CHECK_CLERK)
+    projects = [Project.objects.get(code="4403040001")]  # the flagship: its shape is the same at every scale
+    counts = {"meetings": 0, "online_ballots": 0, "bound_demo_owners": 0, "bound_other_owners": 0}
+    with clock.frozen(now - dt.timedelta(days=60)):
+        counts["bound_demo_owners"] = _bind_demo_owners()
+        for project in projects:
+            counts["bound_other_owners"] += _bind_other_owners(project, rng, share=0.95)
+    meetings: dict[str, Meeting] = {}
+    for project in projects:
+        for plan in PLANS:
+            meetings[plan.key] = _run_plan(plan, project, now, rng, entry_clerk, check_clerk, counts)
+    with clock.frozen(now - dt.timedelta(days=1)):
+        counts["open_repairs"] = _open_repair(projects[0], entry_clerk)
+    counts["inbox_messages"] = _inbox(meetings, now)
+    return counts
+
+
+def _open_repair(project, clerk) -> int:
+    """A repair registered and not yet charged (维修申报, draft), as officers see them while the owners decide."""
+    from pmip.funds import services as funds_services
+    from pmip.registry.models import Building
+
+    building = Building.objects.filter(project=project, number="2").first()
+    if building is None:
+        return 0
+    funds_services.create_repair(
+        actor=clerk,
+        project=project,
+        title="2栋外墙渗水维修",
+        amount="86500.00",
+        scope_kind="buildings",
+        building_ids=[building.pk],
+        description="演示数据：2栋外墙多处渗水，待业主大会表决通过后分摊。",
+        contractor="深圳市安居建筑维修工程有限公司",
+    )
+    return 1
+
+
+def _inbox(meetings: dict[str, Meeting], now: dt.datetime) -> int:
+    """Messages in the voting demo owners' inboxes: the open meeting, the published results, the new notice."""
+    from pmip.notifications.services import notify
+
+    sent = 0
+    owners = Account.objects.filter(username__in=[f"owner_demo_{k}" for k in VOTING_NOW])
+    texts = (
+        (
+            "closed",
+            "decisions.meeting.results_published",
+            "表决结果已公布",
+            "《{title}》表决结果已公布，请查看。",
+        ),
+        (
+            "open",
+            "decisions.meeting.voting_opened",
+            "投票已开始",
+            "《{title}》正在投票，截止时间{ends}，请及时投票。",
+        ),
+        (
+            "noticed",
+            "decisions.meeting.notice_published",
+            "会议通知已公告",
+            "《{title}》会议通知已公告，请查看议题。",
+        ),
+    )
+    for key, kind, title, body in texts:
+        meeting = meetings.get(key)
+        if meeting is None:
+            continue
+        ends = f"{clock.local(meeting.voting_ends_at):%Y-%m-%d %H:%M}"
+        for owner in owners:
+            with transaction.atomic():
+                notify(
+                    recipient=owner,
+                    kind=kind,
+                    title=title,
+                    body=body.format(title=meeting.title, ends=ends),
+                    link=f"/decisions/?project={meeting.project.code}",
+                )
+            sent += 1
+    return sent
+
+
+def _bind_demo_owners() -> int:
+    """Bind the voting demo owners to every unit they hold, with face verification (as if done 60 days ago)."""
+    from pmip.demo.specs import DEMO_OWNERS
+
+    bound = 0
+    stamp = clock.now()
+    for spec in DEMO_OWNERS:
+        if spec.key not in VOTING_NOW:
+            continue
+        titles = list(
+            TitleRecord.objects.current().for_id(spec.id_type, spec.id_number).select_related("unit")
+        )
+        if not titles:
+            continue
+        account = Account.objects.filter(mobile=spec.phone).first()
+        if account is None:
+            account = Account.objects.create(
+                username=f"owner_demo_{spec.key}", kind=AccountKind.OWNER, mobile=spec.phone
+            )
+            account.set_unusable_password()
+            account.save(update_fields=["password"])
+        identity = OwnerIdentity(
+            account=account,
+            holder_name=spec.name,
+            mobile=spec.phone,
+            agreement_accepted_at=stamp,
+            face_consent_at=stamp,
+            verification=VerificationMethod.FACE,
+            verified_at=stamp,
+            created_at=stamp,
+            updated_at=stamp,
+        )
+        identity.set_id_number(spec.id_type, spec.id_number)
+        identity.save()
+        for record in titles:
+            HouseBinding.objects.create(
+                account=account,
+                unit=record.unit,
+                project_id=record.unit.project_id,
+                title_record=record,
+                status=BindingStatus.ACTIVE,
+                bound_at=stamp,
+            )
+        bound += 1
+    return bound
+
+
+def _run_plan(plan, project, now, rng, entry_clerk, check_clerk, counts) -> Meeting:
+    year = clock.local(now).year
+    with clock.frozen(_at(now, plan.notice) - dt.timedelta(hours=1)):
+        meeting = services.create_meeting(
+            actor=entry_clerk,
+            project_id=project.pk,
+            convener_kind=ConvenerKind.SUBDISTRICT,
+            title=plan.title.format(year=year),
+            description="演示数据：由演示城市自动生成。",
+            voting_starts_at=_at(now, plan.starts),
+            voting_ends_at=_at(now, plan.ends),
+        )
+        for title, item in plan.matters:
+            services.add_matter(actor=entry_clerk, meeting_id=meeting.pk, title=title, item=item)
+        services.upload_publicity_file(
+            actor=entry_clerk,
+            meeting_id=meeting.pk,
+            kind=PublicityKind.MEETING_NOTICE,
+            title="会议通知",
+            upload=SimpleUploadedFile("会议通知.pdf", NOTICE_PDF, content_type="application/pdf"),
+        )
+    with clock.frozen(_at(now, plan.notice)):
+        services.publish_notice(actor=entry_clerk, meeting_id=meeting.pk)
+    counts["meetings"] += 1
+    if plan.key == "noticed":
+        return meeting
+    with clock.frozen(_at(now, plan.starts)):
+        services.open_voting(actor=None, meeting_id=meeting.pk)
+    with clock.frozen(_at(now, plan.starts) + dt.timedelta(hours=2)):
+        counts["online_ballots"] += _online_ballots(meeting, plan, rng)
+    if plan.key == "open":
+        return meeting
+    with clock.frozen(_at(now, plan.ends)):
+        services.close_voting(actor=None, meeting_id=meeting.pk)
+    with clock.frozen(_at(now, plan.ends) + dt.timedelta(days=1)):
+        services.publish_results(actor=entry_clerk, meeting_id=meeting.pk)
+    meeting.refresh_from_db()
+    if meeting.state != MeetingState.PUBLISHED:  # pragma: no cover - the services refused; say so loudly
+        raise RuntimeError(f"demo meeting {meeting.pk} ended in state {meeting.state}")
+    return meeting
+
+
+def _bind_other_owners(project, rng, share: float) -> int:
+    """Bind `share` of the project's sole holders (not the demo owners) to their units, face-verified, in bulk:
+    the "other owners" whose online ballots the demo meetings already hold."""
+    holders: dict[tuple[str, str], list[TitleRecord]] = {}
+    for record in (
+        TitleRecord.objects.current()
+        .filter(unit__project=project, share=1)
+        .exclude(unit__bindings__status=BindingStatus.ACTIVE)
+        .order_by("unit_id")
+    ):
+        holders.setdefault((record.id_type, record.id_number_hash), []).append(record)
+    stamp = clock.now()
+    accounts, identities, bindings = [], [], []
+    for n, (_key, records) in enumerate(sorted(holders.items())):
+        if rng.random() >= share:
+            continue
+        first = records[0]
+        account = Account(
+            username=f"owner_demo_{project.code}_{n}",
+            kind=AccountKind.OWNER,
+            mobile=f"+861990{project.pk:03d}{n:04d}"[:14],
+        )
+        account.set_unusable_password()
+        accounts.append(account)
+        identities.append(
+            OwnerIdentity(
+                account=account,
+                holder_name=first.holder_name,
+                id_type=first.id_type,
+                id_number_enc=first.id_number_enc,
+                id_number_hash=first.id_number_hash,
+                id_number_masked=first.id_number_masked,
+                mobile=account.mobile,
+                agreement_accepted_at=stamp,
+                face_consent_at=stamp,
+                verification=VerificationMethod.FACE,
+                verified_at=stamp,
+                created_at=stamp,
+                updated_at=stamp,
+            )
+        )
+        bindings += [
+            HouseBinding(
+                account=account,
+                unit_id=r.unit_id,
+                project=project,
+                title_record=r,
+                status=BindingStatus.ACTIVE,
+                bound_at=stamp,
+            )
+            for r in records
+        ]
+    Account.objects.bulk_create(accounts)
+    for identity in identities:
+        identity.account_id = identity.account.pk
+    for binding in bindings:
+        binding.account_id = binding.account.pk
+    OwnerIdentity.objects.bulk_create(identities)
+    HouseBinding.objects.bulk_create(bindings)
+    return len(accounts)
+
+
+def _online_ballots(meeting, plan, rng) -> int:
+    """Other owners (bound by the demo) vote online, each with one call of the ordinary casting service."""
+    demo_accounts = set(
+        Account.objects.filter(username__in=[f"owner_demo_{k}" for k in VOTING_NOW]).values_list(
+            "pk", flat=True
+        )
+    )
+    voters: dict[int, int] = {}
+    for unit_id, principal in (
+        RollEntry.objects.filter(meeting=meeting, eligible=True, delegated=False)
+        .order_by("unit_id")
+        .values_list("unit_id", "principal_id")
+    ):
+        if principal not in demo_accounts:
+            voters.setdefault(principal, unit_id)
+    accounts = Account.objects.in_bulk(list(voters))
+    matters = list(meeting.matters.order_by("order"))
+    cast = 0
+    for principal, unit_id in sorted(voters.items()):
+        if rng.random() >= plan.turnout:
+            continue
+        answers = {}
+        for matter in matters:
+            r = rng.random()
+            answers[matter.pk] = (
+                Choice.YES
+                if r < plan.yes
+                else Choice.NO
+                if r < plan.yes + (1 - plan.yes) / 2
+                else Choice.ABSTAIN
+            )
+        services.cast_ballots(
+            actor=accounts[principal], meeting_id=meeting.pk, unit_id=unit_id, answers=answers
+        )
+        cast += 1
+    return cast
