@@ -182,3 +182,24 @@ def account_home(request: HttpRequest) -> HttpResponse:
         "portal/account_home.html",
         {"page_title": "我的", "tab": "account", "back_url": reverse("portal:home")},
     )
+
+
+def standin_inbox(request):
+    """模拟收件箱: the messages the embedded SMS and WeChat stand-ins sent. Development only — a 404 when the
+    deployment is production or no stand-in is configured. Open to anyone: it exists to let a tester log in."""
+    from pmip.integrations import standins
+
+    if not standins.active():
+        raise Http404("未启用模拟服务。")
+    response = render(
+        request,
+        "portal/standins/inbox.html",
+        {
+            "page_title": "模拟收件箱（开发环境）",
+            "back_url": reverse("portal_account:login"),
+            "sms": standins.sms_messages(),
+            "wechat": standins.wechat_messages(),
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    return response

@@ -24,6 +24,10 @@ class Command(BaseCommand):
             f"  database: {db['ENGINE'].rsplit('.', 1)[-1]} {db.get('NAME')}",
             f"  SMS codes (embedded stand-in) are written to {settings.PMIP_SMS_OUTBOX_FILE}",
         ]
+        from pmip.integrations import standins
+
+        if standins.active():
+            lines.append(f"  模拟收件箱 (stand-in inbox: SMS codes, WeChat messages): {base}/dev/inbox/")
         try:
             from pmip.demo.logins import demo_logins
         except ImportError:
