@@ -72,6 +72,18 @@ def owner_identity_of(*, actor) -> OwnerIdentity | None:
     return OwnerIdentity.objects.filter(account=actor).first()
 
 
+def verification_status_of(*, actor) -> VerificationStatus:
+    """The actor's verification state, as every page shows it (one label and one colour per state). 2 queries."""
+    identity = owner_identity_of(actor=actor)
+    pending = (
+        identity is not None
+        and OfflineVerification.objects.filter(
+            identity=identity, status=OfflineVerificationStatus.PENDING
+        ).exists()
+    )
+    return verification_status(identity=identity, offline_pending=pending)
+
+
 def owner_profile(*, actor) -> OwnerProfile | None:
     """None when the account has no identity on file yet. 2 queries."""
     identity = owner_identity_of(actor=actor)

@@ -216,7 +216,7 @@ MENUS: dict[str, Menu] = {
                     ),
                     Entry(
                         "项目信息",
-                        "portal:project_search",
+                        "portal:my_project",
                         desc="选择小区，查看基础信息、物业公司、业主委员会等",
                         icon="building",
                         tone="blue",

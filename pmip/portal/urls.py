@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pmip.portal import views
+from pmip.portal import service, views
 
 app_name = "portal"
 urlpatterns = [
@@ -9,7 +9,8 @@ urlpatterns = [
     path("hall/", views.menu_page, {"key": "hall"}, name="hall"),
     path("property/", views.menu_page, {"key": "property"}, name="property"),
     path("property/mine/", views.menu_page, {"key": "mine"}, name="mine"),
-    path("property/service/", views.menu_page, {"key": "service"}, name="service"),
+    path("property/service/", service.service, name="service"),
+    path("property/my-project/", service.my_project, name="my_project"),
     path("property/disclosure/", views.menu_page, {"key": "disclosure"}, name="disclosure"),
     path("property/projects/", views.project_search, name="project_search"),
     path("property/projects/<str:code>/", views.project_detail, name="project_detail"),

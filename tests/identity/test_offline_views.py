@@ -156,7 +156,10 @@ def test_upload_approve_and_owner_sees_it(client, staff, app, hk):
     client.force_login(hk[0])
     owner_page = client.get("/delegation/offline/")
     assert owner_page.status_code == 200
-    assert re.search(r'data-field="verification">已人脸认证（线下）<', owner_page.content.decode())
+    assert re.search(
+        r'data-field="verification"><span class="pm-verify pm-verify_offline" data-status="offline">已人脸认证（线下）<',
+        owner_page.content.decode(),
+    )
 
 
 def test_upload_errors_are_shown_and_nothing_is_kept(client, staff, app):
@@ -255,7 +258,10 @@ def test_owner_applies_in_the_portal(client, city, hk):
     page = client.get("/delegation/offline/")
     body = page.content.decode()
     assert page.status_code == 200
-    assert re.search(r'data-field="verification">未认证<', body)
+    assert re.search(
+        r'data-field="verification"><span class="pm-verify pm-verify_offline_pending" data-status="offline_pending">待线下认证<',
+        body,
+    )
     assert f'<option value="{city.projects["lianhua"].pk}">莲花山庄</option>' in body
     assert "景华苑" not in body
     response = client.post("/delegation/offline/", {"project": city.projects["jinghua"].pk})

@@ -312,7 +312,7 @@ def test_unit_page_overview_replenishment_and_sub_ledger(owner_client, ledger, u
         "refunded": "0.00",
     }
     assert got["rule"] == "余额低于首期缴存的30.00%时需续筹（恰好等于不需续筹）"
-    assert got["line"] == "1340.28 元（首期 4467.60 元 × 30.00%）"
+    assert got["line"] == "1,340.28 元（首期 4467.60 元 × 30.00%）"  # THE money format (issue 12)
     assert got["threshold_source"] == "平台默认值"
     assert got["area"] == "90.00 m²"
     assert 'data-below-line="0"' in body
@@ -343,10 +343,10 @@ def test_unit_below_the_projects_own_line_is_flagged(owner_client, ledger, lianh
     services.set_fund_policy(actor=clerk, project=lianhua, replenish_threshold_pct="95.00", note="测试")
     body = owner_client.get(reverse("portal_funds:unit", args=[units["1-101"].pk])).content.decode()
     got = fields(body)
-    assert got["line"] == "4244.22 元（首期 4467.60 元 × 95.00%）"
+    assert got["line"] == "4,244.22 元（首期 4467.60 元 × 95.00%）"
     assert got["threshold_source"] == "本小区设置"
     assert 'data-below-line="1"' in body
-    assert "需续筹</strong>：本户余额 4195.11 元，低于续筹线 4244.22 元。" in body
+    assert "需续筹</strong>：本户余额 4195.11 元，低于续筹线 4,244.22 元。" in body
 
 
 def test_unit_ledger_shows_reversals(owner_client, ledger, units, clerk):

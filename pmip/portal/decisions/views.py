@@ -28,6 +28,7 @@ from pmip.decisions.choices import ConvenerKind, MeetingState, PublicityKind
 from pmip.decisions.rules import settings_used
 from pmip.delegation.selectors import active_delegation
 from pmip.identity.models import BindingStatus, HouseBinding, OwnerIdentity
+from pmip.identity.selectors import verification_status_of
 from pmip.portal.account.decorators import owner_login_required
 from pmip.portal.decisions.forms import BulletinSearchForm, NominateForm, VoteForm
 from pmip.portal.views import domain_errors, is_htmx_partial
@@ -70,7 +71,7 @@ def _identity_state(user) -> dict:
     return {
         "identity": identity,
         "verified": identity is not None and identity.is_verified,
-        "verification_label": identity.get_verification_display() if identity else "未绑定",
+        "verification_status": verification_status_of(actor=user),
     }
 
 

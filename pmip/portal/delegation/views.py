@@ -26,6 +26,7 @@ from pmip.core.middleware import client_ip
 from pmip.delegation import selectors, services
 from pmip.identity import offline
 from pmip.identity.models import AccountKind, OfflineVerificationStatus, VerificationMethod
+from pmip.identity.selectors import verification_status_of
 from pmip.portal.delegation.forms import DelegateForm, GrantForm, OfflineApplyForm
 from pmip.portal.views import domain_errors
 
@@ -238,6 +239,7 @@ def offline_apply(request: HttpRequest) -> HttpResponse:
         "tab": "mine",
         "identity": identity,
         "verified": identity is not None and identity.verification != VerificationMethod.NONE,
+        "verification_status": verification_status_of(actor=request.user),
         "form": form,
         "has_projects": projects.exists(),
         "applications": applications,

@@ -26,6 +26,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from pmip.core import display
 from pmip.core.errors import DomainError, NotFound
 from pmip.funds import permissions, reports, selectors, services
 from pmip.funds import presenters as data
@@ -264,7 +265,7 @@ def unit(request: HttpRequest, unit_id: int) -> HttpResponse:
         unit=overview.unit,
         project=overview.unit.project,
         figures=overview.figures,
-        line_text=data.exact_money(overview.line),
+        line_text=display.format_money(display.ceil_to_fen(overview.line)),
         page=page,
         rows=[{"line": line, "label": data.ledger_label(line.entry)} for line in page.object_list],
         entry_count=len(lines),

@@ -39,6 +39,9 @@ def _list_context(request: HttpRequest) -> dict:
 def index(request: HttpRequest) -> HttpResponse:
     """Newest first; unread ones are marked 未读. The list fragment alone for htmx page changes."""
     context = _context("我的消息", reverse("portal_account:binding"), **_list_context(request))
+    preference = selectors.channel_preference_for(account=request.user)
+    chosen = [name for name, on in (("微信", preference.wechat), ("短信", preference.sms)) if on]
+    context["channels_label"] = "、".join(chosen) if chosen else "仅站内消息"
     if is_htmx_partial(request):
         return render(request, "portal/inbox/_list.html", context)
     return render(request, "portal/inbox/index.html", context)
