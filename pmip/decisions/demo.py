@@ -23,7 +23,6 @@ import random
 from dataclasses import dataclass
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
 
 from pmip.core import clock
 from pmip.decisions import services
@@ -119,7 +118,8 @@ def seed_demo_decisions(*, seed: int = 1, now: dt.datetime | None = None) -> dic
             meetings[plan.key] = _run_plan(plan, project, now, rng, entry_clerk, check_clerk, counts)
     with clock.frozen(now - dt.timedelta(days=1)):
         counts["open_repairs"] = _open_repair(projects[0], entry_clerk)
-    counts["inbox_messages"] = _inbox(meetings, now)
+    # Inbox messages: the services record the decision events (notice, voting opened, results) and the
+    # notification fan-out tells the roll; `make run` starts the worker that expands and delivers them.
     return counts
 
 
@@ -142,50 +142,6 @@ def _open_repair(project, clerk) -> int:
         contractor="深圳市安居建筑维修工程有限公司",
     )
     return 1
-
-
-def _inbox(meetings: dict[str, Meeting], now: dt.datetime) -> int:
-    """Messages in the voting demo owners' inboxes: the open meeting, the published results, the new notice."""
-    from pmip.notifications.services import notify
-
-    sent = 0
-    owners = Account.objects.filter(username__in=[f"owner_demo_{k}" for k in VOTING_NOW])
-    texts = (
-        (
-            "closed",
-            "decisions.meeting.results_published",
-            "表决结果已公布",
-            "《{title}》表决结果已公布，请查看。",
-        ),
-        (
-            "open",
-            "decisions.meeting.voting_opened",
-            "投票已开始",
-            "《{title}》正在投票，截止时间{ends}，请及时投票。",
-        ),
-        (
-            "noticed",
-            "decisions.meeting.notice_published",
-            "会议通知已公告",
-            "《{title}》会议通知已公告，请查看议题。",
-        ),
-    )
-    for key, kind, title, body in texts:
-        meeting = meetings.get(key)
-        if meeting is None:
-            continue
-        ends = f"{clock.local(meeting.voting_ends_at):%Y-%m-%d %H:%M}"
-        for owner in owners:
-            with transaction.atomic():
-                notify(
-                    recipient=owner,
-                    kind=kind,
-                    title=title,
-                    body=body.format(title=meeting.title, ends=ends),
-                    link=f"/decisions/?project={meeting.project.code}",
-                )
-            sent += 1
-    return sent
 
 
 def _bind_demo_owners() -> int:
