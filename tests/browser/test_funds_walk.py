@@ -107,7 +107,7 @@ def test_owner_walks_from_the_menu_to_their_sub_ledger(site, phone_page):
     expect(page).to_have_url(site + f"/funds/units/{units['1-101'].pk}/")
     expect(page.locator("[data-field=balance]")).to_have_text("4195.11")
     expect(page.locator("#replenish")).to_contain_text("无需续筹")
-    expect(page.locator("[data-field=line]")).to_contain_text("1340.28 元")
+    expect(page.locator("[data-field=line]")).to_contain_text("1,340.28 元")
     expect(page.locator("[data-ledger-entry]")).to_have_count(4)
     expect(page.locator("[data-balance-after]").first).to_have_text("4195.11")
     expect(page.locator("[data-balance-after]").last).to_have_text("4467.60")
