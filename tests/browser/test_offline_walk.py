@@ -50,7 +50,9 @@ def test_offline_verification_walk(site, browser, phone_page, offline_env, tmp_p
     phone = phone_page
     phone.context.add_cookies([logged_in_cookie(owner, site)])
     phone.goto(site + "/delegation/offline/")
-    expect(phone.locator("[data-field=verification]")).to_have_text("待线下认证")  # as on 业主身份绑定 (one label)
+    expect(phone.locator("[data-field=verification]")).to_have_text(
+        "待线下认证"
+    )  # as on 业主身份绑定 (one label)
     phone.locator("#id_project").select_option(label="莲花山庄")
     assert_fits_phone(phone)
     phone.screenshot(path=SHOTS.format("1-owner-apply"), full_page=True)

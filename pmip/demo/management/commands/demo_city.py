@@ -79,7 +79,7 @@ class Command(BaseCommand):
                 )
             )
         if not no_decisions:
-            from pmip.decisions.demo import seed_demo_decisions
+            from pmip.demo.decisions import seed_demo_decisions
 
             started = time.monotonic()
             counts = seed_demo_decisions(seed=seed)
