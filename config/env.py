@@ -61,3 +61,27 @@ def new_secret_key() -> str:
 def new_field_key() -> str:
     """A key ring with one AES-256 key: `k1:<base64>`."""
     return "k1:" + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def database_from_url(url: str, *, conn_max_age: int) -> dict:
+    """dj-database-url's parse, plus libpq multi-host URLs (`host1:port1,host2:port2`): HOST and PORT become the
+    comma-separated lists libpq takes, so `target_session_attrs` can pick the primary among them."""
+    import urllib.parse
+
+    import dj_database_url
+
+    parsed = urllib.parse.urlsplit(url)
+    netloc = parsed.netloc
+    userinfo, _, hostlist = netloc.rpartition("@")
+    if "," not in hostlist:
+        return dj_database_url.parse(url, conn_max_age=conn_max_age, conn_health_checks=True)
+    hosts, ports = [], []
+    for item in hostlist.split(","):
+        host, _, port = item.partition(":")
+        hosts.append(host)
+        ports.append(port or "5432")
+    single = parsed._replace(netloc=(userinfo + "@" if userinfo else "") + "placeholder").geturl()
+    config = dj_database_url.parse(single, conn_max_age=conn_max_age, conn_health_checks=True)
+    config["HOST"] = ",".join(hosts)
+    config["PORT"] = ",".join(ports)
+    return config

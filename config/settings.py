@@ -5,10 +5,17 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import dj_database_url
 from django.utils.csp import CSP
 
-from config.env import env_bool, env_list, load_dotenv, new_field_key, new_secret_key, secret_from_env_or_file
+from config.env import (
+    database_from_url,
+    env_bool,
+    env_list,
+    load_dotenv,
+    new_field_key,
+    new_secret_key,
+    secret_from_env_or_file,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 load_dotenv(BASE_DIR / ".env")
@@ -50,24 +57,28 @@ INSTALLED_APPS = [
     "pmip.integrations",
     "pmip.notifications",
     "pmip.demo",
+    "pmip.ops",
     "pmip.portal",
     "pmip.office",
     "pmip.api",
 ]
 
 MIDDLEWARE = [
+    "pmip.ops.metrics.MetricsMiddleware",
     "pmip.core.admission.AdmissionMiddleware",  # first: overload is refused before any other work
     "pmip.identity.flood.LookupFloodMiddleware",  # a look-up the registry cannot take now: refused before sessions
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "pmip.core.middleware.RequestIdMiddleware",
     "pmip.core.middleware.InputGuardMiddleware",
+    "pmip.ops.routing.ReplicaRoutingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "pmip.identity.middleware.SessionTimeoutMiddleware",
+    "pmip.ops.idempotency.IdempotencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -93,11 +104,12 @@ TEMPLATES = [
 ]
 
 # SQLite under var/ is the embedded default; PostgreSQL in production and CI via DATABASE_URL.
+# libpq multi-host URLs work too: postgres://u@host1:5432,host2:5432/pmip?target_session_attrs=read-write finds
+# whichever host is the primary now (after a fail-over, without a redeploy).
 DATABASES = {
-    "default": dj_database_url.parse(
+    "default": database_from_url(
         os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'pmip.sqlite3'}",
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
-        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -106,6 +118,29 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
         "transaction_mode": "IMMEDIATE",
     }
+# A hot-standby replica for public, cache-friendly reads (pmip.ops.routing); unset = everything on the primary.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = database_from_url(
+        os.environ["DATABASE_REPLICA_URL"], conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60"))
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["pmip.ops.routing.PrimaryReplicaRouter"]
+PMIP_REPLICA_MAX_LAG_SECONDS = float(os.environ.get("PMIP_REPLICA_MAX_LAG_SECONDS", 10))
+PMIP_READ_YOUR_WRITES_SECONDS = int(os.environ.get("PMIP_READ_YOUR_WRITES_SECONDS", 30))
+# GET/HEAD paths whose reads of these apps may come from the replica (public, cache-friendly pages and API).
+PMIP_REPLICA_READ_PATHS = [
+    r"^/property/projects/",  # project search and detail (owner pages)
+    r"^/api/v1/projects(/|$)",
+    r"^/api/v1/funds/open-data/",  # open data
+    r"^/funds/overview/$",
+    r"^/rankings/",
+    r"^/api/v1/rankings(/|$)",
+    r"^/decisions/meetings/\d+/bulletin/",  # public bulletins after the close
+    r"^/api/v1/decisions/meetings/\d+/bulletin",
+]
+PMIP_REPLICA_APPS = {"registry", "funds", "decisions", "evaluation", "credit"}
+PMIP_IDEMPOTENCY_TTL_SECONDS = int(os.environ.get("PMIP_IDEMPOTENCY_TTL_SECONDS", 24 * 3600))
+PMIP_METRICS_TOKEN = os.environ.get("PMIP_METRICS_TOKEN", "")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "identity.Account"
 
@@ -217,7 +252,8 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
-# (task path, seconds between runs), enqueued by `manage.py periodic` (run one per deployment).
+# (task path, seconds between runs), enqueued by `manage.py periodic` (any number; one active, by lease).
+PMIP_SCHEDULER_LEASE_SECONDS = int(os.environ.get("PMIP_SCHEDULER_LEASE_SECONDS", 30))
 PMIP_PERIODIC_TASKS = [
     ("pmip.notifications.tasks.sweep_outbox", 60),
     ("pmip.notifications.tasks.resume_broadcasts", 120),
@@ -227,6 +263,7 @@ PMIP_PERIODIC_TASKS = [
     ("pmip.decisions.tasks.advance_meetings", 60),
     ("pmip.funds.tasks.reconcile_funds", 24 * 3600),
     ("pmip.audit.tasks.verify_audit_chain", 24 * 3600),  # verify the audit chain, publish the day's head hash
+    ("pmip.ops.tasks.purge_idempotency_records", 3600),
 ]
 
 # Outside systems: "embedded" stand-ins by default, real adapters when configured.

@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from pmip.api.urls import api
 from pmip.portal import audit_chain
+from pmip.ops import views as ops_views
 
 
 def healthz(request):
@@ -20,6 +21,8 @@ def favicon(request):
 urlpatterns = [
     path("healthz", healthz),
     path("favicon.ico", favicon),
+    path("readyz", ops_views.readyz),
+    path("metrics", ops_views.metrics_view),
     path("ops/", admin.site.urls),
     path("office/verification/", include("pmip.office.verification.urls")),
     path("office/decisions/", include("pmip.office.decisions.urls")),

@@ -1,7 +1,10 @@
 """`manage.py periodic`: the one scheduler. Enqueues each task of settings.PMIP_PERIODIC_TASKS when it is due.
 
-The tasks run on the ordinary task workers (`manage.py db_worker`), so scaling out means more workers, not more
-schedulers: run exactly one `periodic` per deployment. `--once` enqueues every task once and exits (for cron).
+The tasks run on the ordinary task workers (`manage.py db_worker`), so scaling out means more workers. Several
+`periodic` processes (one per node) are safe: they share the database lease `scheduler` (pmip.ops.leases) and only
+its holder enqueues; the others wait and take over within PMIP_SCHEDULER_LEASE_SECONDS of the holder's death. The
+lease is checked and renewed in the same transaction as the enqueueing, so a paused holder cannot enqueue twice.
+`--once` enqueues every task once and exits (for cron).
 """
 
 from __future__ import annotations
@@ -11,9 +14,13 @@ import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
 from django.utils.module_loading import import_string
 
+from pmip.ops import leases
+
 log = logging.getLogger(__name__)
+LEASE = "scheduler"
 
 
 class Command(BaseCommand):
@@ -25,16 +32,36 @@ class Command(BaseCommand):
     def handle(self, *args, once: bool, **options) -> None:
         schedule = [(import_string(path), float(every), path) for path, every in settings.PMIP_PERIODIC_TASKS]
         next_due = {path: 0.0 for _, _, path in schedule}
+        holder = leases.default_holder()
+        lease_seconds = float(getattr(settings, "PMIP_SCHEDULER_LEASE_SECONDS", 30))
+        leading = False
         while True:
             now = time.monotonic()
-            for task, every, path in schedule:
-                if once or now >= next_due[path]:
-                    try:
-                        task.enqueue()
-                    except Exception:  # a broken task must not stop the others
-                        log.exception("could not enqueue %s", path)
-                    next_due[path] = now + every
+            try:
+                with transaction.atomic():
+                    holds = leases.hold(LEASE, holder, lease_seconds)
+                    if holds:
+                        for task, every, path in schedule:
+                            if once or now >= next_due[path]:
+                                try:
+                                    with transaction.atomic():
+                                        task.enqueue()
+                                except Exception:  # a broken task must not stop the others
+                                    log.exception("could not enqueue %s", path)
+                                next_due[path] = now + every
+            except Exception:  # the database is away (fail-over): keep trying
+                log.exception("scheduler could not reach the database")
+                holds = False
+            if holds != leading:
+                leading = holds
+                log.info("scheduler %s %s", holder, "is the active scheduler" if holds else "stands by")
             if once:
-                self.stdout.write(f"enqueued {len(schedule)} periodic task(s)")
+                if holds:
+                    self.stdout.write(f"enqueued {len(schedule)} periodic task(s)")
+                else:
+                    self.stdout.write("another scheduler holds the lease; nothing enqueued")
                 return
-            time.sleep(max(1.0, min(next_due.values()) - time.monotonic()))
+            wait = lease_seconds / 3
+            if holds:
+                wait = min(wait, max(0.0, min(next_due.values()) - time.monotonic()))
+            time.sleep(max(1.0, wait))
