@@ -9,7 +9,7 @@ PYTEST_ARGS ?= -n auto  # parallel (pytest-xdist); `make test PYTEST_ARGS=` runs
 DEMO_SCALE ?= small
 export PMIP_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: run test fuzz install install-test lint check migrate demo serve worker bench clean
+.PHONY: run test fuzz install install-test lint check migrate demo serve worker bench clean cluster cluster-stop cluster-test k8s-validate image
 
 run: install migrate demo ## install, migrate, load the demo city, serve
 	@$(PY) manage.py collectstatic --noinput -v 0
@@ -54,6 +54,23 @@ demo: migrate ## load the demo city when the database has no projects yet
 
 worker: install ## background tasks (outbox delivery, meeting open/close) and the scheduler
 	$(PY) manage.py periodic & $(PY) manage.py db_worker
+
+cluster: install ## the production shape here: PostgreSQL primary + replica, Redis, app nodes, workers, HAProxy
+	$(PY) scripts/cluster.py up
+
+cluster-stop: ## stop everything `make cluster` started
+	$(PY) scripts/cluster.py down
+
+cluster-test: install ## chaos test through the cluster (CLUSTER_LIGHT=1: the CI size)
+	$(PY) scripts/cluster.py test $(if $(CLUSTER_LIGHT),--light)
+
+k8s-validate: install-test ## render (kubectl kustomize when present) and validate the Kubernetes manifests offline
+	$(PY) scripts/validate_k8s.py
+
+image: ## build the OCI image with podman or docker, whichever works here
+	@if command -v podman >/dev/null && podman info >/dev/null 2>&1; then podman build -f deploy/Containerfile -t pmip:dev .; \
+	elif command -v docker >/dev/null && docker info >/dev/null 2>&1; then docker build -f deploy/Containerfile -t pmip:dev .; \
+	else echo "no working OCI build tool (podman/docker) on this machine"; exit 1; fi
 
 lint: install-test
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/lint-imports --no-cache

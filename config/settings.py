@@ -255,7 +255,7 @@ TASKS = {
 # (task path, seconds between runs), enqueued by `manage.py periodic` (any number; one active, by lease).
 PMIP_SCHEDULER_LEASE_SECONDS = int(os.environ.get("PMIP_SCHEDULER_LEASE_SECONDS", 30))
 PMIP_PERIODIC_TASKS = [
-    ("pmip.notifications.tasks.sweep_outbox", 60),
+    ("pmip.notifications.tasks.sweep_outbox", int(os.environ.get("PMIP_OUTBOX_SWEEP_SECONDS", 60))),
     ("pmip.notifications.tasks.resume_broadcasts", 120),
     ("pmip.decisions.tasks.remind_voters", 600),
     ("pmip.weather.tasks.refresh_weather", 1800),
@@ -318,6 +318,8 @@ PMIP_WECHAT_TEMPLATE_OFFLINE_RESULT = os.environ.get(
     "PMIP_WECHAT_TEMPLATE_OFFLINE_RESULT", "pmip-offline-result"
 )
 PMIP_WECHAT_TEMPLATE_DELEGATION = os.environ.get("PMIP_WECHAT_TEMPLATE_DELEGATION", "pmip-delegation")
+# The WeChat stand-in's delivery log (one JSON line per send() call, from every process); the cluster test reads it.
+PMIP_EMBEDDED_WECHAT_LOG = os.environ.get("PMIP_EMBEDDED_WECHAT_LOG", "")
 PMIP_PUBLIC_BASE_URL = os.environ.get("PMIP_PUBLIC_BASE_URL", "")  # absolute prefix for WeChat message links
 PMIP_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("PMIP_NOTIFY_MAX_ATTEMPTS", 6))
 PMIP_NOTIFY_LEASE_SECONDS = int(os.environ.get("PMIP_NOTIFY_LEASE_SECONDS", 120))

@@ -400,6 +400,20 @@ class TemplateSender(Protocol):
         """Send; return WeChat's msgid. Raises WechatApiError (see `.retryable`) or WechatUnavailable."""
 
 
+def _log_delivery(message: TemplateMessage) -> None:
+    """With PMIP_EMBEDDED_WECHAT_LOG set, the stand-in appends one JSON line per send() call it receives, from every
+    process (the cluster test counts them: a message the platform handed over twice shows up twice)."""
+    path = getattr(settings, "PMIP_EMBEDDED_WECHAT_LOG", "")
+    if not path:
+        return
+    line = json.dumps({"client_msg_id": message.client_msg_id, "touser": message.touser, "pid": os.getpid()})
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        os.write(fd, (line + "\n").encode())  # one write() per line with O_APPEND: lines never interleave
+    finally:
+        os.close(fd)
+
+
 class EmbeddedTemplateSender:
     """Stand-in: keeps messages in memory (newest last); the same (touser, client_msg_id) is sent once."""
 
@@ -409,6 +423,7 @@ class EmbeddedTemplateSender:
     _lock = threading.Lock()
 
     def send(self, message: TemplateMessage) -> str:
+        _log_delivery(message)
         with self._lock:
             key = (message.touser, message.client_msg_id)
             if message.client_msg_id and key in self._by_client_id:
