@@ -15,7 +15,10 @@ def test_every_send_call_is_logged_even_when_the_stand_in_deduplicates(settings,
     first = sender.send(message)
     assert sender.send(message) == first  # the provider shows it once...
     lines = [json.loads(x) for x in (tmp_path / "wechat.jsonl").read_text().splitlines()]
-    assert [x["client_msg_id"] for x in lines] == ["k1", "k1"]  # ...but the log shows it was handed over twice
+    assert [x["client_msg_id"] for x in lines] == [
+        "k1",
+        "k1",
+    ]  # ...but the log shows it was handed over twice
 
 
 def test_no_log_unless_configured(settings, tmp_path):
