@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import time
 
+from django.conf import settings
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
@@ -94,8 +95,11 @@ class DatabaseCollector:
 
         families = []
         queue = GaugeMetricFamily("pmip_task_queue_depth", "Tasks waiting to run", labels=["queue"])
+        depths = {name: 0 for name in settings.TASKS["default"].get("QUEUES", ["default"])}
         for row in DBTaskResult.objects.ready().values("queue_name").annotate(n=Count("id")).order_by():
-            queue.add_metric([row["queue_name"]], row["n"])
+            depths[row["queue_name"]] = row["n"]
+        for name, depth in sorted(depths.items()):
+            queue.add_metric([name], depth)
         families.append(queue)
         outbox = OutboxMessage.objects.using("default").filter(state__in=("pending", "failed", "sending"))
         agg = outbox.aggregate(n=Count("id"), oldest=Min("next_attempt_at"))

@@ -56,6 +56,7 @@ def test_metrics_counts_requests_by_route_and_status(client, db):
     ):
         assert name in text
     assert "pmip_database_up 1.0" in text
+    assert 'pmip_task_queue_depth{queue="default"} 0.0' in text
 
 
 def test_metrics_counter_moves(client, db):
