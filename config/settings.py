@@ -65,7 +65,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "pmip.ops.metrics.MetricsMiddleware",
-    "pmip.core.admission.AdmissionMiddleware",  # first: overload is refused before any other work
+    "pmip.core.admission.AdmissionMiddleware",  # overload is refused before any other work (after being counted)
     "pmip.identity.flood.LookupFloodMiddleware",  # a look-up the registry cannot take now: refused before sessions
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
