@@ -233,7 +233,7 @@ def components() -> dict[str, list[str]]:
     for i, port in enumerate(NODE_PORTS, 1):
         out[f"node{i}"] = [
             GRANIAN, "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
-            "--blocking-threads", "4", "config.wsgi:application",
+            "--blocking-threads", "16", "config.wsgi:application",  # 4 x PMIP_ADMISSION_CONCURRENCY, as serve.sh
         ]  # fmt: skip
     for i in range(1, WORKERS + 1):
         out[f"worker{i}"] = [PY, "manage.py", "db_worker", "--worker-id", f"worker{i}", "--interval", "0.2"]
@@ -529,6 +529,19 @@ class Prober(threading.Thread):
             self.stop.wait(0.1)
 
 
+def metric_seen(port: int) -> bool:
+    """The node's /metrics (summed over its granian workers) has counted answered ballots."""
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        conn.request("GET", "/metrics", headers={"Host": "127.0.0.1"})
+        text = conn.getresponse().read().decode()
+        conn.close()
+    except OSError:
+        return False
+    series = 'pmip_http_requests_total{method="POST",route="/api/v1/decisions/meetings/<meeting_id>/ballots",status="2xx"}'
+    return any(line.startswith(series) and float(line.rsplit(" ", 1)[1]) > 0 for line in text.splitlines())
+
+
 def pid_of(name: str) -> int:
     return int((PIDS / f"{name}.pid").read_text())
 
@@ -619,6 +632,8 @@ def test(*, light: bool) -> int:
             f"{result['outbox_undelivered']}; tasks {result['tasks']}, claimed more than once "
             f"{result['tasks_claimed_more_than_once']}"
         )
+        metrics_ok = all(metric_seen(port) for port in NODE_PORTS)
+        say("every node's /metrics counts its ballots:", "yes" if metrics_ok else "NO")
         for status, text in flood.refused[:5]:
             say("refused:", status, text)
         line = (
@@ -638,6 +653,7 @@ def test(*, light: bool) -> int:
             or result["stored"] != len(flood.acknowledged)
             or fanout_result.get("notified") != owners
             or result["notifications"] != owners
+            or not metrics_ok
         )
         return 1 if failed else 0
     finally:

@@ -12,6 +12,9 @@ cpus=$(nproc 2>/dev/null || echo 2)
 export PMIP_ADMISSION_CONCURRENCY="${PMIP_ADMISSION_CONCURRENCY:-4}"
 WEB_WORKERS="${WEB_WORKERS:-$(( cpus > 2 ? cpus : 2 ))}"
 WEB_THREADS="${WEB_THREADS:-$(( PMIP_ADMISSION_CONCURRENCY > 0 ? 4 * PMIP_ADMISSION_CONCURRENCY : 4 ))}"
+# /metrics sums every granian worker process (prometheus-client multiprocess mode): an empty directory per start.
+export PROMETHEUS_MULTIPROC_DIR="${PROMETHEUS_MULTIPROC_DIR:-${PMIP_VAR_DIR:-var}/prometheus}"
+rm -rf "$PROMETHEUS_MULTIPROC_DIR" && mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
 "$VENV/bin/python" manage.py db_worker >>"${PMIP_VAR_DIR:-var}/worker.log" 2>&1 &
 worker=$!
 "$VENV/bin/python" manage.py periodic >>"${PMIP_VAR_DIR:-var}/worker.log" 2>&1 &
