@@ -181,7 +181,7 @@ def verify(meeting_id: int, acknowledged_file: str, standin_log: str) -> dict:
 
     meeting = Meeting.objects.get(pk=meeting_id)
     acknowledged = set(json.loads(Path(acknowledged_file).read_text()))
-    ballots = list(Ballot.objects.filter(meeting=meeting).values_list("receipt", "matter_id", "owner_key"))
+    ballots = list(Ballot.objects.filter(meeting=meeting).values_list("receipt", "matter_id", "owner_token"))
     receipts = {r for r, _, _ in ballots}
     pairs = Counter((m, o) for _, m, o in ballots)
     outbox = OutboxMessage.objects.filter(notification__title=TITLE)
