@@ -4,8 +4,8 @@ from django.templatetags.static import static
 from django.urls import include, path
 
 from pmip.api.urls import api
-from pmip.portal import audit_chain
 from pmip.ops import views as ops_views
+from pmip.portal import audit_chain
 
 
 def healthz(request):
