@@ -72,7 +72,7 @@ MIDDLEWARE = [
     "pmip.core.middleware.RequestIdMiddleware",
     "pmip.core.middleware.InputGuardMiddleware",
     "pmip.ops.routing.ReplicaRoutingMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "pmip.ops.sessions.SessionMiddleware",  # Django's, with 503 (not 400) when the database is away
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
