@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import F, prefetch_related_objects
 
 from pmip.audit.services import record
 from pmip.core import clock
@@ -20,6 +20,7 @@ from pmip.decisions import tokens
 from pmip.decisions.choices import (
     BallotChannel,
     Ineligibility,
+    MatterScope,
     MeetingState,
     PaperEntryState,
 )
@@ -181,18 +182,22 @@ def _apply_counts(matter: Matter, choices: Mapping[str, str], area: int, sign: i
         )
 
 
-def _lock_meeting_for_casting(meeting_id: int) -> str:
-    """FOR KEY SHARE on the meeting row; returns the meeting's state as of the lock. Casts do not block each other
-    (nor the sequence bump, a non-key UPDATE), but `close_voting` / `cancel_meeting` (SELECT … FOR UPDATE) wait until
-    every cast in flight has committed, and a cast arriving while they hold the row waits for them and then reads
-    the state they committed. SQLite serialises writers (BEGIN IMMEDIATE), where a plain read is enough."""
-    if connection.vendor == "postgresql":
-        sql = "SELECT state FROM decisions_meeting WHERE id = %s FOR KEY SHARE"
-    else:
-        sql = "SELECT state FROM decisions_meeting WHERE id = %s"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [meeting_id])
-        return cursor.fetchone()[0]
+_CAST_SQL = (
+    "SELECT id, project_id, state, voting_ends_at, allow_ballot_change, ballot_key_id"
+    " FROM decisions_meeting WHERE id = %s AND state <> %s"
+)
+_CAST_SQL_POSTGRESQL = _CAST_SQL + " FOR KEY SHARE"
+
+
+def _lock_meeting_for_casting(meeting_id: int) -> Meeting | None:
+    """The meeting's fields a cast needs, read under FOR KEY SHARE in the same statement (None: no such meeting, or
+    a draft). Casts do not block each other (nor the sequence bump, a non-key UPDATE), but `close_voting` /
+    `cancel_meeting` (SELECT … FOR UPDATE) wait until every cast in flight has committed, and a cast arriving while
+    they hold the row waits for them and then reads the state they committed. SQLite serialises writers (BEGIN
+    IMMEDIATE), where a plain read is enough. Other fields of the returned instance are deferred (not loaded)."""
+    sql = _CAST_SQL_POSTGRESQL if connection.vendor == "postgresql" else _CAST_SQL
+    rows = list(Meeting.objects.raw(sql, [meeting_id, MeetingState.DRAFT]))
+    return rows[0] if rows else None
 
 
 def _allocate_sequences(meeting: Meeting, n: int) -> int:
@@ -270,10 +275,11 @@ def _record_ballots(*, meeting: Meeting, pending: list[_PendingBallot], now: dt.
             nonce=nonce,
         )
         try:
-            with transaction.atomic():
-                ballot.save()
+            # No savepoint: a refused insert ends the whole cast (the transaction rolls back as AlreadyVoted
+            # leaves the atomic block), so there is nothing to recover inside it.
+            ballot.save(force_insert=True)
         except IntegrityError:
-            raise AlreadyVoted(f"您已对议题“{item.matter.title}”投票。") from None
+            raise AlreadyVoted(f"您已对议题“{item.matter.title}”投票，投票后不能修改。") from None
         existing = item.existing
         if existing is not None:
             existing.superseded_by = ballot
@@ -287,30 +293,34 @@ def _record_ballots(*, meeting: Meeting, pending: list[_PendingBallot], now: dt.
 
 
 def _authorise_voter(actor: Account, meeting: Meeting, entry: RollEntry):
-    """-> (principal account, delegation or None). Unrelated accounts get NotFound (no hint about the roll)."""
+    """-> (principal account, delegation or None). Unrelated accounts get NotFound (no hint about the roll).
+
+    The roll entry already names the effective voter (principal): for them only the delegation rule is checked
+    (one query); a delegate's delegation and a bound co-owner's binding are looked up only for them."""
+    is_principal = entry.principal_id is not None and entry.principal_id == actor.pk
     delegation = None
-    if entry.principal_id is not None and entry.principal_id != actor.pk:
+    if not is_principal and entry.principal_id is not None:
         delegation = next(
             (
                 d
-                for d in acting_for(account=actor, project=meeting.project)
+                for d in acting_for(account=actor, project=meeting.project_id)
                 if d.owner_id == entry.principal_id
             ),
             None,
         )
-    is_principal = entry.principal_id is not None and entry.principal_id == actor.pk
-    bound_here = HouseBinding.objects.filter(
-        account=actor, unit_id=entry.unit_id, status=BindingStatus.ACTIVE
-    ).exists()
-    if not (is_principal or delegation is not None or bound_here):
-        raise NotFound("该房屋不在您可投票的范围内。")
+    if not (is_principal or delegation is not None):
+        bound_here = HouseBinding.objects.filter(
+            account=actor, unit_id=entry.unit_id, status=BindingStatus.ACTIVE
+        ).exists()
+        if not bound_here:
+            raise NotFound("该房屋不在您可投票的范围内。")
     if not entry.eligible:
         reason = (
             Ineligibility(entry.ineligible_reason).label if entry.ineligible_reason else "不在投票人名册中"
         )
         raise NotEligible(f"本房屋不能参加本次网络投票：{reason}。投票人名册已在投票开始时确定。")
     if is_principal:
-        if not owner_may_vote(account=actor, project=meeting.project):
+        if not owner_may_vote(account=actor, project=meeting.project_id):
             raise PermissionDenied("委托期内，您不能参与业主决策；如需自己投票，请先解除委托。")
         return actor, None
     if delegation is not None:
@@ -336,41 +346,37 @@ def cast_ballots(
     if not answers:
         raise ValidationFailed("请选择要表决的议题。")
     with transaction.atomic():
-        meeting = (
-            Meeting.objects.select_related("project")
-            .exclude(state=MeetingState.DRAFT)
-            .filter(pk=meeting_id)
-            .first()
-        )
+        meeting = _lock_meeting_for_casting(meeting_id)
         if meeting is None:
             raise NotFound("未找到该会议。")
-        _require_voting_open(
-            meeting
-        )  # fails fast without a lock (a late cast never holds up a waiting close)
-        meeting.state = _lock_meeting_for_casting(meeting_id)
-        admitted_at = _require_voting_open(
-            meeting
-        )  # again under the lock: the state a close or cancel committed
-        entry = RollEntry.objects.filter(meeting=meeting, unit_id=unit_id).first()
+        admitted_at = _require_voting_open(meeting)  # under the lock: the state a close or cancel committed
+        # The voter's roll entries in one statement: every entry of the owner of `unit_id` (their ballot covers
+        # all their units in each matter's scope), the unit's own entry among them.
+        key_entries = list(
+            RollEntry.objects.filter(
+                meeting_id=meeting.pk,
+                owner_key=RollEntry.objects.filter(meeting_id=meeting.pk, unit_id=unit_id).values(
+                    "owner_key"
+                )[:1],
+            )
+        )
+        entry = next((e for e in key_entries if e.unit_id == unit_id), None)
         if entry is None:
             raise NotFound("该房屋不在本次会议的投票人名册中。")
         principal, delegation = _authorise_voter(actor, meeting, entry)
-        matters = {
-            m.pk: m
-            for m in Matter.objects.filter(meeting=meeting, pk__in=list(answers)).prefetch_related(
-                "buildings", "candidates"
-            )
-        }
+        matters = {m.pk: m for m in Matter.objects.filter(meeting_id=meeting.pk, pk__in=list(answers))}
         if set(matters) != set(answers):
             raise NotFound("未找到该议题。")
-        key_entries = list(RollEntry.objects.filter(meeting=meeting, owner_key=entry.owner_key))
+        # Candidates and buildings only where a matter has them (a question on the whole project needs neither).
+        prefetch_related_objects([m for m in matters.values() if m.is_election], "candidates")
+        prefetch_related_objects([m for m in matters.values() if m.scope != MatterScope.PROJECT], "buildings")
         token = tokens.token_of(meeting, entry.owner_key)
         pending: list[_PendingBallot] = []
         for matter_id in sorted(matters):
             matter = matters[matter_id]
             choices = normalise_choices(
                 matter=matter,
-                candidate_ids=[c.pk for c in matter.candidates.all()],
+                candidate_ids=[c.pk for c in matter.candidates.all()] if matter.is_election else [],
                 answer=answers[matter_id],
             )
             scoped = roll_mod.entries_in_matter_scope(key_entries, matter)
