@@ -33,11 +33,11 @@ def grams(text: str) -> set[str]:
 
 
 def query_grams(query: str) -> set[str]:
-    """The grams a project must hold to contain `query`: its bigrams, or the single character of a 1-char query."""
+    """Grams a project must hold to contain `query`: its bigrams without white space; where there are none (one
+    character, or characters separated by spaces as in "1 1"), its single characters without white space."""
     q = (query or "").lower()
-    if len(q) == 1:
-        return set() if q.isspace() else {q}
-    return {q[i : i + 2] for i in range(len(q) - 1) if not any(c.isspace() for c in q[i : i + 2])}
+    bigrams = {q[i : i + 2] for i in range(len(q) - 1) if not any(c.isspace() for c in q[i : i + 2])}
+    return bigrams or {c for c in q if not c.isspace()}
 
 
 def _rows(projects: Iterable[tuple[int, str, str]]) -> list[ProjectSearchGram]:
