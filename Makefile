@@ -16,10 +16,11 @@ run: install migrate demo ## install, migrate, load the demo city, serve
 	@$(PY) manage.py pmip_banner --host $(HOST) --port $(PORT)
 	HOST=$(HOST) PORT=$(PORT) VENV=$(VENV) scripts/serve.sh
 
-test: install-test ## lint, boundary and migration checks, then the whole suite
+test: install-test ## lint, boundary, type and migration checks, then the whole suite
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/mypy  # files and strictness: [tool.mypy] in pyproject.toml
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
 
@@ -73,7 +74,7 @@ image: ## build the OCI image with podman or docker, whichever works here
 	else echo "no working OCI build tool (podman/docker) on this machine"; exit 1; fi
 
 lint: install-test
-	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/lint-imports --no-cache && $(VENV)/bin/mypy
 
 bench: install-test
 	$(PY) -m bench $(BENCH_ARGS)

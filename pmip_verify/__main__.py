@@ -5,6 +5,8 @@ Exit codes: 0 result printed; 2 invalid input or usage (message on stderr, nothi
 
 from __future__ import annotations
 
+from typing import Any, NoReturn
+
 import argparse
 import json
 import sys
@@ -19,8 +21,8 @@ EXIT_OK = 0
 EXIT_INVALID = 2
 
 
-def _no_duplicate_keys(pairs: list[tuple[str, object]]) -> dict:
-    obj: dict = {}
+def _no_duplicate_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    obj: dict[str, object] = {}
     for key, value in pairs:
         if key in obj:
             raise VerifyError("bad_json", f"JSON对象中字段“{key}”重复。")
@@ -28,11 +30,11 @@ def _no_duplicate_keys(pairs: list[tuple[str, object]]) -> dict:
     return obj
 
 
-def _reject_constant(name: str):
+def _reject_constant(name: str) -> NoReturn:
     raise VerifyError("bad_json", f"JSON中不允许 {name}。")
 
 
-def load_document(text: str) -> dict:
+def load_document(text: str) -> dict[str, Any]:
     """Parse JSON exactly: numbers with a fraction become Decimal (never float); duplicate keys are refused."""
     try:
         doc = json.loads(

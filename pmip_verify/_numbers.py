@@ -6,6 +6,8 @@ below is ever computed in floating point.
 
 from __future__ import annotations
 
+from typing import Any
+
 import re
 from decimal import Decimal
 
@@ -70,7 +72,8 @@ def require_text(value: object, *, what: str, code: str) -> str:
     return value
 
 
-def require_keys(obj: object, *, what: str, required: set[str], optional: set[str] = frozenset()) -> dict:
+def require_keys(obj: object, *, what: str, required: set[str], optional: frozenset[str] | set[str] = frozenset()
+) -> dict[str, Any]:
     if not isinstance(obj, dict):
         raise VerifyError("bad_format", f"{what}必须是JSON对象。")
     missing = sorted(required - obj.keys())

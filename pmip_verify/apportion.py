@@ -7,6 +7,8 @@ the total exactly, and each is within one fen of its exact value.
 
 from __future__ import annotations
 
+from typing import Any
+
 from collections.abc import Iterable, Sequence
 
 from pmip_verify._numbers import VerifyError, format_hundredths, parse_hundredths, require_keys, require_text
@@ -37,7 +39,7 @@ def apportion_fen(total_fen: int, weights: Sequence[tuple[str, int]]) -> list[in
     return amounts
 
 
-def _share_pairs(shares: Iterable) -> list[tuple[str, int]]:
+def _share_pairs(shares: Iterable[Any]) -> list[tuple[str, int]]:
     if not isinstance(shares, list | tuple):
         raise VerifyError("bad_format", "shares 必须是数组。")
     pairs: list[tuple[str, int]] = []
@@ -56,7 +58,7 @@ def _share_pairs(shares: Iterable) -> list[tuple[str, int]]:
     return pairs
 
 
-def apportion(total, shares) -> list[dict]:
+def apportion(total: object, shares: Iterable[Any]) -> list[dict[str, str]]:
     """total: '60000.00' (str, int or Decimal); shares: [{'unit': '1-101', 'weight': '90.00'}, ...] or
     [('1-101', '90.00'), ...]. Returns [{'unit': '1-101', 'amount': '11739.13'}, ...] in input order.
     """
@@ -70,7 +72,7 @@ def apportion(total, shares) -> list[dict]:
     ]
 
 
-def apportion_doc(doc: dict) -> dict:
+def apportion_doc(doc: dict[str, Any]) -> dict[str, Any]:
     """The CLI's document form: {'total': ..., 'shares': [...]} -> {'allocations': [...]}."""
     require_keys(doc, what="输入文件", required={"total", "shares"})
     return {"allocations": apportion(doc["total"], doc["shares"])}

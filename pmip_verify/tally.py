@@ -9,6 +9,8 @@ All comparisons are on integers: areas in hundredths of a square metre, owners a
 
 from __future__ import annotations
 
+from typing import Any
+
 from dataclasses import dataclass
 
 from pmip_verify._numbers import VerifyError, format_hundredths, parse_hundredths, require_keys, require_text
@@ -51,7 +53,7 @@ def approved(c: Counts, matter_class: str) -> bool:
     return 4 * c.yes_area >= 3 * pa and 4 * c.yes_owners >= 3 * ph
 
 
-def verdict(c: Counts, matter_class: str) -> dict:
+def verdict(c: Counts, matter_class: str) -> dict[str, Any]:
     quorum_met = quorate(c)
     passed = quorum_met and approved(c, matter_class)
     return {
@@ -153,7 +155,7 @@ def majority_side(c: Counts) -> str | None:
     return None
 
 
-def tally(doc: dict) -> dict:
+def tally(doc: dict[str, Any]) -> dict[str, Any]:
     """Recount one matter. Raises VerifyError on invalid input. See README.md for the format and the rules."""
     require_keys(
         doc,

@@ -17,6 +17,8 @@ from django.utils import timezone
 
 
 class SharedDatabaseCache(DatabaseCache):
+    _table: str  # set by DatabaseCache.__init__ (not in django-stubs)
+
     def incr(self, key, delta=1, version=None):
         key = self.make_and_validate_key(key, version=version)
         db = router.db_for_write(self.cache_model_class)
