@@ -5,12 +5,11 @@ Exit codes: 0 result printed; 2 invalid input or usage (message on stderr, nothi
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
-
 import argparse
 import json
 import sys
 from decimal import Decimal
+from typing import Any, NoReturn
 
 from pmip_verify import __version__
 from pmip_verify._numbers import VerifyError

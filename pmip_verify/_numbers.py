@@ -6,10 +6,9 @@ below is ever computed in floating point.
 
 from __future__ import annotations
 
-from typing import Any
-
 import re
 from decimal import Decimal
+from typing import Any
 
 # Up to 15 integer digits: far above any real area or bill, and it keeps malicious input from making huge integers.
 _FIGURE = re.compile(r"(?P<int>[0-9]{1,15})(?:\.(?P<frac>[0-9]{1,2}))?", re.ASCII)
@@ -72,7 +71,8 @@ def require_text(value: object, *, what: str, code: str) -> str:
     return value
 
 
-def require_keys(obj: object, *, what: str, required: set[str], optional: frozenset[str] | set[str] = frozenset()
+def require_keys(
+    obj: object, *, what: str, required: set[str], optional: frozenset[str] | set[str] = frozenset()
 ) -> dict[str, Any]:
     if not isinstance(obj, dict):
         raise VerifyError("bad_format", f"{what}必须是JSON对象。")

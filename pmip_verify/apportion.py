@@ -7,9 +7,8 @@ the total exactly, and each is within one fen of its exact value.
 
 from __future__ import annotations
 
-from typing import Any
-
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from pmip_verify._numbers import VerifyError, format_hundredths, parse_hundredths, require_keys, require_text
 

@@ -9,9 +9,8 @@ All comparisons are on integers: areas in hundredths of a square metre, owners a
 
 from __future__ import annotations
 
-from typing import Any
-
 from dataclasses import dataclass
+from typing import Any
 
 from pmip_verify._numbers import VerifyError, format_hundredths, parse_hundredths, require_keys, require_text
 
