@@ -12,7 +12,7 @@ import json
 import time
 from pathlib import Path
 
-BENCHMARKS = ["registry", "binding", "voting", "funds", "overload", "fanout"]
+BENCHMARKS = ["registry", "binding", "voting", "funds", "overload", "fanout", "transparency"]
 
 
 def main() -> None:

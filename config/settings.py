@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "pmip.tendering",
     "pmip.weather",
     "pmip.enquiries",
+    "pmip.evaluation",
+    "pmip.credit",
     "pmip.integrations",
     "pmip.notifications",
     "pmip.demo",

@@ -31,6 +31,8 @@ urlpatterns = [
     path("office/tendering/", include("pmip.office.tendering.urls")),
     path("office/weather/", include("pmip.office.weather.urls")),
     path("office/enquiries/", include("pmip.office.enquiries.urls")),
+    path("office/evaluation/", include("pmip.office.evaluation.urls")),
+    path("office/credit/", include("pmip.office.credit.urls")),
     path("office/", include("pmip.office.urls")),
     path("api/v1/", api.urls),
     path("captcha/", include("captcha.urls")),
@@ -44,5 +46,8 @@ urlpatterns = [
     path("tendering/", include("pmip.portal.tendering.urls")),
     path("weather/", include("pmip.portal.weather.urls")),
     path("enquiries/", include("pmip.portal.enquiries.urls")),
+    path("evaluation/", include("pmip.portal.evaluation.urls")),
+    path("public/", include("pmip.portal.public.urls")),
+    path("credit/", include("pmip.portal.credit.urls")),
     path("", include("pmip.portal.urls")),
 ]

@@ -6,7 +6,8 @@ plain Python 3.12+. See README.md.
 
 from pmip_verify._numbers import VerifyError
 from pmip_verify.apportion import apportion, apportion_fen
+from pmip_verify.ranking import ranking
 from pmip_verify.tally import tally
 
-__all__ = ["VerifyError", "apportion", "apportion_fen", "tally"]
+__all__ = ["VerifyError", "apportion", "apportion_fen", "ranking", "tally"]
 __version__ = "1.0.0"

@@ -1,4 +1,4 @@
-"""Command line: `pmip-verify tally FILE.json` and `pmip-verify apportion FILE.json` (FILE may be '-' for stdin).
+"""Command line: `pmip-verify tally|apportion|ranking FILE.json` (FILE may be '-' for stdin).
 
 Exit codes: 0 result printed; 2 invalid input or usage (message on stderr, nothing on stdout).
 """
@@ -14,6 +14,7 @@ from typing import Any, NoReturn
 from pmip_verify import __version__
 from pmip_verify._numbers import VerifyError
 from pmip_verify.apportion import apportion_doc
+from pmip_verify.ranking import ranking
 from pmip_verify.tally import tally
 
 EXIT_OK = 0
@@ -69,13 +70,14 @@ def _read(path: str) -> str:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pmip-verify",
-        description="独立复核PMIP的表决结果（tally）和费用分摊（apportion）。Independent recount of PMIP results.",
+        description="独立复核PMIP的表决结果（tally）、费用分摊（apportion）和评价排名（ranking）。Independent recount of PMIP results.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="{tally,apportion}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{tally,apportion,ranking}")
     for name, help_text in (
         ("tally", "recount an owners' co-decision from the roll and the valid ballots"),
         ("apportion", "apportion a bill in fen by weight, largest remainders"),
+        ("ranking", "recompute an evaluation ranking (Bayesian shrunk score) from the open data"),
     ):
         cmd = sub.add_parser(name, help=help_text)
         cmd.add_argument("file", metavar="FILE.json", help="input file, or - for standard input")
@@ -89,7 +91,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         doc = load_document(_read(args.file))
-        result = tally(doc) if args.command == "tally" else apportion_doc(doc)
+        commands = {"tally": tally, "apportion": apportion_doc, "ranking": ranking}
+        result = commands[args.command](doc)
     except VerifyError as exc:
         print(f"pmip-verify: 错误 [{exc.code}] {exc.message}", file=sys.stderr)
         return EXIT_INVALID

@@ -15,6 +15,7 @@ from pmip.api import (
     decisions,
     delegation,
     errors,
+    evaluation,
     fallback,
     funds,
     inbox,
@@ -25,6 +26,7 @@ from pmip.api import (
     projects,
     schemas,
     tendering,
+    public_info,
 )
 
 
@@ -131,11 +133,16 @@ api.add_router("/projects", projects.router)
 api.add_router("/office/decisions", office_decisions.router)
 api.add_router("/office/funds", office_funds.router)
 api.add_router("/office/tendering", tendering.office_router)
+api.add_router("/office/evaluation", evaluation.office)
+api.add_router("/office/credit", public_info.office)
 api.add_router("/office", office.router)
 api.add_router("/delegation", delegation.router)
+api.add_router("/me/evaluation", evaluation.owner)
 api.add_router("/me/messages", inbox.router)
 api.add_router("/me", owner.router)
 api.add_router("/decisions", decisions.router)
 api.add_router("/funds", funds.router)
 api.add_router("/tendering", tendering.router)
+api.add_router("/evaluation", evaluation.public)
+api.add_router("/public", public_info.router)
 api.add_router("", fallback.router)  # must stay last

@@ -23,28 +23,9 @@ class Feature:
 
 FEATURES: dict[str, Feature] = {
     # 首页
-    # 我的小区
-    "owner-evaluation": Feature("业主评价", "对本小区的物业管理处和业委会进行评价。", "portal:mine"),
-    # 物业服务
-    "evaluate-project": Feature("评价小区", "我要评价、评价排名、评价记录和评价统计。", "portal:service"),
+    "gov-interaction": Feature("政民互动", "向住房和建设部门咨询、建议和投诉，并查看答复。", "portal:home"),
     # 物业
-    # 信息公开 (全市)
-    "data-sharing-banks": Feature(
-        "数据共享银行", "查看全市有哪些银行支持开立业主共有资金账户。", "portal:disclosure"
-    ),
-    "company-search": Feature("物业企业查询", "搜索查看全市物业服务企业的基础信息。", "portal:disclosure"),
-    "practitioner-search": Feature("从业人员查询", "搜索查看物业从业人员的基础信息。", "portal:disclosure"),
-    "assembly-search": Feature("业主大会查询", "搜索查看业主大会的基础信息。", "portal:disclosure"),
-    "credit": Feature(
-        "信用信息",
-        "物业企业、项目负责人、业委会成员、业主、业委会执行秘书及业主监事的基本信息、良好信息与不良信息。",
-        "portal:disclosure",
-    ),
-    "service-evaluation": Feature(
-        "物业服务评价",
-        "物业服务企业和项目负责人的评价情况、良好信息、不良信息及风险名单。",
-        "portal:disclosure",
-    ),
+    "enquiries": Feature("互动交流", "业主提出问题，查看相关部门的答复。", "portal:property"),
     # 底部标签栏
 }
 
@@ -165,7 +146,13 @@ MENUS: dict[str, Menu] = {
                         desc="业主决策、委托管理、维修资金、项目信息等",
                         icon="building",
                     ),
-                    soon("owner-evaluation", icon="star", tone="orange"),
+                    Entry(
+                        "业主评价",
+                        "portal_evaluation:index",
+                        desc="对本小区的物业管理处和业委会进行评价。",
+                        icon="star",
+                        tone="orange",
+                    ),
                     Entry(
                         "业主身份绑定",
                         "portal_account:binding",
@@ -217,7 +204,7 @@ MENUS: dict[str, Menu] = {
                     Entry(
                         "项目信息",
                         "portal:my_project",
-                        desc="选择小区，查看基础信息、物业公司、业主委员会等",
+                        desc="本小区的基础信息、物业公司、业主委员会、业主情况、电子投票等",
                         icon="building",
                         tone="blue",
                     ),
@@ -227,7 +214,13 @@ MENUS: dict[str, Menu] = {
                         desc="查询本小区的大额资金转账公示及其他信息公开内容。",
                         icon="doc",
                     ),
-                    soon("evaluate-project", icon="star", tone="orange"),
+                    Entry(
+                        "评价小区",
+                        "portal_evaluation:index",
+                        desc="我要评价、评价排名、评价记录和评价统计。",
+                        icon="star",
+                        tone="orange",
+                    ),
                     Entry(
                         "季度收支报表",
                         "portal_funds:reports",
@@ -267,24 +260,48 @@ MENUS: dict[str, Menu] = {
         layout="cells",
         tabs=(
             Entry("物业信息", "portal:disclosure"),
-            soon("credit"),
-            soon("service-evaluation"),
+            Entry("信用信息", "portal_public:credit"),
+            Entry("物业服务评价", "portal_public:service_evaluation"),
             Entry("维修金概览", "portal_funds:overview"),
         ),
         groups=(
             Group(
                 "物业信息",
                 (
-                    soon("data-sharing-banks", icon="bank", tone="blue"),
-                    soon("company-search", icon="company", tone="blue"),
+                    Entry(
+                        "数据共享银行",
+                        "portal_public:banks",
+                        desc="查看全市有哪些银行支持开立业主共有资金账户。",
+                        icon="bank",
+                        tone="blue",
+                    ),
+                    Entry(
+                        "物业企业查询",
+                        "portal_public:companies",
+                        desc="按企业名称、统一社会信用代码或拼音首字母搜索全市物业服务企业",
+                        icon="company",
+                        tone="blue",
+                    ),
                     Entry(
                         "物业项目查询",
                         "portal:project_search",
                         desc="按名称、地址、项目编号或拼音首字母搜索全市物业项目",
                         icon="search",
                     ),
-                    soon("practitioner-search", icon="badge", tone="orange"),
-                    soon("assembly-search", icon="people", tone="orange"),
+                    Entry(
+                        "从业人员查询",
+                        "portal_public:practitioners",
+                        desc="搜索物业从业人员（掩码姓名、所在企业、岗位、证书编号）",
+                        icon="badge",
+                        tone="orange",
+                    ),
+                    Entry(
+                        "业主大会查询",
+                        "portal_public:assemblies",
+                        desc="搜索业主大会：备案编号、业委会任期、开户银行",
+                        icon="people",
+                        tone="orange",
+                    ),
                 ),
             ),
         ),
@@ -349,11 +366,9 @@ PROJECT_SECTIONS: tuple[ProjectSection, ...] = (
     ProjectSection("company", "物业公司", "company", True),
     ProjectSection("committee", "业主委员会", "people", True),
     ProjectSection("party-branch", "党支部", "flag", True),
-    ProjectSection("owners", "业主情况", "home", False, "按楼栋查看本小区业主绑定情况。"),
+    ProjectSection("owners", "业主情况", "home", True),
     ProjectSection("inspections", "安全检查", "inspect", True),
-    ProjectSection(
-        "voting", "电子投票", "vote", False, "查看本小区线上投票的人（户）数、电子投票次数和完成表决事项。"
-    ),
+    ProjectSection("voting", "电子投票", "vote", True),
     ProjectSection("facilities", "设施设备", "gear", True),
 )
 SECTIONS_BY_SLUG = {s.slug: s for s in PROJECT_SECTIONS}

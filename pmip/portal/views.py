@@ -6,7 +6,7 @@ import functools
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 
@@ -21,6 +21,7 @@ from pmip.portal.menus import (
     PROJECT_SECTIONS,
     SECTIONS_BY_SLUG,
 )
+from pmip.registry.models import Project
 from pmip.registry.selectors import get_public_project, search_projects
 
 PAGE_SIZE = 20
@@ -121,21 +122,88 @@ def project_search(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _project_context(project, current: str) -> dict:
+SESSION_MY_PROJECT = "my_project"
+
+
+def _owner_project_ids(request: HttpRequest) -> set[int]:
+    from pmip.decisions.selectors import owner_project_ids
+
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or getattr(user, "kind", "") != "owner":
+        return set()
+    return owner_project_ids(actor=user)
+
+
+def _project_context(project, current: str, request: HttpRequest | None = None) -> dict:
+    mine = _owner_project_ids(request) if request is not None else set()
     return {
         "project": project,
         "sections": PROJECT_SECTIONS,
         "current_section": current,
-        "tab": "disclosure",
+        "tab": "mine" if project.pk in mine else "disclosure",
+        "is_mine": project.pk in mine,
+        "several_mine": len(mine) > 1,
     }
+
+
+def my_project(request: HttpRequest) -> HttpResponse:
+    """项目信息 tile: the owner's bound (or delegated) project, the one chosen before, or ?project= (切换小区)."""
+    from pmip.identity.owner_services import is_owner
+    from pmip.portal.account.decorators import login_url
+
+    if not is_owner(getattr(request, "user", None)):
+        return redirect(login_url(request.get_full_path()))
+    ids = _owner_project_ids(request)
+    if not ids:
+        return render(
+            request,
+            "portal/projects/no_projects.html",
+            {"page_title": "项目信息", "back_url": reverse("portal:service"), "tab": "mine"},
+        )
+    chosen = None
+    for raw in (request.GET.get("project"), request.session.get(SESSION_MY_PROJECT)):
+        try:
+            pid = int(raw)
+        except (TypeError, ValueError):
+            continue
+        if pid in ids:
+            chosen = pid
+            break
+    if chosen is None:
+        chosen = (
+            Project.objects.filter(pk__in=ids).order_by("name", "code").values_list("pk", flat=True).first()
+        )
+    request.session[SESSION_MY_PROJECT] = chosen
+    code = Project.objects.filter(pk=chosen).values_list("code", flat=True).get()
+    return redirect("portal:project_detail", code)
+
+
+def my_project_switch(request: HttpRequest) -> HttpResponse:
+    """切换小区 for 项目信息."""
+    from pmip.identity.owner_services import is_owner
+    from pmip.portal.account.decorators import login_url
+
+    if not is_owner(getattr(request, "user", None)):
+        return redirect(login_url(request.get_full_path()))
+    ids = _owner_project_ids(request)
+    projects = Project.objects.filter(pk__in=ids).select_related("district").order_by("name", "code")
+    context = {
+        "page_title": "切换小区",
+        "back_url": reverse("portal:my_project"),
+        "tab": "mine",
+        "projects": projects,
+        "current": request.session.get(SESSION_MY_PROJECT),
+    }
+    return render(request, "portal/projects/switch.html", context)
 
 
 @domain_errors(back="portal:project_search")
 def project_detail(request: HttpRequest, code: str) -> HttpResponse:
     """项目信息 → 基础信息 of one project, with the 项目信息 sub-menu."""
     project = get_public_project(code=code)
-    context = _project_context(project, "basic")
-    context.update(page_title=project.name, back_url=reverse("portal:project_search"))
+    context = _project_context(project, "basic", request)
+    back = "portal:service" if context["is_mine"] else "portal:project_search"
+    context.update(page_title=project.name, back_url=reverse(back))
     return render(request, "portal/projects/detail.html", context)
 
 
@@ -147,7 +215,7 @@ def project_section(request: HttpRequest, code: str, section: str) -> HttpRespon
         raise Http404("没有这个栏目。")
     project = get_public_project(code=code)
     back_url = reverse("portal:project_detail", args=[project.code])
-    context = _project_context(project, section)
+    context = _project_context(project, section, request)
     context.update(page_title=f"{info.title}", back_url=back_url, section=info)
     if not info.built:
         context.update(
@@ -158,10 +226,16 @@ def project_section(request: HttpRequest, code: str, section: str) -> HttpRespon
         return render(request, "portal/soon.html", context)
     if section == "company":
         context["practitioners"] = selectors.project_practitioners(project=project)
+        context["manager"] = selectors.project_manager(project=project)
+        context["figures"] = selectors.company_figures(project=project)
     elif section == "committee":
         committee = selectors.current_committee(project=project)
         context["committee"] = committee
         context["term_ended"] = committee is not None and selectors.committee_term_ended(committee)
+    elif section == "owners":
+        context["buildings"] = selectors.owner_situation(project=project)
+    elif section == "voting":
+        context["figures"] = selectors.voting_figures(project=project)
     elif section == "party-branch":
         context["branches"] = selectors.party_branches(project=project)
     elif section == "inspections":

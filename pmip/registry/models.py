@@ -74,6 +74,9 @@ class PropertyCompany(TimeStamped):
     """物业服务企业."""
 
     name = models.CharField(max_length=120)
+    name_initials = models.CharField(
+        max_length=120, blank=True, db_index=True, help_text="拼音首字母, for search"
+    )
     credit_code = models.CharField(max_length=18, unique=True, help_text="统一社会信用代码")
     address = models.CharField(max_length=200, blank=True)
     phone = models.CharField(max_length=30, blank=True)
@@ -84,6 +87,14 @@ class PropertyCompany(TimeStamped):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        from pmip.registry.pinyin import initials
+
+        self.name_initials = initials(self.name)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "name_initials"}
+        super().save(*args, **kwargs)
 
 
 class Project(TimeStamped):
@@ -375,6 +386,8 @@ class SafetyInspection(models.Model):
     result = models.CharField(max_length=12, choices=InspectionResult.choices)
     findings = models.TextField(blank=True)
     inspector = models.CharField(max_length=100, blank=True)
+    rectify_by = models.DateField(null=True, blank=True, help_text="整改期限")
+    rectified_on = models.DateField(null=True, blank=True, help_text="整改完成日期")
 
     class Meta:
         ordering = ["project_id", "-inspected_on"]
@@ -382,6 +395,19 @@ class SafetyInspection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.inspected_on} {self.get_result_display()}"
+
+    @property
+    def rectification_label(self) -> str:
+        """整改状态: none needed, done (with date), overdue or in progress."""
+        if self.result == "passed":
+            return "无需整改"
+        if self.rectified_on is not None:
+            return f"已整改（{self.rectified_on:%Y-%m-%d}）"
+        from pmip.core import clock
+
+        if self.rectify_by is not None and self.rectify_by < clock.today():
+            return "逾期未整改"
+        return "整改中" + (f"（期限 {self.rectify_by:%Y-%m-%d}）" if self.rectify_by else "")
 
 
 class DataSharingBank(models.Model):

@@ -88,11 +88,11 @@ def test_owner_finds_a_project_and_sees_its_basic_information(phone_page, site, 
     assert_fits_phone(page)
     page.screenshot(path=SHOTS.format("detail"), full_page=True)
 
-    # A sub-menu item not built yet says so plainly, with a way back.
+    # Every sub-menu item is built: 电子投票 shows the project's figures, with a way back.
     page.locator(".pm-grid", has_text="电子投票").tap()
-    expect(page.locator(".weui-msg__title")).to_have_text("「电子投票」功能建设中")
-    page.screenshot(path=SHOTS.format("soon"), full_page=True)
-    page.locator(".weui-msg .weui-btn", has_text="返回莲花山庄").tap()
+    expect(page.locator("[data-field=meetings_held]")).to_have_text("0 次")
+    page.screenshot(path=SHOTS.format("voting"), full_page=True)
+    page.locator(".pm-navbar__back").tap()
     expect(page).to_have_url(site + "/property/projects/440304001/")
 
     weui = [url for url in static_status if url.endswith("/static/vendor/weui/weui.min.css")]

@@ -70,3 +70,23 @@ def mask_name(value: str) -> str:
 def tel_href(value: str) -> str:
     """A phone number as a tel: URI (digits, + and - only)."""
     return "tel:" + "".join(ch for ch in (value or "") if ch.isdigit() or ch in "+-")
+
+
+@register.filter
+def facility_location(facility) -> str:
+    """安装位置 without the building twice ("1栋 1栋3单元" → "1栋3单元"): the building is prefixed only when the
+    recorded location does not already name it."""
+    location = (facility.location or "").strip()
+    building = facility.building
+    if building is None:
+        return location
+    label = str(building)
+    if not location:
+        return label
+    if (
+        location.startswith(label)
+        or location.startswith(f"{building.number}栋")
+        or location.startswith(f"{building.number}号楼")
+    ):
+        return location
+    return f"{label} {location}"

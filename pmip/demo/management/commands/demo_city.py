@@ -88,6 +88,14 @@ class Command(BaseCommand):
                     counts, [f"业主决策演示会议生成完成，用时 {time.monotonic() - started:.1f} 秒："]
                 )
             )
+        if not no_funds:
+            from pmip.credit.demo import seed_demo_transparency
+
+            started = time.monotonic()
+            ids = list(Project.objects.order_by("pk").values_list("pk", flat=True))
+            counts = seed_demo_transparency(project_ids=ids, seed=seed)
+            lines = [f"业主评价与信用信息演示数据生成完成，用时 {time.monotonic() - started:.1f} 秒："]
+            self.stdout.write("\n".join([*lines, *(f"  {label}：{n:,}" for label, n in counts.items())]))
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")  # fresh statistics: plans after a bulk load must not guess

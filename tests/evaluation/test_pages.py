@@ -1,0 +1,85 @@
+"""评价小区 owner pages: evaluate, records, details, stats, ranking and its method page."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from pmip.evaluation import services
+from pmip.evaluation.choices import Target
+from pmip.evaluation.models import Evaluation, EvaluationItem
+
+pytestmark = pytest.mark.django_db
+
+
+def logged_in(account) -> Client:
+    client = Client()
+    client.force_login(account)
+    return client
+
+
+def form(stars=4, comment=""):
+    data = {"stars": str(stars), "comment": comment}
+    for item in EvaluationItem.objects.filter(target=Target.OFFICE, active=True):
+        data[f"item_{item.pk}"] = str(stars)
+    return data
+
+
+def test_evaluate_flow_and_records(city, owners):
+    project = city.projects["lianhua"]
+    client = logged_in(owners[0])
+    page = client.get("/evaluation/choose/")
+    assert page.status_code == 200 and "莲花山庄" in page.text
+    page = client.get(f"/evaluation/projects/{project.pk}/")
+    assert "物业管理处" in page.text and "本小区尚未成立业主委员会" in page.text
+    page = client.get(f"/evaluation/projects/{project.pk}/office/rate/")
+    assert page.status_code == 200 and "服务态度" in page.text
+    response = client.post(f"/evaluation/projects/{project.pk}/office/rate/", form(5, "很满意"))
+    assert response.status_code == 302
+    assert Evaluation.objects.get().stars == 5
+    records = client.get("/evaluation/records/")
+    assert "很满意" in records.text and "莲花山庄" in records.text
+    details = client.get(f"/evaluation/projects/{project.pk}/office/details/")
+    assert "李* · 1栋" in details.text and "李四" not in details.text
+    stats = client.get(f"/evaluation/projects/{project.pk}/office/stats/")
+    assert stats.status_code == 200 and "1 人评价" in stats.text
+
+
+def test_bad_form_is_422_and_keeps_input(city, owners):
+    project = city.projects["lianhua"]
+    client = logged_in(owners[0])
+    data = form(5, "保留我的意见")
+    data["stars"] = "9"
+    response = client.post(f"/evaluation/projects/{project.pk}/office/rate/", data)
+    assert response.status_code == 422 and "保留我的意见" in response.text
+    assert not Evaluation.objects.exists()
+
+
+def test_other_project_is_404_and_anonymous_redirected(city, owners):
+    client = logged_in(owners[0])
+    other = city.projects["haian"]
+    assert client.get(f"/evaluation/projects/{other.pk}/").status_code == 404
+    assert client.get(f"/evaluation/projects/{other.pk}/office/details/").status_code == 404
+    assert Client().get("/evaluation/records/").status_code == 302
+    assert client.get(f"/evaluation/projects/{other.pk}/nonsense/rate/").status_code == 404
+
+
+def test_ranking_public_and_method(city, owners, staff):
+    services.update_policy(
+        actor=staff["city"], prior_weight=10, min_count=1, period_months=3, reply_edit_hours=24
+    )
+    project = city.projects["lianhua"]
+    logged_in(owners[0]).post(f"/evaluation/projects/{project.pk}/office/rate/", form(4))
+    page = Client().get("/evaluation/ranking/?kind=project")
+    assert page.status_code == 200 and "莲花山庄" in page.text and 'data-rank="1"' in page.text
+    assert "4.00" in page.text
+    assert Client().get("/evaluation/ranking/?kind=company").status_code == 200
+    assert Client().get("/evaluation/ranking/?kind=bogus&period=xx&page=zz").status_code == 200
+    method = Client().get("/evaluation/ranking/method/")
+    assert 'data-setting="min_count">1<' in method.text
+
+
+def test_menus_have_no_pending_evaluation_entries(client):
+    page = client.get("/property/mine/")
+    assert "/evaluation/" in page.text
+    assert "/evaluation/" in client.get("/property/service/").text
