@@ -24,9 +24,9 @@ from pmip.api import (
     office_funds,
     owner,
     projects,
+    public_info,
     schemas,
     tendering,
-    public_info,
 )
 
 
