@@ -144,7 +144,18 @@ def current_committee(project: Project) -> Committee | None:
     )
 
 
+DEFAULT_ITEMS = {
+    Target.OFFICE: ["服务态度", "环境卫生", "秩序维护", "设施维护", "收费公开"],
+    Target.COMMITTEE: ["履职尽责", "公开透明", "沟通协调"],
+}
+
+
 def active_items(target: str) -> list[EvaluationItem]:
+    """The active items of a target; the issue's defaults are created when the table is empty (a fresh database)."""
+    if not EvaluationItem.objects.exists():
+        for t, names in DEFAULT_ITEMS.items():
+            for position, name in enumerate(names, start=1):
+                EvaluationItem.objects.get_or_create(target=t, name=name, defaults={"position": position})
     return list(EvaluationItem.objects.filter(target=target, active=True).order_by("position", "id"))
 
 

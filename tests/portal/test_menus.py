@@ -110,12 +110,12 @@ def test_static_files_are_found():
 
 
 def test_pending_feature_page_says_what_is_not_available(client):
-    response = client.get(reverse("portal:soon", args=["evaluate-project"]))
+    response = client.get(reverse("portal:soon", args=["enquiries"]))
     assert response.status_code == 200
     body = response.content.decode()
-    assert "「评价小区」功能建设中" in body
-    assert "「评价小区」暂未开放，目前无法使用。" in text(body)
-    assert f'href="{reverse("portal:service")}" class="weui-btn weui-btn_default">返回上级菜单<' in body
+    assert "「互动交流」功能建设中" in body
+    assert "「互动交流」暂未开放，目前无法使用。" in text(body)
+    assert f'href="{reverse("portal:property")}" class="weui-btn weui-btn_default">返回上级菜单<' in body
 
 
 @pytest.mark.parametrize("slug", sorted(FEATURES))
