@@ -38,7 +38,7 @@ def round2(value: Fraction) -> str:
     return f"{hundredths // 100}.{hundredths % 100:02d}"
 
 
-def ranking(doc: dict) -> dict:
+def ranking(doc: dict[str, object]) -> dict[str, object]:
     allowed = {"prior_weight", "min_count", "subjects"}
     unknown = sorted(set(doc) - allowed)
     if unknown:
@@ -78,17 +78,16 @@ def ranking(doc: dict) -> dict:
     all_n = sum(n for _, n, _ in rows)
     all_sum = sum(t for _, _, t in rows)
     c = Fraction(all_sum, all_n) if all_n else None
-    ranked = []
+    ranked: list[tuple[Fraction, str, int, int]] = []
     for sid, n, total in rows:
-        if n >= min_count:
-            # n >= 1 here, so C exists
-            score = (m * c + total) / (m + n)
+        if n >= min_count and c is not None:  # n >= 1 here, so C exists
+            score = Fraction(m * c + total, m + n)
             ranked.append((score, sid, n, total))
     ranked.sort(key=lambda r: r[1])
     ranked.sort(key=lambda r: r[0], reverse=True)
     out_ranked = []
     rank = 0
-    previous = None
+    previous: Fraction | None = None
     for position, (score, sid, n, total) in enumerate(ranked, start=1):
         if score != previous:
             rank = position
