@@ -3,9 +3,7 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 
 from django.http import HttpResponse
 from ninja import Query, Router, Schema, Status
@@ -16,6 +14,7 @@ from pmip.api.delegation import OwnerSessionAuth
 from pmip.api.pagination import page_of
 from pmip.api.schemas import Problem
 from pmip.core.errors import NotFound, ValidationFailed
+from pmip.core.exports import csv_bytes
 from pmip.evaluation import opendata, periods, ranking, selectors, services
 from pmip.evaluation.choices import SubjectKind, Target
 from pmip.evaluation.models import Evaluation
@@ -32,11 +31,6 @@ def _check(period: str, kind: str) -> None:
         raise NotFound("排名对象只能是 project、company 或 committee。")
     if not periods.is_valid(period):
         raise NotFound("评价周期格式不正确（如 2026Q4）。")
-
-
-def _neutral(value: str) -> str:
-    """A CSV cell from user text is text, never a formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 # --- public -------------------------------------------------------------------------------------------------------
@@ -195,11 +189,9 @@ def open_scores(request, period: str, kind: str):
 )
 def open_scores_csv(request, period: str, kind: str):
     _check(period, kind)
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    for row in opendata.scores_csv_rows(period=period, kind=kind):
-        writer.writerow([_neutral(c) for c in row])
-    response = HttpResponse(buf.getvalue(), content_type="text/csv; charset=utf-8")
+    rows = opendata.scores_csv_rows(period=period, kind=kind)
+    header = next(rows)
+    response = HttpResponse(csv_bytes(header, rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="evaluation-{period}-{kind}.csv"'
     return response
 
