@@ -8,7 +8,7 @@ city-wide search).
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 
 from pmip.delegation.selectors import delegated_projects
@@ -68,22 +68,3 @@ def service(request: HttpRequest) -> HttpResponse:
         "login_url": f"{reverse('portal_account:login')}?next={here}",
     }
     return render(request, "portal/service.html", context)
-
-
-def my_project(request: HttpRequest) -> HttpResponse:
-    """项目信息: the user's own 小区 — straight there when there is one, a choice when several (切换小区)."""
-    projects = own_projects(request.user)
-    if len(projects) == 1:
-        return redirect("portal:project_detail", code=projects[0].code)
-    if not projects:
-        return redirect("portal:project_search")
-    return render(
-        request,
-        "portal/my_projects.html",
-        {
-            "page_title": "切换小区",
-            "projects": projects,
-            "back_url": reverse("portal:service"),
-            "tab": "mine",
-        },
-    )

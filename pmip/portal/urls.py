@@ -10,7 +10,6 @@ urlpatterns = [
     path("property/", views.menu_page, {"key": "property"}, name="property"),
     path("property/mine/", views.menu_page, {"key": "mine"}, name="mine"),
     path("property/service/", service.service, name="service"),
-    path("property/my-project/", service.my_project, name="my_project"),
     path("property/disclosure/", views.menu_page, {"key": "disclosure"}, name="disclosure"),
     path("property/my-project/", views.my_project, name="my_project"),
     path("property/my-project/switch/", views.my_project_switch, name="my_project_switch"),

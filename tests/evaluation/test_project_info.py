@@ -17,9 +17,6 @@ def logged_in(account) -> Client:
     return client
 
 
-@pytest.mark.skip(
-    reason="to reconcile with ux's 物业服务 身份认证 flow landed at the same time (15d6aea): both open the own 小区"
-)
 def test_tile_opens_own_project_with_switch(city, owners):
     client = logged_in(owners[0])
     r = client.get("/property/my-project/")
