@@ -297,11 +297,11 @@ def _load_reads(*, reads: dict, convener: int) -> dict:
             params = {"meeting": ids["meeting"], "matter": ids["matter"], "account": convener, "n": int(size)}
             cursor.execute(
                 """
-                INSERT INTO decisions_ballot (meeting_id, matter_id, owner_key, area, choices, channel, cast_by_id,
+                INSERT INTO decisions_ballot (meeting_id, matter_id, owner_token, area, choices, channel, by_delegate,
                                               sequence, nonce, receipt, cast_at)
                 SELECT %(meeting)s, %(matter)s, 'bench:' || i, 5000 + (i::bigint * 7919) %% 10000,
                        (ARRAY['{"matter": "abstain"}', '{"matter": "yes"}', '{"matter": "no"}'])[i %% 3 + 1]::jsonb,
-                       'online', %(account)s, i, md5(i::text),
+                       'online', false, i, md5(i::text),
                        encode(sha256((%(meeting)s::text || '-' || i::text)::bytea), 'hex'), now()
                 FROM generate_series(1, %(n)s) AS i
                 """,
@@ -485,7 +485,7 @@ def cast_load(host: str, port: int, ballots: Ballots, *, clients: int, seconds: 
 PGBENCH_SCRIPT = """\\set area random(5000, 15000)
 BEGIN;
 UPDATE decisions_meeting SET ballot_sequence = ballot_sequence + 1 WHERE id = {meeting} RETURNING ballot_sequence AS seq \\gset
-INSERT INTO decisions_ballot (meeting_id, matter_id, owner_key, area, choices, channel, cast_by_id, sequence, nonce, receipt, cast_at) VALUES ({meeting}, {matter}, 'pgbench:' || :seq, :area, '{{"matter": "yes"}}', 'online', {account}, :seq, md5(random()::text), encode(sha256(('{meeting}-' || :seq || '-' || random()::text)::bytea), 'hex'), now());
+INSERT INTO decisions_ballot (meeting_id, matter_id, owner_token, area, choices, channel, by_delegate, sequence, nonce, receipt, cast_at) VALUES ({meeting}, {matter}, 'pgbench:' || :seq, :area, '{{"matter": "yes"}}', 'online', false, :seq, md5(random()::text), encode(sha256(('{meeting}-' || :seq || '-' || random()::text)::bytea), 'hex'), now());
 UPDATE decisions_mattercount SET yes_area = yes_area + :area, yes_owners = yes_owners + 1 WHERE id = {count};
 END;
 """
