@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from pmip.core.idnumbers import make_mainland_number
 from pmip.identity.models import Account, AccountKind, ScopeLevel, StaffRole
+from pmip.identity.services import mark_second_factor
 from pmip.registry.models import (
     Building,
     Community,
@@ -20,6 +21,17 @@ from pmip.registry.models import (
 )
 
 STAFF_PASSWORD = "Pmip-test-2026"
+
+
+def login_staff(client, account) -> None:
+    """A back-office session as the real two-step log-in leaves it: Django's log-in plus the second-factor mark
+    (`mark_second_factor`, the call the office log-in makes after the SMS code). The one way tests log staff in
+    without going through the SMS step; a bare `force_login` is a password-only session, which /office/,
+    /api/v1/office/ and /ops/ refuse."""
+    client.force_login(account, backend="django.contrib.auth.backends.ModelBackend")
+    session = client.session
+    mark_second_factor(session)
+    session.save()
 
 
 def mainland_id(n: int, region: str = "440304") -> str:

@@ -11,8 +11,9 @@ The two steps:
    message.
 2. `send_staff_login_code(account, ip)` sends a code to the account's own mobile (never to a phone typed by the
    user), and `complete_staff_login(account, code, ip)` verifies it (a wrong code counts as a failure of the
-   account). Only then does the interface call Django's `login()` and `mark_second_factor(session)`; the operators'
-   console (/ops/) requires that mark, so no session that skipped the code reaches it.
+   account). Only then does the interface call Django's `login()` and `mark_second_factor(session)`; every door
+   requires that mark (`passed_second_factor`: the office's `office_required`, the staff API's `StaffSessionAuth`,
+   the operators' console /ops/), so no session that skipped the code reaches any of them.
 
 Being a superuser grants nothing in /office/ or /api/v1/office/: only StaffRole rows do (`may_enter_office`).
 

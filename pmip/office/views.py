@@ -51,7 +51,11 @@ UNITS_PER_PAGE = 50
 
 
 def office_required(view):
-    """Logged in (both steps) with back-office rights; NotFound from selectors/services becomes a 404 page."""
+    """Logged in (both steps) with back-office rights; NotFound from selectors/services becomes a 404 page.
+
+    A session without the second-factor mark (`passed_second_factor`: password alone, or a log-in by any other door)
+    is sent to the office log-in, like /ops/ does; an account without back-office rights gets the 403 page.
+    """
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -59,6 +63,8 @@ def office_required(view):
             return redirect_to_login(request.get_full_path(), reverse("office:login"))
         if not may_enter_office(request.user):
             return render(request, "office/forbidden.html", status=403)
+        if not passed_second_factor(request):
+            return redirect_to_login(request.get_full_path(), reverse("office:login"))
         try:
             return view(request, *args, **kwargs)
         except NotFound as exc:

@@ -10,7 +10,8 @@ from django.test import Client
 from pmip.audit.models import AuditEntry
 from pmip.registry.models import Community, Project
 from tests import factories
-from tests.office.helpers import force_staff_login, staff_login
+from tests.factories import login_staff
+from tests.office.helpers import staff_login
 
 
 def patch(client, code: str, payload: dict, **extra):
@@ -60,14 +61,14 @@ def test_full_log_in_opens_the_api(client, staff):
     ],
 )
 def test_scoped_list(client, staff, role, visible):
-    force_staff_login(client, staff[role])
+    login_staff(client, staff[role])
     body = client.get("/api/v1/office/projects").json()
     assert body["count"] == len(visible)
     assert [i["code"] for i in body["items"]] == visible
 
 
 def test_scoped_detail_exact_values(client, city, staff):
-    force_staff_login(client, staff["futian"])
+    login_staff(client, staff["futian"])
     response = client.get("/api/v1/office/projects/440304101")
     assert response.status_code == 200
     body = response.json()
@@ -92,7 +93,7 @@ def test_scoped_detail_exact_values(client, city, staff):
 
 def test_out_of_scope_read_and_patch_are_404_and_change_nothing(client, city, staff):
     before = snapshot("440304001")
-    force_staff_login(client, staff["yuehai"])
+    login_staff(client, staff["yuehai"])
     expected = {"code": "not_found", "message": "未找到该物业项目，或不在您的管辖范围内。", "status": 404}
     read = client.get("/api/v1/office/projects/440304001")
     assert (read.status_code, read.json()) == (404, expected)
@@ -106,7 +107,7 @@ def test_out_of_scope_read_and_patch_are_404_and_change_nothing(client, city, st
 
 def test_view_only_role_cannot_patch(client, city, staff):
     before = snapshot("440304001")
-    force_staff_login(client, staff["company"])
+    login_staff(client, staff["company"])
     response = patch(client, "440304001", {"name": "X"})
     assert response.status_code == 404
     assert snapshot("440304001") == before
@@ -115,7 +116,7 @@ def test_view_only_role_cannot_patch(client, city, staff):
 
 def test_patch_changes_only_given_fields_and_writes_one_audit_entry(client, city, staff):
     second = Community.objects.create(subdistrict=city.subdistricts["yuehai"], name="科技园社区")
-    force_staff_login(client, staff["yuehai"])
+    login_staff(client, staff["yuehai"])
     response = patch(
         client,
         "440305001",
@@ -171,7 +172,7 @@ def test_patch_changes_only_given_fields_and_writes_one_audit_entry(client, city
 )
 def test_invalid_patch_is_a_422_problem_and_changes_nothing(client, city, staff, payload, field, message):
     before = snapshot("440304001")
-    force_staff_login(client, staff["lianhua"])
+    login_staff(client, staff["lianhua"])
     response = patch(client, "440304001", payload)
     assert response.status_code == 422
     body = response.json()
@@ -186,7 +187,7 @@ def test_invalid_patch_is_a_422_problem_and_changes_nothing(client, city, staff,
 
 def test_community_of_another_subdistrict_is_refused(client, city, staff):
     foreign = Community.objects.get(subdistrict=city.subdistricts["yuehai"])
-    force_staff_login(client, staff["lianhua"])
+    login_staff(client, staff["lianhua"])
     response = patch(client, "440304001", {"community_id": foreign.pk})
     assert response.status_code == 422
     assert response.json() == {
@@ -199,7 +200,7 @@ def test_community_of_another_subdistrict_is_refused(client, city, staff):
 
 def test_patch_needs_the_csrf_token(city, staff):
     client = Client(enforce_csrf_checks=True)
-    force_staff_login(client, staff["lianhua"])
+    login_staff(client, staff["lianhua"])
     response = patch(client, "440304001", {"name": "新名称"})
     assert response.status_code == 403
     assert response.json() == {

@@ -14,6 +14,7 @@ from pmip.registry import selectors
 from pmip.registry.models import PropertyCompany
 from tests.decisions import factories as f
 from tests.decisions.test_casting import owners  # noqa: F401  (fixture)
+from tests.factories import login_staff
 
 
 @pytest.fixture
@@ -35,7 +36,7 @@ def test_casting_entries_are_not_on_project_pages(client, project, convener, own
     for viewer in (company_staff, convener):
         assert not selectors.audit_for_staff(actor=viewer).filter(action="decisions.ballot.cast").exists()
 
-    client.force_login(company_staff, backend="django.contrib.auth.backends.ModelBackend")
+    login_staff(client, company_staff)
     page = client.get(f"/office/projects/{project.code}/").content.decode()
     assert "张三" not in page and ">投票<" not in page
     audit_page = client.get("/office/audit/").content.decode()
@@ -54,7 +55,7 @@ def test_actor_labels_are_stored_masked(project, convener, owners):  # noqa: F81
 
 def test_office_audit_view_renders_labels_of_every_domain(client, project, convener, owners):  # noqa: F811
     meeting = f.open_meeting(convener, project, [f.question()])
-    client.force_login(convener, backend="django.contrib.auth.backends.ModelBackend")
+    login_staff(client, convener)
     page = client.get("/office/audit/")
     assert page.status_code == 200
     body = page.content.decode()

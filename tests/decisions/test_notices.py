@@ -94,7 +94,7 @@ def test_a_rolled_back_notice_tells_nobody(where, convener):
 
 
 def test_the_office_sees_each_notice_with_counts_not_names(where, convener, client):
-    from tests.office.helpers import force_staff_login
+    from tests.factories import login_staff
 
     project = where.project
     alice = f.person("甲乙丙")
@@ -103,6 +103,6 @@ def test_the_office_sees_each_notice_with_counts_not_names(where, convener, clie
     _expand(meeting, "notice")
     rows = {n["event"]: n["broadcast"] for n in notices.meeting_notices(meeting)}
     assert rows["notice"].recipients == 1 and rows["voting_opened"] is None
-    force_staff_login(client, convener)
+    login_staff(client, convener)
     page = client.get(f"/office/decisions/{meeting.pk}/").content.decode()
     assert "消息通知" in page and "会议公告" in page and "甲乙丙" not in page

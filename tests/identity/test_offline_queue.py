@@ -10,13 +10,13 @@ from pmip.core.errors import NotFound, ValidationFailed
 from pmip.identity import offline
 from pmip.identity.models import HouseInfoSubmission
 from pmip.notifications.models import Notification
+from tests.factories import login_staff
 from tests.identity.factories_offline import (
     T0,
     offline_env,  # noqa: F401 - fixture
     owner_account,
     submission,
 )
-from tests.office.helpers import force_staff_login
 
 pytestmark = pytest.mark.usefixtures("offline_env")
 
@@ -46,7 +46,7 @@ def test_queue_page_is_paginated_and_filtered(client, city, staff, submitter):
     offline.resolve_house_submission(
         actor=staff["lianhua"], submission_id=HouseInfoSubmission.objects.first().pk
     )
-    force_staff_login(client, staff["lianhua"])
+    login_staff(client, staff["lianhua"])
     first = client.get(QUEUE)
     assert first.status_code == 200
     assert first.context["page"].paginator.count == 25
@@ -61,7 +61,7 @@ def test_queue_page_is_paginated_and_filtered(client, city, staff, submitter):
 
 
 def test_queue_page_for_other_roles_explains(client, staff):
-    force_staff_login(client, staff["committee"])
+    login_staff(client, staff["committee"])
     response = client.get(QUEUE)
     assert response.status_code == 200
     assert "您的账户没有街道办角色" in response.content.decode()
@@ -94,7 +94,7 @@ def test_resolve_with_default_reply(city, staff, submitter):
 
 def test_reject_through_the_page(client, city, staff, submitter):
     row = submission(submitter, city.subdistricts["lianhua"])
-    force_staff_login(client, staff["lianhua"])
+    login_staff(client, staff["lianhua"])
     url = f"{QUEUE}{row.pk}/"
     assert client.get(url).status_code == 200
     response = client.post(url, {"decision": "reject", "reply": ""})
@@ -122,7 +122,7 @@ def test_out_of_scope_is_404_and_writes_nothing(client, city, staff, submitter, 
     row = submission(submitter, city.subdistricts["lianhua"])
     with pytest.raises(NotFound):
         offline.resolve_house_submission(actor=staff[role], submission_id=row.pk)
-    force_staff_login(client, staff[role])
+    login_staff(client, staff[role])
     url = f"{QUEUE}{row.pk}/"
     assert client.get(url).status_code == 404
     assert client.post(url, {"decision": "resolve", "reply": "好"}).status_code == 404
@@ -135,6 +135,6 @@ def test_out_of_scope_is_404_and_writes_nothing(client, city, staff, submitter, 
 def test_queue_has_no_n_plus_one(client, city, staff, submitter, django_assert_max_num_queries):
     for n in range(20):
         submission(submitter, city.subdistricts["lianhua"], n)
-    force_staff_login(client, staff["lianhua"])
+    login_staff(client, staff["lianhua"])
     with django_assert_max_num_queries(10):
         assert client.get(QUEUE).status_code == 200

@@ -19,6 +19,7 @@ from pmip.identity.models import (
 )
 from pmip.notifications.models import Notification
 from tests import factories
+from tests.factories import login_staff
 from tests.identity.factories_offline import (
     HK_NUMBER,
     PDF_BYTES,
@@ -30,7 +31,6 @@ from tests.identity.factories_offline import (
     three_files,
     upload,
 )
-from tests.office.helpers import force_staff_login
 from tests.portal.helpers import text
 
 pytestmark = pytest.mark.usefixtures("offline_env")
@@ -78,7 +78,7 @@ def state(app) -> tuple:
 
 
 def test_search_by_id_number_lists_the_application_without_echoing_the_number(client, staff, app):
-    force_staff_login(client, staff["committee"])
+    login_staff(client, staff["committee"])
     page = client.get(SEARCH)
     assert page.status_code == 200
     assert re.search(r"data-pending-count>1<", page.content.decode())
@@ -94,7 +94,7 @@ def test_search_by_id_number_lists_the_application_without_echoing_the_number(cl
 
 def test_search_in_another_scope_finds_nothing(client, staff, app, other_committee):
     for actor in (staff["yuehai"], other_committee):
-        force_staff_login(client, actor)
+        login_staff(client, actor)
         response = client.post(SEARCH, {"id_number": HK_NUMBER})
         assert response.status_code == 200
         assert response.context["results"] == []
@@ -102,7 +102,7 @@ def test_search_in_another_scope_finds_nothing(client, staff, app, other_committ
 
 
 def test_search_with_a_malformed_number_shows_the_error(client, staff, app):
-    force_staff_login(client, staff["committee"])
+    login_staff(client, staff["committee"])
     response = client.post(SEARCH, {"id_number": "abc"})
     assert response.status_code == 200
     assert response.context["results"] is None
@@ -110,19 +110,19 @@ def test_search_with_a_malformed_number_shows_the_error(client, staff, app):
 
 
 def test_roles_that_do_not_verify_get_an_explanation(client, staff, app):
-    force_staff_login(client, staff["city"])
+    login_staff(client, staff["city"])
     assert "只有业委会（筹备组）和街道办的工作人员可以办理线下认证。" in client.get(SEARCH).content.decode()
     assert client.post(SEARCH, {"id_number": HK_NUMBER}).status_code == 403
 
 
 def test_the_id_number_never_appears_in_a_url(client, staff, app):
-    force_staff_login(client, staff["committee"])
+    login_staff(client, staff["committee"])
     response = client.get(SEARCH, {"id_number": HK_NUMBER})
     assert "results" not in response.context or response.context["results"] is None
 
 
 def test_detail_shows_the_titles_to_check(client, staff, app):
-    force_staff_login(client, staff["lianhua"])
+    login_staff(client, staff["lianhua"])
     response = client.get(detail_url(app))
     assert response.status_code == 200
     body = response.content.decode()
@@ -133,7 +133,7 @@ def test_detail_shows_the_titles_to_check(client, staff, app):
 
 
 def test_upload_approve_and_owner_sees_it(client, staff, app, hk):
-    force_staff_login(client, staff["committee"])
+    login_staff(client, staff["committee"])
     response = client.post(detail_url(app) + "evidence/", three_files())
     assert response.status_code == 302 and response["Location"] == detail_url(app)
     assert sorted(OfflineEvidence.objects.values_list("kind", flat=True)) == [
@@ -163,7 +163,7 @@ def test_upload_approve_and_owner_sees_it(client, staff, app, hk):
 
 
 def test_upload_errors_are_shown_and_nothing_is_kept(client, staff, app):
-    force_staff_login(client, staff["committee"])
+    login_staff(client, staff["committee"])
     response = client.post(
         detail_url(app) + "evidence/", {"id_proof": upload("a.jpg", b"GIF89a" + b"\x00" * 40, "image/jpeg")}
     )
@@ -181,7 +181,7 @@ def test_upload_errors_are_shown_and_nothing_is_kept(client, staff, app):
 
 
 def test_reject_needs_a_reason(client, staff, app):
-    force_staff_login(client, staff["committee"])
+    login_staff(client, staff["committee"])
     response = client.post(detail_url(app) + "reject/", {"reason": ""})
     assert response.status_code == 422
     assert "请填写不通过的原因。" in response.content.decode()
@@ -197,7 +197,7 @@ def test_out_of_scope_is_404_for_page_decisions_and_files(client, staff, app, ot
     evidence = OfflineEvidence.objects.order_by("id").first()
     before = state(app)
     actor = other_committee if who == "other_committee" else staff[who]
-    force_staff_login(client, actor)
+    login_staff(client, actor)
     assert client.get(detail_url(app)).status_code == 404
     assert client.post(detail_url(app) + "approve/", {"confirm": "on"}).status_code == 404
     assert client.post(detail_url(app) + "reject/", {"reason": "x"}).status_code == 404
@@ -215,7 +215,7 @@ def test_evidence_file_is_served_only_through_the_checked_view(client, city, sta
     photo = OfflineEvidence.objects.get(kind="holding_photo")
     pdf = OfflineEvidence.objects.get(kind="title_proof")
 
-    force_staff_login(client, staff["committee"])
+    login_staff(client, staff["committee"])
     response = client.get(f"/office/verification/evidence/{photo.pk}/")
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == png_bytes()

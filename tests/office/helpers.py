@@ -2,8 +2,7 @@
 
 - `staff_login(client, account)`: the real two steps over HTTP (password, then the SMS code read from the embedded
   SMS stand-in). Needs the database and an empty cache (rate limits); returns the last response.
-- `force_staff_login(client, account)`: no fixtures, no SMS — a logged-in back-office session for tests of other
-  pages (the account must still have a StaffRole to pass the office's checks).
+- A session without the SMS step, for tests of other pages: `tests.factories.login_staff(client, account)`.
 """
 
 from __future__ import annotations
@@ -31,7 +30,3 @@ def staff_login(client, account, *, password: str = STAFF_PASSWORD):
     response = client.post(VERIFY_URL, {"code": last_code(account)})
     assert response.status_code == 302, response
     return response
-
-
-def force_staff_login(client, account) -> None:
-    client.force_login(account, backend="django.contrib.auth.backends.ModelBackend")

@@ -200,3 +200,48 @@ def test_owner_session_does_not_open_the_back_office(client, staff):
     response = client.get("/office/projects/")
     assert response.status_code == 403
     assert "无权访问管理后台" in response.content.decode()
+
+
+OFFICE_PAGES = [
+    "/office/",
+    "/office/projects/",
+    "/office/audit/",
+    "/office/decisions/",
+    "/office/funds/",
+    "/office/calendar/",
+    "/office/tendering/",
+    "/office/weather/",
+]
+OFFICE_API = [
+    "/api/v1/office/projects",
+    "/api/v1/office/funds/projects",
+    "/api/v1/office/decisions/meetings/1/turnout",
+    "/api/v1/office/tendering/tenders",
+]
+
+
+def test_a_password_only_staff_session_is_refused_by_every_office_door(client, staff):
+    """A staff session without the second-factor mark (Django log-in, no SMS step) opens neither the back-office
+    pages (sent to the office log-in, which shows its form) nor the staff API (401); with the mark it opens both."""
+    client.force_login(staff["city"], backend="django.contrib.auth.backends.ModelBackend")
+    for url in OFFICE_PAGES:
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith(LOGIN_URL + "?next="), url
+    assert client.get(LOGIN_URL).status_code == 200  # the log-in form, not a redirect loop
+    for url in OFFICE_API:
+        response = client.get(url)
+        assert response.status_code == 401, url
+        assert response.json()["code"] == "unauthenticated", url
+
+    factories.login_staff(client, staff["city"])
+    for url in OFFICE_PAGES:
+        assert client.get(url).status_code == 200, url
+    for url in OFFICE_API:
+        assert client.get(url).status_code in (200, 404), url  # meeting 1 does not exist: 404, not 401
+
+
+def test_the_real_log_in_sets_the_mark_the_test_helper_sets(client, staff):
+    staff_login(client, staff["lianhua"])
+    assert client.get("/office/projects/").status_code == 200
+    assert client.get("/api/v1/office/projects").status_code == 200

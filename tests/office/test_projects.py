@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from pmip.audit.models import AuditEntry
 from pmip.registry.models import Building, Community, Project
 from tests import factories
-from tests.office.helpers import force_staff_login
+from tests.factories import login_staff
 
 ALL = ["440304001", "440304002", "440304101", "440305001"]
 NOT_FOUND = "未找到该物业项目，或不在您的管辖范围内。"
@@ -50,7 +50,7 @@ def snapshot(code: str) -> tuple:
     ],
 )
 def test_each_scope_sees_exactly_its_projects(client, staff, role, visible, editable):
-    force_staff_login(client, staff[role])
+    login_staff(client, staff[role])
     response = client.get("/office/projects/")
     assert response.status_code == 200
     assert codes(response) == visible
@@ -68,14 +68,14 @@ def test_each_scope_sees_exactly_its_projects(client, staff, role, visible, edit
 
 
 def test_search_and_district_filter(client, staff):
-    force_staff_login(client, staff["city"])
+    login_staff(client, staff["city"])
     assert codes(client.get("/office/projects/?q=lhsz")) == ["440304001"]
     assert codes(client.get("/office/projects/?q=景华")) == ["440304002"]
     assert codes(client.get("/office/projects/?district=440305")) == ["440305001"]
     empty = client.get("/office/projects/?q=不存在的小区")
     assert codes(empty) == []
     assert "没有符合条件的物业项目" in empty.content.decode()
-    force_staff_login(client, staff["lianhua"])
+    login_staff(client, staff["lianhua"])
     assert codes(client.get("/office/projects/?district=440305")) == []
 
 
@@ -84,7 +84,7 @@ def test_project_list_is_paginated(client, city, staff):
         factories.project(
             code=f"440304{500 + n}", name=f"测试花园{n:02d}", subdistrict=city.subdistricts["lianhua"]
         )
-    force_staff_login(client, staff["lianhua"])
+    login_staff(client, staff["lianhua"])
     first = client.get("/office/projects/")
     assert first.context["page"].paginator.count == 23
     assert len(codes(first)) == 20
@@ -94,7 +94,7 @@ def test_project_list_is_paginated(client, city, staff):
 
 
 def test_out_of_scope_project_is_not_found_by_url(client, city, staff):
-    force_staff_login(client, staff["yuehai"])
+    login_staff(client, staff["yuehai"])
     building = city.projects["lianhua"].buildings.get(number="1")
     for url in (
         "/office/projects/440304001/",
@@ -108,7 +108,7 @@ def test_out_of_scope_project_is_not_found_by_url(client, city, staff):
 
 
 def test_building_of_another_project_is_not_found(client, city, staff):
-    force_staff_login(client, staff["lianhua"])
+    login_staff(client, staff["lianhua"])
     foreign = city.projects["haian"].buildings.get(number="1")
     response = client.get(f"/office/projects/440304001/buildings/{foreign.pk}/")
     assert response.status_code == 404
@@ -117,7 +117,7 @@ def test_building_of_another_project_is_not_found(client, city, staff):
 
 def test_out_of_scope_edit_by_form_post_changes_nothing(client, city, staff):
     before = snapshot("440304001")
-    force_staff_login(client, staff["yuehai"])
+    login_staff(client, staff["yuehai"])
     response = client.post(
         "/office/projects/440304001/edit/", edit_data(city.projects["lianhua"], name="被篡改的名称")
     )
@@ -129,7 +129,7 @@ def test_out_of_scope_edit_by_form_post_changes_nothing(client, city, staff):
 def test_view_only_roles_cannot_edit_their_projects(client, city, staff):
     before = snapshot("440304001")
     for role in ("futian", "company"):
-        force_staff_login(client, staff[role])
+        login_staff(client, staff[role])
         response = client.post(
             "/office/projects/440304001/edit/", edit_data(city.projects["lianhua"], name="X")
         )
@@ -139,7 +139,7 @@ def test_view_only_roles_cannot_edit_their_projects(client, city, staff):
 
 
 def test_committee_edits_its_own_project_only(client, city, staff):
-    force_staff_login(client, staff["committee"])
+    login_staff(client, staff["committee"])
     ok = client.post(
         "/office/projects/440304001/edit/",
         edit_data(city.projects["lianhua"], address="深圳市福田区红荔路1号"),
@@ -156,7 +156,7 @@ def test_committee_edits_its_own_project_only(client, city, staff):
 def test_edit_writes_exactly_one_audit_entry_with_old_and_new_values(client, city, staff):
     project = city.projects["jinghua"]
     anju, wanjia = city.companies["anju"], city.companies["wanjia"]
-    force_staff_login(client, staff["lianhua"])
+    login_staff(client, staff["lianhua"])
     response = client.post(
         "/office/projects/440304002/edit/",
         edit_data(
@@ -204,7 +204,7 @@ def test_community_can_be_changed_within_the_subdistrict_only(client, city, staf
     project = city.projects["jinghua"]
     second = Community.objects.create(subdistrict=city.subdistricts["lianhua"], name="景田社区")
     foreign = Community.objects.get(subdistrict=city.subdistricts["yuehai"])
-    force_staff_login(client, staff["lianhua"])
+    login_staff(client, staff["lianhua"])
     refused = client.post("/office/projects/440304002/edit/", edit_data(project, community=foreign.pk))
     assert refused.status_code == 200
     assert refused.context["form"].errors["community"] == ["所选社区不属于该项目所在的街道。"]
@@ -231,7 +231,7 @@ def test_community_can_be_changed_within_the_subdistrict_only(client, city, staf
 )
 def test_invalid_edit_shows_the_error_and_writes_nothing(client, city, staff, field, value, message):
     before = snapshot("440304002")
-    force_staff_login(client, staff["lianhua"])
+    login_staff(client, staff["lianhua"])
     response = client.post(
         "/office/projects/440304002/edit/", edit_data(city.projects["jinghua"], **{field: value})
     )
@@ -243,7 +243,7 @@ def test_invalid_edit_shows_the_error_and_writes_nothing(client, city, staff, fi
 
 def test_saving_without_changes_writes_nothing(client, city, staff):
     before = snapshot("440304002")
-    force_staff_login(client, staff["lianhua"])
+    login_staff(client, staff["lianhua"])
     response = client.post(
         "/office/projects/440304002/edit/", edit_data(city.projects["jinghua"]), follow=True
     )
@@ -253,7 +253,7 @@ def test_saving_without_changes_writes_nothing(client, city, staff):
 
 
 def test_detail_shows_building_counts_and_areas(client, staff):
-    force_staff_login(client, staff["city"])
+    login_staff(client, staff["city"])
     response = client.get("/office/projects/440304001/")
     buildings = response.context["buildings"]
     assert [(b.number, b.unit_count, b.total_area) for b in buildings] == [
@@ -266,7 +266,7 @@ def test_detail_shows_building_counts_and_areas(client, staff):
 
 
 def test_detail_query_count_does_not_grow_with_buildings(client, city, staff):
-    force_staff_login(client, staff["city"])
+    login_staff(client, staff["city"])
     client.get("/office/projects/440304001/")  # warm up (session, content types)
     with CaptureQueriesContext(connection) as small:
         client.get("/office/projects/440304001/")
@@ -282,7 +282,7 @@ def test_units_of_a_building_are_paginated(client, city, staff, django_assert_ma
     project = city.projects["lianhua"]
     rooms = [(f"{floor}{n:02d}", "80.00") for floor in range(1, 13) for n in range(1, 6)]
     building = factories.building(project, "3", units=rooms, floors=12)
-    force_staff_login(client, staff["lianhua"])
+    login_staff(client, staff["lianhua"])
     url = f"/office/projects/440304001/buildings/{building.pk}/"
     client.get(url)
     with django_assert_max_num_queries(12):

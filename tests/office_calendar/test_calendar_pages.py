@@ -8,7 +8,7 @@ import pytest
 
 from pmip.core.models import CalendarYear
 from pmip.core.workdays import is_working_day
-from tests.office.helpers import force_staff_login
+from tests.factories import login_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,7 @@ FORM = {
 
 
 def test_index_shows_package_years_and_missing_next_year(client, staff):
-    force_staff_login(client, staff["company"])
+    login_staff(client, staff["company"])
     response = client.get("/office/calendar/")
     assert response.status_code == 200
     text = response.content.decode()
@@ -29,7 +29,7 @@ def test_index_shows_package_years_and_missing_next_year(client, staff):
 
 
 def test_city_enters_a_year_and_it_counts(client, staff):
-    force_staff_login(client, staff["city"])
+    login_staff(client, staff["city"])
     response = client.post("/office/calendar/edit/", FORM)
     assert response.status_code == 302 and response["Location"] == "/office/calendar/2099/"
     assert not is_working_day(dt.date(2099, 10, 2))
@@ -40,7 +40,7 @@ def test_city_enters_a_year_and_it_counts(client, staff):
 
 
 def test_bad_input_is_a_form_error_not_a_crash(client, staff):
-    force_staff_login(client, staff["city"])
+    login_staff(client, staff["city"])
     response = client.post("/office/calendar/edit/", {**FORM, "holidays": "2099-02-30"})
     assert response.status_code == 200
     assert "无效" in response.content.decode()
@@ -48,7 +48,7 @@ def test_bad_input_is_a_form_error_not_a_crash(client, staff):
 
 
 def test_non_city_may_not_edit(client, staff):
-    force_staff_login(client, staff["futian"])
+    login_staff(client, staff["futian"])
     assert client.get("/office/calendar/edit/").status_code == 403
     assert client.post("/office/calendar/edit/", FORM).status_code == 403
     assert not CalendarYear.objects.exists()

@@ -14,7 +14,8 @@ from pmip.audit.models import AuditEntry
 from pmip.decisions.models import Matter, MatterCount, Meeting, PublicityFile
 from pmip_verify import tally as verify_tally
 from tests.decisions import factories as f
-from tests.office.helpers import force_staff_login, staff_login
+from tests.factories import login_staff
+from tests.office.helpers import staff_login
 from tests.office_decisions.support import at, owners
 
 API = "/api/v1/office/decisions"
@@ -48,7 +49,7 @@ def test_anonymous_and_owners_get_401(client, project, convener):
 
 
 def test_routing_does_not_fall_through_to_other_routers(client, convener):
-    force_staff_login(client, convener)
+    login_staff(client, convener)
     unknown = client.get(API + "/nothing-here")
     assert (unknown.status_code, unknown.json()["code"]) == (404, "not_found")
     assert client.get("/api/v1/office/projects").status_code == 200  # the /office router still answers
@@ -87,7 +88,7 @@ def test_full_log_in_and_csrf_on_writes(project, convener):
 def test_scopes(client, request, project, convener, role, visible, may_run):
     owners(project)
     meeting = f.draft_meeting(convener, project, [f.question()])
-    force_staff_login(client, request.getfixturevalue(role))
+    login_staff(client, request.getfixturevalue(role))
     body = client.get(API + "/meetings").json()
     assert [i["id"] for i in body["items"]] == ([meeting.pk] if visible else [])
     detail = client.get(f"{API}/meetings/{meeting.pk}")
@@ -108,7 +109,7 @@ def test_scopes(client, request, project, convener, role, visible, may_run):
 
 def test_a_meeting_through_the_api_with_the_services_error_codes(client, project, convener, clerk2):
     people = owners(project)
-    force_staff_login(client, convener)
+    login_staff(client, convener)
     with at(f.T0 - dt.timedelta(hours=1)):
         created = post(
             client, "/meetings", meeting_payload(project, notice_days=15, allow_ballot_change=False)
@@ -225,7 +226,7 @@ def test_a_meeting_through_the_api_with_the_services_error_codes(client, project
 
 def test_cancel_and_list_filter(client, project, convener):
     meeting = f.draft_meeting(convener, project, [f.question()])
-    force_staff_login(client, convener)
+    login_staff(client, convener)
     empty = post(client, f"/meetings/{meeting.pk}/cancel", {"reason": " "})
     assert (empty.status_code, empty.json()["message"]) == (422, "请填写取消原因。")
     done = post(client, f"/meetings/{meeting.pk}/cancel", {"reason": "延期"})

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from pmip.audit.models import AuditEntry
 from pmip.decisions.models import Candidate, Matter, Meeting, PublicityFile
 from tests.decisions import factories as f
-from tests.office.helpers import force_staff_login
+from tests.factories import login_staff
 from tests.office_decisions.support import LATE, at, messages_of, owners
 
 BASE = "/office/decisions/"
@@ -45,7 +45,7 @@ def matter_data(**changes) -> dict:
 
 
 def test_create_a_meeting_through_the_form(client, project, convener):
-    force_staff_login(client, convener)
+    login_staff(client, convener)
     with at(f.T0):
         form = client.get(BASE + "new/")
         assert form.status_code == 200
@@ -92,7 +92,7 @@ def test_create_a_meeting_through_the_form(client, project, convener):
 
 
 def test_a_committee_account_cannot_convene_as_the_subdistrict_office(client, project, convener):
-    force_staff_login(client, convener)
+    login_staff(client, convener)
     response = client.post(BASE + "new/", create_data(project, convener_kind="subdistrict"))
     assert response.status_code == 200
     assert response.context["form"].errors["convener_kind"] == [
@@ -102,7 +102,7 @@ def test_a_committee_account_cannot_convene_as_the_subdistrict_office(client, pr
 
 
 def test_the_form_refuses_bad_input_and_writes_nothing(client, project, convener, where):
-    force_staff_login(client, convener)
+    login_staff(client, convener)
     response = client.post(
         BASE + "new/",
         create_data(project, title="", voting_ends_at="2026-05-17T09:00", notice_days="0"),
@@ -121,7 +121,7 @@ def test_the_form_refuses_bad_input_and_writes_nothing(client, project, convener
 def test_matters_by_art_278_item_with_class_kind_and_scope(client, project, convener):
     owners(project)
     meeting = f.draft_meeting(convener, project, [])
-    force_staff_login(client, convener)
+    login_staff(client, convener)
     url = f"{BASE}{meeting.pk}/matters/new/"
     page = client.get(url)
     labels = dict(page.context["form"].fields["item"].choices)
@@ -193,7 +193,7 @@ def test_matters_by_art_278_item_with_class_kind_and_scope(client, project, conv
 
 def test_upload_a_publicity_file_and_download_it(client, project, convener, other_committee):
     meeting = f.draft_meeting(convener, project, [f.question()])
-    force_staff_login(client, convener)
+    login_staff(client, convener)
     upload = SimpleUploadedFile("候选人介绍.pdf", f.PDF, content_type="application/pdf")
     response = client.post(
         f"{BASE}{meeting.pk}/files/new/",
@@ -216,14 +216,14 @@ def test_upload_a_publicity_file_and_download_it(client, project, convener, othe
     )
     assert refused.context["form"].errors["upload"] == ["只能上传PDF文件或JPG、PNG图片。"]
     assert PublicityFile.objects.count() == 2
-    force_staff_login(client, other_committee)
+    login_staff(client, other_committee)
     assert client.get(f"{BASE}files/{stored.pk}/").status_code == 404
 
 
 def test_notice_too_late_is_refused_with_the_domain_message(client, project, convener):
     owners(project)
     meeting = f.draft_meeting(convener, project, [f.question()])
-    force_staff_login(client, convener)
+    login_staff(client, convener)
     with at(LATE):
         page = client.get(f"{BASE}{meeting.pk}/notice/")
         assert page.context["stage"]["notice_in_time"] is False
@@ -241,7 +241,7 @@ def test_notice_too_late_is_refused_with_the_domain_message(client, project, con
 def test_notice_needs_the_confirmation_box(client, project, convener):
     owners(project)
     meeting = f.draft_meeting(convener, project, [f.question()])
-    force_staff_login(client, convener)
+    login_staff(client, convener)
     with at(f.T0):
         response = client.post(f"{BASE}{meeting.pk}/notice/", {})
     assert response.context["form"].errors["confirm"] == ["请先勾选确认。"]
@@ -252,7 +252,7 @@ def test_notice_needs_the_confirmation_box(client, project, convener):
 def test_after_the_notice_matters_settings_and_notice_file_are_locked(client, project, convener):
     owners(project)
     meeting = f.draft_meeting(convener, project, [f.question()])
-    force_staff_login(client, convener)
+    login_staff(client, convener)
     with at(f.T0):
         response = client.post(f"{BASE}{meeting.pk}/notice/", {"confirm": "on"}, follow=True)
     assert messages_of(response) == ["会议通知已发布，业主现在可以在平台上查看会议通知和公示文件。"]
@@ -287,7 +287,7 @@ def test_open_close_and_publish_through_the_pages(client, project, convener):
     people = owners(project)
     meeting = f.noticed_meeting(convener, project, [f.question()])
     matter = meeting.matters.get()
-    force_staff_login(client, convener)
+    login_staff(client, convener)
     with at(f.T_START - dt.timedelta(minutes=1)):
         early = client.post(f"{BASE}{meeting.pk}/open/", {"confirm": "on"})
         assert early.context["form"].non_field_errors() == ["尚未到投票开始时间（2026-05-17 10:00）。"]
@@ -345,7 +345,7 @@ def test_open_close_and_publish_through_the_pages(client, project, convener):
 
 def test_cancel_needs_a_reason_and_the_box(client, project, convener):
     meeting = f.draft_meeting(convener, project, [f.question()])
-    force_staff_login(client, convener)
+    login_staff(client, convener)
     response = client.post(f"{BASE}{meeting.pk}/cancel/", {"reason": "", "confirm": "on"})
     assert response.context["form"].errors["reason"] == ["请填写取消原因。"]
     assert Meeting.objects.get().state == "draft"

@@ -11,7 +11,7 @@ import pytest
 from pmip.audit.models import AuditEntry
 from pmip.decisions.models import Ballot, Matter, Meeting, PaperBallotEntry, PublicityFile
 from tests.decisions import factories as f
-from tests.office.helpers import force_staff_login
+from tests.factories import login_staff
 from tests.office_decisions.support import at, owners
 
 BASE = "/office/decisions/"
@@ -43,7 +43,7 @@ def writes() -> tuple:
 def test_each_scope_sees_exactly_its_meetings(client, request, project, convener, role):
     sees, runs = ROLES[role]
     meeting = f.draft_meeting(convener, project, [f.question()])
-    force_staff_login(client, request.getfixturevalue(role))
+    login_staff(client, request.getfixturevalue(role))
     listing = client.get(BASE)
     assert listing.status_code == 200
     assert [m.pk for m in listing.context["page"].object_list] == ([meeting.pk] if sees else [])
@@ -66,7 +66,7 @@ def test_who_may_not_run_a_meeting_gets_404_on_every_write_and_nothing_changes(
     owners(project)
     meeting = f.draft_meeting(convener, project, [f.question()])
     matter = meeting.matters.get()
-    force_staff_login(client, request.getfixturevalue(role))
+    login_staff(client, request.getfixturevalue(role))
     before = writes()
     with at(f.T0):
         posts = {
@@ -114,7 +114,7 @@ def test_the_district_bureau_reads_results_and_exports_but_cannot_publish(
     meeting = f.open_meeting(convener, project, [f.question()])
     f.vote(people.zhang, meeting.matters.get(), people.units["1-101"], "yes")
     f.close(convener, meeting)
-    force_staff_login(client, district_staff)
+    login_staff(client, district_staff)
     with at(f.T_END):
         results = client.get(f"{BASE}{meeting.pk}/results/")
         assert results.status_code == 200
@@ -128,7 +128,7 @@ def test_the_district_bureau_reads_results_and_exports_but_cannot_publish(
 
 @pytest.mark.parametrize("role", ["district_staff", "company_staff"])
 def test_who_cannot_convene_gets_no_create_page(client, request, where, role):
-    force_staff_login(client, request.getfixturevalue(role))
+    login_staff(client, request.getfixturevalue(role))
     response = client.get(BASE + "new/")
     assert response.status_code == 403
     assert "您的账户没有召集会议的权限" in response.content.decode()
@@ -138,7 +138,7 @@ def test_who_cannot_convene_gets_no_create_page(client, request, where, role):
 
 
 def test_the_subdistrict_office_convenes_for_its_projects_only(client, where, subdistrict_staff):
-    force_staff_login(client, subdistrict_staff)
+    login_staff(client, subdistrict_staff)
     form = client.get(BASE + "new/").context["form"]
     assert [c[0] for c in form.fields["project"].choices] == ["", "440303001", "440303002"]
     assert [c[0] for c in form.fields["convener_kind"].choices] == [
@@ -170,7 +170,7 @@ def test_the_subdistrict_office_convenes_for_its_projects_only(client, where, su
 
 
 def test_the_city_convenes_anywhere(client, where, city_staff):
-    force_staff_login(client, city_staff)
+    login_staff(client, city_staff)
     form = client.get(BASE + "new/").context["form"]
     assert [c[0] for c in form.fields["project"].choices] == ["", "440303001", "440303002", "440303101"]
 
@@ -189,7 +189,7 @@ def test_state_filter_and_pagination(client, project, convener, django_assert_ma
                 voting_ends_at=f.T_END + dt.timedelta(days=i),
             )
     Meeting.objects.filter(title__in=["会议00", "会议01"]).update(state="cancelled")
-    force_staff_login(client, convener)
+    login_staff(client, convener)
     client.get(BASE)  # warm the session
     with django_assert_max_num_queries(10):
         first = client.get(BASE)

@@ -15,7 +15,7 @@ from pmip.decisions.models import Ballot, MatterCount, Meeting, PaperBallotEntry
 from pmip_verify import tally as verify_tally
 from pmip_verify.__main__ import load_document
 from tests.decisions import factories as f
-from tests.office.helpers import force_staff_login
+from tests.factories import login_staff
 from tests.office_decisions.support import at, counts, messages_of, owners
 
 BASE = "/office/decisions/"
@@ -31,7 +31,7 @@ def test_turnout_shows_participation_against_the_two_thirds_marks(client, projec
     f.vote(people.zhang, matter, people.units["1-101"], "yes")
     f.vote(people.li, matter, people.units["1-102"], "no")
     for who in (convener, district_staff):
-        force_staff_login(client, who)
+        login_staff(client, who)
         with at(f.T_VOTE):
             response = client.get(f"{BASE}{meeting.pk}/turnout/")
         assert response.status_code == 200
@@ -80,7 +80,7 @@ def test_turnout_never_shows_a_choice(client, project, convener):
     f.vote(people.li, a.matters.get(), people.units["1-102"], "yes")
     f.vote(people.zhang, b.matters.get(), people.units["1-101"], "no")
     f.vote(people.li, b.matters.get(), people.units["1-102"], "abstain")
-    force_staff_login(client, convener)
+    login_staff(client, convener)
     html_a, html_b = _turnout_html(client, a), _turnout_html(client, b)
     assert html_a == html_b
     for word in ("同意", "反对", "弃权", "yes", "abstain"):
@@ -90,7 +90,7 @@ def test_turnout_never_shows_a_choice(client, project, convener):
 def test_turnout_refreshes_itself_every_30_seconds_with_htmx(client, project, convener):
     owners(project)
     meeting = f.open_meeting(convener, project, [f.question()])
-    force_staff_login(client, convener)
+    login_staff(client, convener)
     with at(f.T_VOTE):
         page = client.get(f"{BASE}{meeting.pk}/turnout/").content.decode()
         partial = client.get(f"{BASE}{meeting.pk}/turnout/", HTTP_HX_REQUEST="true").content.decode()
@@ -121,7 +121,7 @@ def test_paper_ballot_counts_after_two_equal_entries_by_two_clerks(client, proje
     owners(project)
     meeting = f.open_meeting(convener, project, [f.question()])
     matter = meeting.matters.get()
-    force_staff_login(client, convener)
+    login_staff(client, convener)
     first = paper(client, meeting, matter, "2-102", "yes", "No.0001")
     assert messages_of(first) == [
         "第一次录入已保存：2-102，议题1。请另一名工作人员根据同一张表决票复核录入。"
@@ -131,7 +131,7 @@ def test_paper_ballot_counts_after_two_equal_entries_by_two_clerks(client, proje
     again = paper(client, meeting, matter, "2-102", "yes")
     assert again.context["forms"][0].non_field_errors() == ["书面表决票须由另一名工作人员复核录入。"]
 
-    force_staff_login(client, clerk2)
+    login_staff(client, clerk2)
     second = paper(client, meeting, matter, "2栋102", "yes", "No.0001")
     assert messages_of(second) == ["两次录入一致，2-102的书面表决票已计入（议题1）。"]
     entry = PaperBallotEntry.objects.get()
@@ -151,9 +151,9 @@ def test_paper_entries_that_differ_are_shown_as_a_mismatch_and_not_counted(clien
     owners(project)
     meeting = f.open_meeting(convener, project, [f.question()])
     matter = meeting.matters.get()
-    force_staff_login(client, convener)
+    login_staff(client, convener)
     paper(client, meeting, matter, "2-201", "yes", "No.0002")
-    force_staff_login(client, clerk2)
+    login_staff(client, clerk2)
     response = paper(client, meeting, matter, "2-201", "no", "No.0002")
     assert messages_of(response) == [
         "两次录入不一致，2-201的书面表决票未计入（议题1）。请核对纸质表决票后重新录入（重新进行两次录入）。"
@@ -167,7 +167,7 @@ def test_paper_entries_that_differ_are_shown_as_a_mismatch_and_not_counted(clien
         assert word not in table  # the list never shows an answer
     # entered again from the form, twice
     paper(client, meeting, matter, "2-201", "no", "No.0002")
-    force_staff_login(client, convener)
+    login_staff(client, convener)
     paper(client, meeting, matter, "2-201", "no", "No.0002")
     assert counts(matter) == (0, 0, 1, 7000, 0, 0)
 
@@ -177,9 +177,9 @@ def test_online_ballot_wins_over_paper(client, project, convener, clerk2):
     meeting = f.open_meeting(convener, project, [f.question()])
     matter = meeting.matters.get()
     f.vote(people.li, matter, people.units["1-102"], "yes")
-    force_staff_login(client, convener)
+    login_staff(client, convener)
     paper(client, meeting, matter, "1-102", "no")
-    force_staff_login(client, clerk2)
+    login_staff(client, clerk2)
     response = paper(client, meeting, matter, "1-102", "no")
     assert messages_of(response) == ["1-102的业主已网络投票，以网络投票为准，这张书面表决票不计入（议题1）。"]
     assert PaperBallotEntry.objects.get().state == "not_counted"
@@ -192,7 +192,7 @@ def test_paper_ballot_for_an_election_and_for_a_unit_not_on_the_roll(client, pro
     meeting = f.open_meeting(convener, project, [f.election("选举业主委员会委员", 1, ["赵一", "钱二"])])
     matter = meeting.matters.get()
     c1, c2 = matter.candidates.all()
-    force_staff_login(client, convener)
+    login_staff(client, convener)
     missing = paper(client, meeting, matter, "9-999", {c1.pk: "yes", c2.pk: "no"})
     assert missing.context["forms"][0].errors["unit"] == [
         "投票人名册中没有房屋“9-999”。请按“楼栋-房号”填写，例如 1-101。"
@@ -201,7 +201,7 @@ def test_paper_ballot_for_an_election_and_for_a_unit_not_on_the_roll(client, pro
     assert incomplete.context["forms"][0].errors[f"candidate_{c2.pk}"] == ["请填写对候选人钱二的表决意见。"]
     assert PaperBallotEntry.objects.count() == 0
     paper(client, meeting, matter, "2-102", {c1.pk: "yes", c2.pk: "no"})
-    force_staff_login(client, clerk2)
+    login_staff(client, clerk2)
     paper(client, meeting, matter, "2-102", {c1.pk: "yes", c2.pk: "no"})
     assert counts(matter, c1) == (1, 6000, 0, 0, 0, 0)
     assert counts(matter, c2) == (0, 0, 1, 6000, 0, 0)
@@ -211,10 +211,10 @@ def test_paper_ballots_only_while_voting_is_open(client, project, convener, othe
     owners(project)
     meeting = f.open_meeting(convener, project, [f.question()])
     matter = meeting.matters.get()
-    force_staff_login(client, other_committee)
+    login_staff(client, other_committee)
     assert paper(client, meeting, matter, "2-102", "yes").status_code == 404
     f.close(convener, meeting)
-    force_staff_login(client, convener)
+    login_staff(client, convener)
     with at(f.T_END):
         page = client.get(f"{BASE}{meeting.pk}/paper/")
         assert page.context["forms"] == []
@@ -240,7 +240,7 @@ def test_publication_is_blocked_when_the_recount_differs_from_the_counters(clien
     MatterCount.objects.filter(matter=matter).update(
         yes_owners=F("yes_owners") + 1, yes_area=F("yes_area") + 6000
     )
-    force_staff_login(client, convener)
+    login_staff(client, convener)
     with at(f.T_END):
         response = client.post(f"{BASE}{meeting.pk}/results/publish/", {"confirm": "on"})
     assert response.status_code == 200
@@ -260,7 +260,7 @@ def test_a_mismatch_found_at_the_close_is_shown_and_blocks_publication(client, p
     MatterCount.objects.filter(matter=matter).update(no_owners=F("no_owners") + 1)
     f.close(convener, meeting)
     assert meeting.count_mismatch is True
-    force_staff_login(client, convener)
+    login_staff(client, convener)
     with at(f.T_END):
         results = client.get(f"{BASE}{meeting.pk}/results/").content.decode()
         assert "截止时复核计票与实时计数不一致，不能公布结果。请联系平台运维核查。" in results
@@ -307,7 +307,7 @@ def test_each_export_recounts_to_the_platforms_own_tally_sheet(client, project, 
             services.enter_paper_ballot(
                 actor=clerk, matter_id=lift.pk, unit_id=people.units["2-102"].pk, choice="abstain"
             )
-    force_staff_login(client, convener)
+    login_staff(client, convener)
     with at(f.T_VOTE):
         assert client.get(f"{BASE}{meeting.pk}/export/").status_code == 404  # not before the close
         assert client.get(f"{BASE}{meeting.pk}/export/matters/{q.pk}/").status_code == 404

@@ -11,8 +11,8 @@ from django.test import Client
 
 from pmip.funds import services
 from pmip.registry.models import DataSharingBank
+from tests.factories import login_staff
 from tests.funds.conftest import T0, frozen_clock, lianhua, owner, units  # noqa: F401 (fixtures)
-from tests.office.helpers import force_staff_login
 
 BASE = "/office/funds"
 LIANHUA = "440304001"  # 莲花山庄: 莲花街道, 福田区; company 万家
@@ -26,7 +26,7 @@ def client_for(staff):
 
     def make(key: str) -> Client:
         client = Client()
-        force_staff_login(client, staff[key])
+        login_staff(client, staff[key])
         return client
 
     return make

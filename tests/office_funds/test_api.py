@@ -13,7 +13,7 @@ from pmip.audit.models import AuditEntry
 from pmip.funds import services
 from pmip.funds.models import Disclosure, LedgerEntry, Repair, RepairShare
 from pmip.registry.models import Unit
-from tests.office.helpers import force_staff_login
+from tests.factories import login_staff
 from tests.office_funds.conftest import JINGHUA, LIANHUA
 
 D = Decimal
@@ -258,7 +258,7 @@ def test_reports_read(client_for, lianhua, deposits, staff):
 def test_writes_need_the_csrf_token(lianhua, units, deposits, staff):
     entry = LedgerEntry.objects.get(unit=units["1-101"])
     client = Client(enforce_csrf_checks=True)
-    force_staff_login(client, staff["city"])
+    login_staff(client, staff["city"])
     refused = post(client, f"{API}/entries/{entry.pk}/reverse", {"reason": "x"})
     assert refused.status_code == 403
     assert refused.json()["code"] == "csrf_failed"

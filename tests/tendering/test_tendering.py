@@ -18,7 +18,7 @@ from pmip.tendering import selectors, services
 from pmip.tendering.choices import Step
 from pmip.tendering.models import TenderStep
 from tests.decisions import factories as f
-from tests.office.helpers import force_staff_login
+from tests.factories import login_staff
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -210,7 +210,7 @@ def test_owner_pages(client, tender, staff, people, companies):
 
 
 def test_office_pages(client, tender, staff):
-    force_staff_login(client, staff["lianhua"])
+    login_staff(client, staff["lianhua"])
     assert "莲花山庄物业服务招标" in client.get("/office/tendering/").content.decode()
     response = client.post(f"/office/tendering/{tender.pk}/steps/", {"step": "tender", "date": "2025-11-03"})
     assert response.status_code == 302
@@ -218,7 +218,7 @@ def test_office_pages(client, tender, staff):
     assert bad.status_code == 422 and "不能跳过" in bad.content.decode()
     junk = client.post(f"/office/tendering/{tender.pk}/steps/", {"step": "x" * 5000, "date": "nope"})
     assert junk.status_code == 422
-    force_staff_login(client, staff["yuehai"])
+    login_staff(client, staff["yuehai"])
     assert client.get(f"/office/tendering/{tender.pk}/").status_code == 404
 
 
@@ -232,7 +232,7 @@ def test_api(client, tender, staff, people):
     assert detail["bidders"] == []
     client.force_login(people["zoe"])
     assert client.get(f"/api/v1/tendering/tenders/{tender.pk}").status_code == 404
-    force_staff_login(client, staff["lianhua"])
+    login_staff(client, staff["lianhua"])
     ok = client.post(
         f"/api/v1/office/tendering/tenders/{tender.pk}/steps",
         {"step": "announcement", "date": "2025-11-03"},

@@ -18,7 +18,7 @@ from django.contrib.staticfiles import finders
 from pmip.demo.load import load_demo_city
 from pmip.identity.models import Account
 from pmip.registry.models import Unit
-from tests.office.helpers import force_staff_login
+from tests.factories import login_staff
 from tests.portal_funds.builders import bind
 
 ATTR = re.compile(r"""\b(?:src|href|action|poster|data-src|hx-get|hx-post)\s*=\s*["']([^"']*)["']""", re.I)
@@ -134,7 +134,7 @@ def test_anonymous_pages_and_log_in_pages_reference_nothing_outside_the_site(dem
 
 
 def test_office_pages_reference_nothing_outside_the_site(demo, client):
-    force_staff_login(client, Account.objects.get(username="demo_city"))
+    login_staff(client, Account.objects.get(username="demo_city"))
     assert (
         crawl(client, ["/office/", "/office/decisions/", "/office/funds/", "/office/verification/offline/"])
         == {}

@@ -12,7 +12,7 @@ from pmip.notifications.models import Broadcast, Notification
 from pmip.weather import services
 from pmip.weather.models import DistrictWeather, WarningTask, WeatherWarning
 from tests import factories
-from tests.office.helpers import force_staff_login
+from tests.factories import login_staff
 from tests.weather.fake_qweather import KEY, RAINSTORM_RED, FakeQWeather
 
 pytestmark = pytest.mark.django_db
@@ -99,7 +99,7 @@ def test_refresh_stores_and_a_severe_signal_makes_checklist_and_push(city, futia
 
     # the property company ticks its entry; another company cannot see it
     task = WarningTask.objects.get(warning=warning, project=project)
-    force_staff_login(client, staff["company"])
+    login_staff(client, staff["company"])
     assert "待落实" in client.get("/office/weather/").content.decode()
     client.post(f"/office/weather/{task.pk}/done/", {"note": "挡水板已就位"})
     task.refresh_from_db()
