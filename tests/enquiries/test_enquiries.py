@@ -18,7 +18,7 @@ from pmip.enquiries.models import Enquiry, Level, State
 from pmip.enquiries.services import image_path
 from pmip.notifications.models import Notification
 from tests.decisions import factories as f
-from tests.office.helpers import force_staff_login
+from tests.factories import login_staff
 
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2025, 9, 26, 2, 0, tzinfo=dt.UTC)  # Friday before 国庆
@@ -135,13 +135,13 @@ def test_office_queue_scope_counts_and_pages(owner, city, staff, client):
     enquiry = _open(owner, city)
     assert selectors.queue_counts(actor=staff["company"])["pending"] == 1
     assert not selectors.queue(actor=staff["yuehai"]).exists()
-    force_staff_login(client, staff["company"])
+    login_staff(client, staff["company"])
     page = client.get("/office/enquiries/").content.decode()
     assert "电梯异响" in page and "待受理 1" in page
     client.post(f"/office/enquiries/{enquiry.pk}/answer/", {"text": "已安排检修。"})
     enquiry.refresh_from_db()
     assert enquiry.state == State.ANSWERED
-    force_staff_login(client, staff["yuehai"])
+    login_staff(client, staff["yuehai"])
     assert client.get(f"/office/enquiries/{enquiry.pk}/").status_code == 404
 
 

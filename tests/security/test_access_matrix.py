@@ -24,7 +24,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from pmip.decisions.models import Ballot, Matter, Meeting, PublicityFile
 from pmip.delegation.models import Delegation
-from pmip.identity.models import HouseBinding, OfflineVerification, ScopeLevel
+from pmip.identity.models import AccountKind, HouseBinding, OfflineVerification, ScopeLevel
 from pmip.notifications.models import Notification
 from pmip.registry.models import District, Project, PropertyCompany, Subdistrict
 from tests import factories as base
@@ -365,8 +365,10 @@ def _world() -> World:
 
     def client(account=None) -> Client:
         c = Client()
-        if account is not None:
+        if account is not None and account.kind == AccountKind.OWNER:
             c.force_login(account, backend="django.contrib.auth.backends.ModelBackend")
+        elif account is not None:
+            base.login_staff(c, account)  # both log-in steps, as the back office requires
         return c
 
     w.actors = {

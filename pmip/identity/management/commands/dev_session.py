@@ -19,7 +19,7 @@ from django.http import HttpRequest
 from django.middleware.csrf import get_token
 
 from pmip.identity.models import Account
-from pmip.identity.services import may_enter_office
+from pmip.identity.services import mark_second_factor, may_enter_office
 
 
 def refuse_in_production() -> None:
@@ -51,13 +51,16 @@ def staff_account(username: str) -> Account:
     return account
 
 
-def mint(account: Account) -> tuple[str, str]:
-    """A saved session logged in as `account` and a CSRF cookie value for it."""
+def mint(account: Account, *, second_factor: bool = False) -> tuple[str, str]:
+    """A saved session logged in as `account` and a CSRF cookie value for it. `second_factor` marks it as the office
+    log-in does after the SMS code (/office/ and /api/v1/office/ refuse a staff session without the mark)."""
     engine = import_module(settings.SESSION_ENGINE)
     request = HttpRequest()
     request.session = engine.SessionStore()
     request.META["REMOTE_ADDR"] = "127.0.0.1"
     login(request, account, backend="django.contrib.auth.backends.ModelBackend")
+    if second_factor:
+        mark_second_factor(request.session)
     request.session.save()
     get_token(request)
     return request.session.session_key, request.META["CSRF_COOKIE"]
@@ -74,5 +77,5 @@ class Command(BaseCommand):
     def handle(self, *args, staff=None, owner=None, **options):
         refuse_in_production()
         account = staff_account(staff) if staff else owner_account(owner)
-        session_key, csrf = mint(account)
+        session_key, csrf = mint(account, second_factor=bool(staff))
         self.stdout.write(f"sessionid={session_key}\ncsrftoken={csrf}\n")
