@@ -13,15 +13,15 @@ from pmip.credit import services
 from pmip.credit.choices import Category, EntryStatus, Polarity, Severity, SubjectKind
 from pmip.credit.models import CreditDispute, CreditEntry
 from pmip.registry.models import Committee, DataSharingBank, OwnersAssembly, Practitioner, PropertyCompany
+from tests.factories import login_staff
 from tests.identity.factories_offline import owner_account
-from tests.office.helpers import force_staff_login
 
 pytestmark = pytest.mark.django_db
 
 
 def office(account) -> Client:
     client = Client()
-    force_staff_login(client, account)
+    login_staff(client, account)
     return client
 
 

@@ -13,6 +13,7 @@ from django.test import Client
 from pmip.evaluation import services
 from pmip.evaluation.choices import Target
 from pmip.evaluation.models import EvaluationItem
+from tests.factories import login_staff
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,6 +22,12 @@ ROOT = Path(__file__).resolve().parents[2]
 def logged_in(account) -> Client:
     client = Client()
     client.force_login(account)
+    return client
+
+
+def staff_client(account) -> Client:
+    client = Client()
+    login_staff(client, account)
     return client
 
 
@@ -91,11 +98,11 @@ def test_office_reply_in_scope(city, owners, staff):
     logged_in(owners[0]).post(
         "/api/v1/me/evaluation/evaluations", payload("440304001", 2), content_type="application/json"
     )
-    company = logged_in(staff["company"])
+    company = staff_client(staff["company"])
     listing = company.get("/api/v1/office/evaluation/evaluations?unreplied=true").json()
     assert listing["count"] == 1
     eid = listing["items"][0]["id"]
-    outside = logged_in(staff["yuehai"])
+    outside = staff_client(staff["yuehai"])
     assert (
         outside.post(
             f"/api/v1/office/evaluation/evaluations/{eid}/reply",

@@ -8,14 +8,14 @@ from django.test import Client
 from pmip.evaluation import services
 from pmip.evaluation.choices import Target
 from pmip.evaluation.models import EvaluationItem, Reply
-from tests.office.helpers import force_staff_login
+from tests.factories import login_staff
 
 pytestmark = pytest.mark.django_db
 
 
 def office(account) -> Client:
     client = Client()
-    force_staff_login(client, account)
+    login_staff(client, account)
     return client
 
 
