@@ -16,6 +16,7 @@ from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
+from django.http.request import RawPostDataException
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
@@ -105,6 +106,17 @@ def install(api: NinjaAPI) -> None:
     def bad_multipart(request, exc: MultiPartParserError):
         code, message = _HTTP_PROBLEMS[400]
         return problem(api, request, status=400, code=code, message=message)
+
+    @api.exception_handler(RawPostDataException)
+    def form_body_to_json_endpoint(request, exc: RawPostDataException):
+        # A form or multipart body (already parsed by the input guard) where the endpoint reads JSON.
+        return problem(
+            api,
+            request,
+            status=400,
+            code="bad_request",
+            message="请求格式不正确：此接口接受 JSON（application/json）。",
+        )
 
     @api.exception_handler(OverflowError)
     def overflow(request, exc: OverflowError):

@@ -51,3 +51,13 @@ def test_multipart_without_boundary_is_a_400(client, db):
     assert problem(response, 400)["code"] == "bad_request"
     page = client.generic("POST", "/office/login/", b"--x\r\n", content_type="multipart/form-data")
     assert page.status_code == 400
+
+
+def test_a_form_body_sent_to_a_json_endpoint_is_a_400(client, db):
+    # The input guard parses form bodies first (to refuse NUL bytes); ninja then cannot read the raw body for
+    # its JSON parameters — that was a 500 (RawPostDataException).
+    from tests import factories
+
+    client.force_login(factories.account("form_body", mobile="+8613900007777"))
+    response = client.post("/api/v1/me/binding/lookup", {"add": "true"})
+    assert problem(response, 400)["code"] == "bad_request"
