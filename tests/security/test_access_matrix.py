@@ -238,6 +238,37 @@ PENDING = {
     },
     "office_weather:done": "needs a weather checklist item (pmip.weather) in the test world",
     **{
+        n: "needs evaluations and replies (pmip.evaluation) in the test world"
+        for n in [
+            "api:edit",
+            "api:reply",
+            "api:project_evaluations",
+            "office_evaluation:reply",
+            "portal_evaluation:details",
+            "portal_evaluation:rate",
+            "portal_evaluation:stats",
+            "portal_evaluation:targets",
+        ]
+    },
+    **{
+        n: "public open data and rankings of pmip.evaluation: needs a period and tallies in the test world"
+        for n in ["api:open_ranking", "api:open_scores", "api:open_scores_csv", "api:ranking_page"]
+    },
+    **{
+        n: "needs credit subjects, entries and disputes (pmip.credit) in the test world"
+        for n in [
+            "api:add_entry",
+            "api:decide",
+            "api:credit_subject",
+            "api:company",
+            "office_credit:dispute",
+            "office_credit:subject",
+            "portal_public:company",
+            "portal_public:credit_subject",
+            "portal_public:service_evaluation_detail",
+        ]
+    },
+    **{
         n: "needs an enquiry and its images (pmip.enquiries) in the test world"
         for n in [
             "office_enquiries:act",

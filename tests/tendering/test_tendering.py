@@ -201,7 +201,8 @@ def test_owner_pages(client, tender, staff, people, companies):
     assert "莲花山庄物业服务招标" in page
     detail = client.get(f"/tendering/{tender.pk}/").content.decode()
     assert "招标（备案、公告）" in detail and "2025年11月3日" in detail and "招标公告" in detail
-    assert companies[0].name in detail and "信用信息暂未接入" in detail
+    # the bidders' credit grade from pmip.credit (no entries: the base score 80, grade A), no "not available" hint
+    assert companies[0].name in detail and "<td>A</td>" in detail and "信用信息暂未接入" not in detail
     assert client.get(f"/tendering/files/{doc.pk}/").status_code == 200
     client.force_login(people["zoe"])
     assert client.get(f"/tendering/{tender.pk}/").status_code == 404
