@@ -15,9 +15,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-
-class AppendOnlyError(Exception):
-    pass
+from pmip.core.errors import AppendOnlyError
 
 
 class AuditEntry(models.Model):

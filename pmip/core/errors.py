@@ -46,6 +46,12 @@ class PermissionDenied(DomainError):
         super().__init__(message, **kwargs)
 
 
+class AppendOnlyError(Exception):
+    """Raised when code tries to change or delete an append-only row (audit entries, ledger entries, bank flows).
+
+    A programming error, not a DomainError: no interface shows it to a user."""
+
+
 class RateLimited(DomainError):
     code = "rate_limited"
     status = 429

@@ -25,6 +25,7 @@ from django.db import IntegrityError, transaction
 from pmip.audit.models import AuditEntry
 from pmip.audit.services import record
 from pmip.core import clock
+from pmip.core.actors import require_signed_in
 from pmip.core.errors import NotFound, PermissionDenied, ValidationFailed
 from pmip.core.masking import mask_name, mask_phone
 from pmip.core.phones import normalise_mobile
@@ -53,8 +54,7 @@ class NoDelegationFound(ValidationFailed):
 
 
 def _require_owner(actor) -> None:
-    if not getattr(actor, "is_authenticated", False) or not actor.is_active:
-        raise PermissionDenied("请先登录。")
+    require_signed_in(actor)
     if actor.kind != AccountKind.OWNER:
         raise PermissionDenied("请使用业主账号办理委托业务。")
 

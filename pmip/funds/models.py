@@ -28,7 +28,9 @@ from django.db import models
 from django.db.models import F, Q
 
 from pmip.core import crypto
+from pmip.core.errors import AppendOnlyError
 from pmip.core.masking import mask_name
+from pmip.core.money import CENT
 from pmip.funds.choices import (
     CATEGORIES,
     AccountStatus,
@@ -47,7 +49,6 @@ from pmip.funds.choices import (
 )
 
 ZERO = Decimal("0.00")
-CENT = Decimal("0.01")
 
 
 def summed(value) -> Decimal:
@@ -57,10 +58,6 @@ def summed(value) -> Decimal:
     if value is None:
         return ZERO
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-class AppendOnlyError(Exception):
-    """Raised when code tries to change or delete an append-only row (ledger entries, bank flows)."""
 
 
 class AppendOnlyQuerySet(models.QuerySet):

@@ -28,6 +28,7 @@ from django.db import transaction
 
 from pmip.audit.services import record
 from pmip.core import clock, ratelimit
+from pmip.core.actors import is_signed_in
 from pmip.core.conf import pmip_settings
 from pmip.core.errors import DomainError, RateLimited, ValidationFailed
 from pmip.identity import otp
@@ -63,7 +64,7 @@ SECOND_FACTOR_SESSION_KEY = "_pmip_second_factor_at"
 
 def may_enter_office(account) -> bool:
     """Active staff/operator accounts with at least one back-office role. Superuser status alone grants nothing."""
-    if not getattr(account, "is_authenticated", False) or not account.is_active:
+    if not is_signed_in(account):
         return False
     if account.kind not in (AccountKind.STAFF, AccountKind.OPERATOR):
         return False

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from pmip.audit.services import record
 from pmip.core.errors import NotFound, ValidationFailed
+from pmip.core.text import clean_text
 from pmip.identity.scopes import project_q
 from pmip.registry.models import Community, Project, PropertyCompany
 
@@ -45,16 +46,9 @@ _PHONE_RE = re.compile(r"[0-9+\-() ]{5,30}")
 
 
 def _text(value: Any, *, field: str, label: str, max_length: int, required: bool) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise ValidationFailed(f"{label}格式不正确。", field=field)
-    value = " ".join(value.split())
-    if required and not value:
-        raise ValidationFailed(f"请填写{label}。", field=field)
-    if len(value) > max_length:
-        raise ValidationFailed(f"{label}不能超过{max_length}个字。", field=field)
-    return value
+    return clean_text(
+        value, field=field, label=label, max_length=max_length, required=required, collapse_spaces=True
+    )
 
 
 def _phone(value: Any) -> str:

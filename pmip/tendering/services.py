@@ -20,6 +20,7 @@ from django.db.models import Q
 from pmip.audit.services import record
 from pmip.core import clock, workdays
 from pmip.core.errors import NotFound, PermissionDenied, ValidationFailed
+from pmip.core.text import clean_text
 from pmip.decisions.models import Meeting
 from pmip.identity.models import ScopeLevel
 from pmip.identity.scopes import _project_q, roles_of
@@ -37,13 +38,7 @@ def file_max_bytes() -> int:
     return int(getattr(settings, "PMIP_TENDERING_FILE_MAX_BYTES", 20 * 1024 * 1024))
 
 
-def _text(value, *, label: str, field: str, max_length: int, required: bool = True) -> str:
-    value = (value or "").strip() if isinstance(value, str) else ""
-    if required and not value:
-        raise ValidationFailed(f"请填写{label}。", field=field)
-    if len(value) > max_length:
-        raise ValidationFailed(f"{label}不能超过{max_length}个字。", field=field)
-    return value
+_text = clean_text
 
 
 def may_manage(actor) -> bool:

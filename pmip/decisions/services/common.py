@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from pmip.audit.services import record
+from pmip.core.actors import require_signed_in
 from pmip.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from pmip.core.text import clean_text
 from pmip.decisions.models import (
     Meeting,
 )
@@ -48,9 +50,7 @@ class CountMismatch(DomainError):
 # --- access helpers --------------------------------------------------------------------------------------------
 
 
-def _require_actor(actor) -> None:
-    if not getattr(actor, "is_authenticated", False) or not actor.is_active:
-        raise PermissionDenied("请先登录。")
+_require_actor = require_signed_in
 
 
 def _convener_meeting(actor, meeting_id: int, *, lock: bool = True) -> Meeting:
@@ -88,13 +88,7 @@ def _require_state(meeting: Meeting, *states: str, message: str) -> None:
         raise MeetingStateError(message)
 
 
-def _clean_text(value: str, *, label: str, field: str, max_length: int, required: bool = True) -> str:
-    text = (value or "").strip()
-    if required and not text:
-        raise ValidationFailed(f"请填写{label}。", field=field)
-    if len(text) > max_length:
-        raise ValidationFailed(f"{label}不能超过{max_length}个字。", field=field)
-    return text
+_clean_text = clean_text
 
 
 def _aware(value, *, field: str, label: str) -> dt.datetime:

@@ -6,7 +6,8 @@ from django.db import IntegrityError, transaction
 
 from pmip.audit.services import record
 from pmip.core import clock
-from pmip.core.errors import NotFound, PermissionDenied, ValidationFailed
+from pmip.core.actors import require_signed_in
+from pmip.core.errors import NotFound, ValidationFailed
 from pmip.funds.models import (
     ProjectFollow,
 )
@@ -18,9 +19,7 @@ from pmip.registry.models import Project
 # --------------------------------------------------------------------------------------------------------------
 
 
-def _require_account(actor) -> None:
-    if not getattr(actor, "is_authenticated", False) or not actor.is_active:
-        raise PermissionDenied("请先登录。")
+_require_account = require_signed_in
 
 
 def follow_project(*, actor: Account, project: Project) -> ProjectFollow:

@@ -15,6 +15,7 @@ from pmip.core.errors import (
     ValidationFailed,
 )
 from pmip.core.idnumbers import is_mainland
+from pmip.core.text import clean_text
 from pmip.identity.binding.common import (
     HOUSE_INFO_PENDING_MAX,
     STATE_TTL_SECONDS,
@@ -133,12 +134,9 @@ def supplementary_face(*, actor: Account, state: str, callback_code: str = "") -
 
 
 def _text(value, *, field: str, label: str, max_length: int, required: bool = True) -> str:
-    text = " ".join(str(value or "").split())
-    if required and not text:
-        raise ValidationFailed(f"请填写{label}。", field=field)
-    if len(text) > max_length:
-        raise ValidationFailed(f"{label}不能超过{max_length}个字。", field=field)
-    return text
+    return clean_text(
+        value, field=field, label=label, max_length=max_length, required=required, collapse_spaces=True
+    )
 
 
 def submit_house_info(

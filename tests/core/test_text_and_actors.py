@@ -1,0 +1,64 @@
+"""pmip.core.text.clean_text and pmip.core.actors: the one text cleaner and the one signed-in check (issue 9)."""
+
+from types import SimpleNamespace
+
+import pytest
+
+from pmip.core.actors import is_signed_in, require_signed_in
+from pmip.core.errors import AppendOnlyError, PermissionDenied, ValidationFailed
+from pmip.core.text import clean_text
+
+
+def test_clean_text_trims_and_keeps_inner_spaces_by_default():
+    assert clean_text("  业主 大会 \n", field="f", label="标题", max_length=10) == "业主 大会"
+
+
+def test_clean_text_collapse_spaces():
+    text = clean_text(" 1 栋 \t 2\n单元 ", field="f", label="地址", max_length=20, collapse_spaces=True)
+    assert text == "1 栋 2 单元"
+
+
+@pytest.mark.parametrize("value", [None, "", "   "])
+def test_clean_text_required(value):
+    with pytest.raises(ValidationFailed) as info:
+        clean_text(value, field="title", label="标题", max_length=10)
+    assert info.value.field == "title"
+    assert info.value.message == "请填写标题。"
+    assert clean_text(value, field="title", label="标题", max_length=10, required=False) == ""
+
+
+def test_clean_text_bound_counts_cleaned_characters():
+    assert clean_text(" " + "字" * 5 + " ", field="f", label="名称", max_length=5) == "字" * 5
+    with pytest.raises(ValidationFailed, match="名称不能超过5个字。"):
+        clean_text("字" * 6, field="f", label="名称", max_length=5)
+
+
+@pytest.mark.parametrize("value", [12, ["a"], {"a": 1}])
+def test_clean_text_refuses_non_text_plainly(value):
+    with pytest.raises(ValidationFailed, match="名称格式不正确。"):
+        clean_text(value, field="f", label="名称", max_length=5)
+
+
+@pytest.mark.parametrize(
+    "actor,ok",
+    [
+        (None, False),
+        (SimpleNamespace(is_authenticated=False, is_active=True), False),
+        (SimpleNamespace(is_authenticated=True, is_active=False), False),
+        (SimpleNamespace(is_authenticated=True, is_active=True), True),
+    ],
+)
+def test_signed_in(actor, ok):
+    assert is_signed_in(actor) is ok
+    if ok:
+        require_signed_in(actor)
+    else:
+        with pytest.raises(PermissionDenied, match="请先登录。"):
+            require_signed_in(actor)
+
+
+def test_append_only_error_is_one_class():
+    from pmip.audit.models import AppendOnlyError as audit_error
+    from pmip.funds.models import AppendOnlyError as funds_error
+
+    assert audit_error is AppendOnlyError is funds_error
