@@ -17,8 +17,9 @@ import json
 import threading
 import time
 
-from django.conf import settings
 from django.http import HttpResponse
+
+from pmip.core.conf import pmip_settings
 
 EXEMPT_PREFIXES = ("/healthz", "/readyz", "/metrics", "/static/", "/favicon.ico")
 BODY = json.dumps(
@@ -41,9 +42,10 @@ def _queued_since(request, now: float) -> float:
 class AdmissionMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
-        self.limit = int(getattr(settings, "PMIP_ADMISSION_CONCURRENCY", 0))
-        self.queue_seconds = float(getattr(settings, "PMIP_ADMISSION_QUEUE_SECONDS", 1.0))
-        self.retry_after = str(int(getattr(settings, "PMIP_ADMISSION_RETRY_AFTER", 2)))
+        conf = pmip_settings()
+        self.limit = conf.admission_concurrency
+        self.queue_seconds = conf.admission_queue_seconds
+        self.retry_after = str(conf.admission_retry_after)
         self.slots = threading.BoundedSemaphore(self.limit) if self.limit > 0 else None
 
     def __call__(self, request):

@@ -5,12 +5,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.core import checks
 
+from pmip.core.conf import pmip_settings
+
 SHARED_BACKENDS = ("django_redis.cache.RedisCache", "django.core.cache.backends.redis.RedisCache")
 
 
 @checks.register(checks.Tags.security, deploy=False)
 def shared_cache_in_production(app_configs, **kwargs):
-    if getattr(settings, "PMIP_ENVIRONMENT", "development") != "production":
+    if pmip_settings().environment != "production":
         return []
     backend = settings.CACHES.get("default", {}).get("BACKEND", "")
     if getattr(settings, "REDIS_URL", "") and backend in SHARED_BACKENDS:

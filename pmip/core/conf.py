@@ -14,7 +14,8 @@ this through `settings` / `override_settings`, which send `setting_changed`) dro
 again. A value that does not parse as its type stops the process at the first read with the setting's name — a
 misconfigured deployment must not run on a silent default.
 
-Credentials (`tencentcloud_secret_id`/`_key`, `wechat_app_id`/`_secret`, `title_registry_token`, `index_key`) are not
+Credentials (`tencentcloud_secret_id`/`_key`, `wechat_app_id`/`_secret`, `title_registry_token`, `index_key`,
+`weather_key`, `ballot_key`) are not
 fields: `secret("wechat_app_secret")` reads them at each use.
 
 To add a setting: add a typed field with its default here (name = the setting without `PMIP_`, lower case) and read
@@ -58,6 +59,37 @@ class PmipSettings:
     delegation_max_principals: int = 3
     offline_evidence_max_bytes: int = 5 * MIB
     decisions_file_max_bytes: int = 20 * MIB
+
+    # admission control (pmip.core.admission): concurrent requests per process; 0 = off
+    admission_concurrency: int = 0
+    admission_queue_seconds: float = 1.0
+    admission_retry_after: int = 2
+
+    sms_account_daily_limit: int = 20  # verification codes per account per day
+    tendering_file_max_bytes: int = 20 * MIB
+    decisions_reminder_days: int = 2  # remind owners who have not voted this many days before the close
+
+    # notifications fan-out (notifications.fanout)
+    fanout_batch: int = 500  # recipients per batch, bounded to 1..5000 where read
+    fanout_task_seconds: float = 20
+    fanout_lead_seconds: float = 30
+    fanout_stall_seconds: int = 120
+    notify_rates: dict = dataclasses.field(default_factory=dict)  # messages per second per channel
+
+    # weather (integrations.weather); the API key is a credential: secret("weather_key")
+    weather_backend: str = "embedded"  # embedded | qweather
+    weather_host: str = ""  # empty: https://devapi.qweather.com
+    weather_timeout: float = 8.0
+    weather_demo_warning_location: str = ""
+
+    sms_backend: str = "embedded"  # embedded | tencent
+    idempotency_ttl_seconds: int = 24 * 3600  # how long an Idempotency-Key's response is replayed
+    embedded_wechat_log: str = ""  # the embedded WeChat stand-in's message log file; empty: none
+    enquiry_reply_days: int = 5  # working days to reply to an enquiry
+    enquiry_image_max_bytes: int = 5 * MIB
+    scheduler_lease_seconds: float = 30  # manage.py periodic's lease
+    # per-import row/size overrides (core.tables)
+    import_limits: dict = dataclasses.field(default_factory=dict)
 
     # notifications outbox
     notify_max_attempts: int = 6

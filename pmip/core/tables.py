@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from pmip.core.conf import pmip_settings
 from pmip.core.errors import ValidationFailed
 
 
@@ -40,9 +41,8 @@ class Limits:
 
     @classmethod
     def current(cls) -> Limits:
-        from django.conf import settings
 
-        overrides = dict(getattr(settings, "PMIP_IMPORT_LIMITS", {}) or {})
+        overrides = dict(pmip_settings().import_limits)
         return cls(**{k: v for k, v in overrides.items() if k in cls.__dataclass_fields__})
 
 

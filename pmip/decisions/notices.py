@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from pmip.core import clock
+from pmip.core.conf import pmip_settings
 from pmip.decisions.choices import MeetingState
 from pmip.decisions.models import Ballot, Meeting, RollEntry
 from pmip.decisions.tokens import keys_by_token
@@ -27,7 +27,7 @@ from pmip.notifications.fanout import record_broadcast, register_audience
 
 
 def reminder_days() -> int:
-    return max(1, int(getattr(settings, "PMIP_DECISIONS_REMINDER_DAYS", 2)))
+    return max(1, pmip_settings().decisions_reminder_days)
 
 
 def project_voters(params: dict) -> QuerySet[Account]:

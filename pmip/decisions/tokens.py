@@ -17,11 +17,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
 from collections.abc import Iterable
 from functools import lru_cache
 
 from django.conf import settings
+
+from pmip.core.conf import secret
 
 
 class BallotKeyError(RuntimeError):
@@ -61,7 +62,7 @@ def _ring(ballot_spec: str, field_spec: str) -> tuple[str, dict[str, bytes]]:
 
 def _keys() -> tuple[str, dict[str, bytes]]:
     return _ring(
-        getattr(settings, "PMIP_BALLOT_KEY", "") or os.environ.get("PMIP_BALLOT_KEY", ""),
+        secret("ballot_key"),
         settings.PMIP_FIELD_KEY,
     )
 

@@ -16,6 +16,7 @@ from PIL import Image, UnidentifiedImageError
 
 from pmip.audit.services import record
 from pmip.core import clock, workdays
+from pmip.core.conf import pmip_settings
 from pmip.core.errors import NotFound, PermissionDenied, ValidationFailed
 from pmip.enquiries.models import (
     Category,
@@ -54,11 +55,11 @@ NEXT_LEVEL = {
 
 
 def reply_days() -> int:
-    return int(getattr(settings, "PMIP_ENQUIRY_REPLY_DAYS", 5))
+    return pmip_settings().enquiry_reply_days
 
 
 def image_max_bytes() -> int:
-    return int(getattr(settings, "PMIP_ENQUIRY_IMAGE_MAX_BYTES", 5 * 1024 * 1024))
+    return pmip_settings().enquiry_image_max_bytes
 
 
 def _text(value, *, label: str, field: str, max_length: int) -> str:

@@ -33,6 +33,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 
 from pmip.audit.services import record
 from pmip.core import clock, ratelimit
+from pmip.core.conf import pmip_settings
 from pmip.core.errors import RateLimited, ServiceUnavailable, ValidationFailed
 from pmip.core.masking import mask_phone
 from pmip.core.phones import normalise_mobile
@@ -164,7 +165,7 @@ def _take_send_slot(*, mobile: str, ip: str | None, account_id: int | None) -> N
         ("sms.phone.day", mobile, int(settings.PMIP_SMS_DAILY_LIMIT), 86400, SmsDailyLimit),
     ]
     if account_id is not None:
-        limit = int(getattr(settings, "PMIP_SMS_ACCOUNT_DAILY_LIMIT", 20))
+        limit = pmip_settings().sms_account_daily_limit
         checks.append(("sms.account.day", account_id, limit, 86400, SmsAccountLimit))
     taken: list[tuple[str, object, int]] = []
     for name, ident, limit, window, error in checks:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from pmip.core.conf import pmip_settings
 from pmip.integrations.checks import BACKEND_SETTINGS
 
 TAIL_BYTES = 256 * 1024  # read at most the last 256 KB of the outbox file
@@ -31,7 +32,7 @@ class SentItem:
 
 def active() -> bool:
     """True when this deployment is not production and at least one stand-in is configured."""
-    if getattr(settings, "PMIP_ENVIRONMENT", "development") == "production":
+    if pmip_settings().environment == "production":
         return False
     return any(getattr(settings, name, "embedded") == "embedded" for name in BACKEND_SETTINGS)
 

@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import httpx
-from django.conf import settings
 
 from pmip.core import clock
+from pmip.core.conf import pmip_settings, secret
 
 MAX_BODY = 512 * 1024
 
@@ -92,11 +92,9 @@ class QWeatherProvider:
     name = "qweather"
 
     def __init__(self, *, host: str | None = None, key: str | None = None, timeout: float | None = None):
-        self.host = (
-            host or getattr(settings, "PMIP_WEATHER_HOST", "") or "https://devapi.qweather.com"
-        ).rstrip("/")
-        self.key = key if key is not None else getattr(settings, "PMIP_WEATHER_KEY", "")
-        self.timeout = float(timeout or getattr(settings, "PMIP_WEATHER_TIMEOUT", 8))
+        self.host = (host or pmip_settings().weather_host or "https://devapi.qweather.com").rstrip("/")
+        self.key = key if key is not None else secret("weather_key")
+        self.timeout = float(timeout or pmip_settings().weather_timeout)
 
     def _get(self, client: httpx.Client, path: str, location: str) -> dict:
         try:
@@ -190,7 +188,7 @@ class EmbeddedWeatherProvider:
                 )
             )
         warnings = []
-        if location == getattr(settings, "PMIP_WEATHER_DEMO_WARNING_LOCATION", ""):
+        if location == pmip_settings().weather_demo_warning_location:
             warnings.append(
                 Warning(
                     provider_id=f"demo-rainstorm-{today.isoformat()}",
@@ -212,7 +210,7 @@ class EmbeddedWeatherProvider:
 
 
 def get_provider() -> WeatherProvider:
-    backend = getattr(settings, "PMIP_WEATHER_BACKEND", "embedded")
+    backend = pmip_settings().weather_backend
     if backend == "qweather":
         return QWeatherProvider()
     if backend == "embedded":

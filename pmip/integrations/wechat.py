@@ -36,7 +36,6 @@ from typing import Any, Protocol
 from urllib.parse import quote
 
 import httpx
-from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
@@ -405,7 +404,7 @@ class TemplateSender(Protocol):
 def _log_delivery(message: TemplateMessage) -> None:
     """With PMIP_EMBEDDED_WECHAT_LOG set, the stand-in appends one JSON line per send() call it receives, from every
     process (the cluster test counts them: a message the platform handed over twice shows up twice)."""
-    path = getattr(settings, "PMIP_EMBEDDED_WECHAT_LOG", "")
+    path = pmip_settings().embedded_wechat_log
     if not path:
         return
     line = json.dumps({"client_msg_id": message.client_msg_id, "touser": message.touser, "pid": os.getpid()})

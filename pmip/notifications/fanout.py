@@ -26,12 +26,12 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 
 from pmip.audit.services import record
 from pmip.core import clock
+from pmip.core.conf import pmip_settings
 from pmip.identity.models import Account
 from pmip.notifications import templates
 from pmip.notifications.choices import Channel, OutboxState
@@ -74,28 +74,28 @@ def audience(name: str) -> Resolver:
 
 
 def batch_size() -> int:
-    return max(1, min(int(getattr(settings, "PMIP_FANOUT_BATCH", 500)), 5000))
+    return max(1, min(pmip_settings().fanout_batch, 5000))
 
 
 def task_budget_seconds() -> float:
     """How long one expansion task works before handing over to a fresh task (keeps tasks short)."""
-    return float(getattr(settings, "PMIP_FANOUT_TASK_SECONDS", 20))
+    return pmip_settings().fanout_task_seconds
 
 
 def lead_seconds() -> float:
     """How far ahead of the providers' rate an expansion may run (`PMIP_FANOUT_LEAD_SECONDS`, default 30): beyond
     that it pauses, so a city-wide event does not take the workers and the database from the web pages to write
     messages that could not be sent for minutes anyway."""
-    return float(getattr(settings, "PMIP_FANOUT_LEAD_SECONDS", 30))
+    return pmip_settings().fanout_lead_seconds
 
 
 def stall_after() -> dt.timedelta:
-    return dt.timedelta(seconds=int(getattr(settings, "PMIP_FANOUT_STALL_SECONDS", 120)))
+    return dt.timedelta(seconds=pmip_settings().fanout_stall_seconds)
 
 
 def rate(channel: str) -> int:
     """Messages per second the provider allows for `channel` (settings `PMIP_NOTIFY_RATES`)."""
-    rates = {**DEFAULT_RATES, **getattr(settings, "PMIP_NOTIFY_RATES", {})}
+    rates = {**DEFAULT_RATES, **pmip_settings().notify_rates}
     return max(1, int(rates.get(channel, 10)))
 
 

@@ -19,11 +19,11 @@ import datetime as dt
 import hashlib
 import re
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse, JsonResponse
 
 from pmip.core import clock
+from pmip.core.conf import pmip_settings
 from pmip.ops.models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
@@ -60,7 +60,7 @@ def fingerprint(request) -> str:
 
 
 def ttl() -> dt.timedelta:
-    return dt.timedelta(seconds=getattr(settings, "PMIP_IDEMPOTENCY_TTL_SECONDS", 24 * 3600))
+    return dt.timedelta(seconds=pmip_settings().idempotency_ttl_seconds)
 
 
 def _replay(record: IdempotencyRecord) -> HttpResponse:

@@ -19,6 +19,7 @@ from django.db.models import Q
 
 from pmip.audit.services import record
 from pmip.core import clock, workdays
+from pmip.core.conf import pmip_settings
 from pmip.core.errors import NotFound, PermissionDenied, ValidationFailed
 from pmip.core.text import clean_text
 from pmip.decisions.models import Meeting
@@ -35,7 +36,7 @@ REASON_MAX = 300
 
 
 def file_max_bytes() -> int:
-    return int(getattr(settings, "PMIP_TENDERING_FILE_MAX_BYTES", 20 * 1024 * 1024))
+    return pmip_settings().tendering_file_max_bytes
 
 
 _text = clean_text

@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.utils.module_loading import import_string
 
+from pmip.core.conf import pmip_settings
 from pmip.ops import leases
 
 log = logging.getLogger(__name__)
@@ -33,7 +34,7 @@ class Command(BaseCommand):
         schedule = [(import_string(path), float(every), path) for path, every in settings.PMIP_PERIODIC_TASKS]
         next_due = {path: 0.0 for _, _, path in schedule}
         holder = leases.default_holder()
-        lease_seconds = float(getattr(settings, "PMIP_SCHEDULER_LEASE_SECONDS", 30))
+        lease_seconds = pmip_settings().scheduler_lease_seconds
         leading = False
         while True:
             now = time.monotonic()

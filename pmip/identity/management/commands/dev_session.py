@@ -18,12 +18,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 
+from pmip.core.conf import pmip_settings
 from pmip.identity.models import Account
 from pmip.identity.services import mark_second_factor, may_enter_office
 
 
 def refuse_in_production() -> None:
-    if getattr(settings, "PMIP_ENVIRONMENT", "development") == "production":
+    if pmip_settings().environment == "production":
         raise CommandError(
             "dev_session 仅用于开发和测试环境，生产环境（PMIP_ENVIRONMENT=production）不可使用。"
         )
@@ -34,7 +35,7 @@ def owner_account(mobile: str) -> Account:
     from pmip.identity import owner_services
     from pmip.integrations.sms import EmbeddedSmsBackend
 
-    if getattr(settings, "PMIP_SMS_BACKEND", "embedded") != "embedded":
+    if pmip_settings().sms_backend != "embedded":
         raise CommandError("--owner 需要内置短信替身（PMIP_SMS_BACKEND=embedded）。")
     mobile = owner_services.normalise_mobile_or_fail(mobile)
     owner_services.send_owner_login_code(mobile=mobile, ip=None)
