@@ -397,7 +397,7 @@ def file_dispute(*, actor, entry_id: int, reasons: str, attachment=None) -> Cred
         if not name.endswith((".pdf", ".jpg", ".jpeg", ".png")):
             raise ValidationFailed("附件只能是 PDF、JPG 或 PNG。", field="attachment")
     with transaction.atomic():
-        entry = CreditEntry.objects.select_for_update().select_related("subject").filter(pk=entry_id).first()
+        entry = CreditEntry.objects.select_for_update(of=("self",)).select_related("subject").filter(pk=entry_id).first()
         if entry is None or not selectors.is_own(actor, entry.subject):
             raise NotFound()
         if entry.status == EntryStatus.WITHDRAWN:
@@ -441,7 +441,7 @@ def decide_dispute(*, actor, dispute_id: int, uphold: bool, note: str) -> Credit
     text = clean_text(note, what="处理意见", max_length=1000, required=True)
     with transaction.atomic():
         dispute = (
-            CreditDispute.objects.select_for_update()
+            CreditDispute.objects.select_for_update(of=("self",))
             .select_related("entry", "entry__subject", "entry__subject__project")
             .filter(pk=dispute_id)
             .first()

@@ -277,7 +277,7 @@ def submit_evaluation(
         policy = get_policy()
         period = current_period(policy)
         previous = (
-            Evaluation.objects.select_for_update()
+            Evaluation.objects.select_for_update(of=("self",))  # not the nullable company/committee joins
             .select_related("project", "company", "committee")
             .filter(owner=who.principal, project=project, target=target, period=period, is_current=True)
             .first()
@@ -360,7 +360,7 @@ def reply_to_evaluation(*, actor, evaluation_id: int, body: str) -> Reply:
     text = clean_text(body, what="回复内容", max_length=REPLY_MAX, required=True)
     with transaction.atomic():
         evaluation = (
-            Evaluation.objects.select_for_update().select_related("project").filter(pk=evaluation_id).first()
+            Evaluation.objects.select_for_update(of=("self",)).select_related("project").filter(pk=evaluation_id).first()
         )
         if evaluation is None:
             raise NotFound()
@@ -401,7 +401,7 @@ def edit_reply(*, actor, reply_id: int, body: str) -> Reply:
     text = clean_text(body, what="回复内容", max_length=REPLY_MAX, required=True)
     with transaction.atomic():
         reply = (
-            Reply.objects.select_for_update()
+            Reply.objects.select_for_update(of=("self",))
             .select_related("evaluation__project")
             .filter(pk=reply_id)
             .first()
