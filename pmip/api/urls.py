@@ -14,6 +14,7 @@ from ninja.openapi.docs import _csrf_needed
 from pmip.api import (
     decisions,
     delegation,
+    enquiries,
     errors,
     evaluation,
     fallback,
@@ -27,6 +28,7 @@ from pmip.api import (
     public_info,
     schemas,
     tendering,
+    weather,
 )
 
 
@@ -135,14 +137,17 @@ api.add_router("/office/funds", office_funds.router)
 api.add_router("/office/tendering", tendering.office_router)
 api.add_router("/office/evaluation", evaluation.office)
 api.add_router("/office/credit", public_info.office)
+api.add_router("/office/enquiries", enquiries.office_router)
 api.add_router("/office", office.router)
 api.add_router("/delegation", delegation.router)
 api.add_router("/me/evaluation", evaluation.owner)
 api.add_router("/me/messages", inbox.router)
+api.add_router("/me/enquiries", enquiries.router)
 api.add_router("/me", owner.router)
 api.add_router("/decisions", decisions.router)
 api.add_router("/funds", funds.router)
 api.add_router("/tendering", tendering.router)
 api.add_router("/evaluation", evaluation.public)
 api.add_router("/public", public_info.router)
+api.add_router("/weather", weather.router)
 api.add_router("", fallback.router)  # must stay last

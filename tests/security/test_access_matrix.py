@@ -24,6 +24,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from pmip.decisions.models import Ballot, Matter, Meeting, PublicityFile
 from pmip.delegation.models import Delegation
+from pmip.enquiries.models import Enquiry, EnquiryMessage
 from pmip.identity.models import AccountKind, HouseBinding, OfflineVerification, ScopeLevel
 from pmip.notifications.models import Notification
 from pmip.registry.models import District, Project, PropertyCompany, Subdistrict
@@ -149,6 +150,15 @@ MATRIX: dict[str, Row] = {
     "api:cast": Row({"meeting_id": "meeting"}),
     "api:results": Row({"meeting_id": "meeting"}),
     "api:bulletin": Row({"meeting_id": "meeting"}),
+    # API: 互动交流 / 政民互动 — the asker's own, and the office handling it now (the victim's company: nobody here)
+    **{
+        f"api:{n}": Row({"enquiry_id": "enquiry"})
+        for n in ("my_enquiry", "withdraw_enquiry", "rate_enquiry", "reopen_enquiry")
+    },
+    **{
+        f"api:{n}": Row({"enquiry_id": "enquiry"})
+        for n in ("office_enquiry", "accept_enquiry", "answer_enquiry")
+    },
     # portal: owner pages
     "portal_inbox:detail": Row({"notification_id": "notification"}),
     "portal_account:binding_detail": Row({"binding_id": "binding"}),
@@ -162,6 +172,7 @@ MATRIX: dict[str, Row] = {
     "portal_decisions:file": Row({"file_id": "file"}),
     # public by design (the project's public page, and places with no object behind the parameter)
     "api:project_detail": public({"code": "code"}),
+    "api:project_weather": public({"code": "code"}),
     "portal:project_detail": public({"code": "code"}),
     "portal:project_section": public({"code": "code", "section": "section"}),
     "portal:soon": public({"feature": "feature"}),
@@ -375,6 +386,12 @@ def _world() -> World:
     from pmip.identity import offline
 
     application = offline.apply_offline_verification(actor=applicant.account, project=victim_project)
+    from pmip.enquiries import services as enquiry_services
+
+    enquiry = enquiry_services.open_enquiry(
+        actor=victim.account, channel="community", category="consult", title="您的咨询", text="陈受害的问题",
+        project_id=victim_project.pk,
+    )  # fmt: skip
 
     w = World()
     w.ids = {
@@ -388,6 +405,7 @@ def _world() -> World:
         "delegation": victim_delegation.pk,
         "notification": notification.pk,
         "offline": application.pk,
+        "enquiry": enquiry.pk,
         "section": "info",
         "feature": "x",
         "path": "nothing/here",
@@ -429,6 +447,8 @@ def _fingerprint() -> tuple:
         tuple(Notification.objects.order_by("pk").values_list("pk", "read_at")),
         tuple(OfflineVerification.objects.order_by("pk").values_list("pk", "status")),
         tuple(Project.objects.order_by("pk").values_list("pk", "name", "address")),
+        tuple(Enquiry.objects.order_by("pk").values_list("pk", "state", "rating", "reopened")),
+        tuple(EnquiryMessage.objects.order_by("pk").values_list("pk")),
     )
 
 
