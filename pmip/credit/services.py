@@ -397,7 +397,12 @@ def file_dispute(*, actor, entry_id: int, reasons: str, attachment=None) -> Cred
         if not name.endswith((".pdf", ".jpg", ".jpeg", ".png")):
             raise ValidationFailed("附件只能是 PDF、JPG 或 PNG。", field="attachment")
     with transaction.atomic():
-        entry = CreditEntry.objects.select_for_update(of=("self",)).select_related("subject").filter(pk=entry_id).first()
+        entry = (
+            CreditEntry.objects.select_for_update(of=("self",))
+            .select_related("subject")
+            .filter(pk=entry_id)
+            .first()
+        )
         if entry is None or not selectors.is_own(actor, entry.subject):
             raise NotFound()
         if entry.status == EntryStatus.WITHDRAWN:

@@ -360,7 +360,10 @@ def reply_to_evaluation(*, actor, evaluation_id: int, body: str) -> Reply:
     text = clean_text(body, what="回复内容", max_length=REPLY_MAX, required=True)
     with transaction.atomic():
         evaluation = (
-            Evaluation.objects.select_for_update(of=("self",)).select_related("project").filter(pk=evaluation_id).first()
+            Evaluation.objects.select_for_update(of=("self",))
+            .select_related("project")
+            .filter(pk=evaluation_id)
+            .first()
         )
         if evaluation is None:
             raise NotFound()
