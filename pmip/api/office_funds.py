@@ -710,6 +710,19 @@ def create_repair(request, code: str, payload: RepairIn):
     return Status(201, _repair_out(request.auth, repair))
 
 
+@router.put(
+    "/repairs/{repair_id}",
+    response={200: OfficeFundRepairOut, **_ERRORS},
+    summary="修改维修记录（仅限未分摊入账的）",
+)
+def update_repair(request, repair_id: int, payload: RepairIn):
+    """Replaces the editable fields of a repair not yet charged (e.g. adds the owners' decision number).
+    422 repair_not_draft for a charged or cancelled repair."""
+    repair = _repair(request.auth, repair_id)
+    services.update_repair(actor=request.auth, repair_id=repair.pk, **payload.model_dump())
+    return _repair_out(request.auth, _repair(request.auth, repair_id))
+
+
 @router.post("/repairs/{repair_id}/charge", response={200: ChargeOut, **_ERRORS}, summary="分摊入账")
 def charge_repair(request, repair_id: int, payload: ChargeIn):
     actor = request.auth

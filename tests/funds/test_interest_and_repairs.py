@@ -330,3 +330,89 @@ def test_company_cannot_register_repairs(lianhua, staff):
             actor=staff["company"], project=lianhua, title="x", amount="1.00", scope_kind="project"
         )
     assert Repair.objects.count() == 0
+
+
+def _edit(repair, **changes):
+    values = {
+        "title": repair.title,
+        "amount": str(repair.amount),
+        "scope_kind": repair.scope_kind,
+        "building_ids": list(repair.buildings.values_list("pk", flat=True)),
+        "unit_ids": list(repair.units.values_list("pk", flat=True)),
+        "description": repair.description,
+        "contractor": repair.contractor,
+        "started_on": repair.started_on,
+        "finished_on": repair.finished_on,
+        "emergency_kind": repair.emergency_kind,
+        "decision_ref": repair.decision_ref,
+    }
+    values.update(changes)
+    return values
+
+
+def test_a_repair_without_decision_gets_its_number_by_an_audited_edit_then_charges(funded, units, clerk):
+    repair = services.create_repair(
+        actor=clerk, project=funded, title="2栋外墙维修", amount="500.00", scope_kind="project"
+    )
+    with pytest.raises(ValidationFailed):
+        services.charge_repair(actor=clerk, repair_id=repair.pk)
+    building = units["2-101"].building_id
+    edited = services.update_repair(
+        actor=clerk,
+        repair_id=repair.pk,
+        **_edit(repair, decision_ref="LH-2026-07", scope_kind="buildings", building_ids=[building]),
+    )
+    assert (edited.decision_ref, edited.scope_kind, edited.status) == ("LH-2026-07", "buildings", "draft")
+    assert list(edited.buildings.values_list("pk", flat=True)) == [building]
+    audit = AuditEntry.objects.get(action="funds.repair.edited")
+    assert audit.data["changes"] == {
+        "decision_ref": {"from": "", "to": "LH-2026-07"},
+        "scope_kind": {"from": "project", "to": "buildings"},
+        "building_ids": {"from": [], "to": [building]},
+    }
+    # Saving the same values again changes and records nothing.
+    services.update_repair(actor=clerk, repair_id=repair.pk, **_edit(edited))
+    assert AuditEntry.objects.filter(action="funds.repair.edited").count() == 1
+    services.charge_repair(actor=clerk, repair_id=repair.pk)
+    assert set(RepairShare.objects.filter(repair=repair).values_list("label", flat=True)) == {
+        "2-101",
+        "2-102",
+    }
+
+
+def test_a_charged_or_cancelled_repair_cannot_be_edited_and_bad_edits_write_nothing(
+    funded, units, clerk, staff
+):
+    repair = services.create_repair(
+        actor=clerk,
+        project=funded,
+        title="1栋水泵",
+        amount="300.00",
+        scope_kind="project",
+        decision_ref="JC-1",
+    )
+    with pytest.raises(ValidationFailed):
+        services.update_repair(actor=clerk, repair_id=repair.pk, **_edit(repair, amount="-1"))
+    with pytest.raises(ValidationFailed) as exc:
+        services.update_repair(
+            actor=clerk, repair_id=repair.pk, **_edit(repair, scope_kind="units", unit_ids=[])
+        )
+    assert exc.value.field == "unit_ids"
+    with pytest.raises(PermissionDenied):
+        services.update_repair(actor=staff["company"], repair_id=repair.pk, **_edit(repair, title="改"))
+    repair.refresh_from_db()
+    assert (repair.title, repair.amount, repair.scope_kind) == ("1栋水泵", D("300.00"), "project")
+    services.charge_repair(actor=clerk, repair_id=repair.pk)
+    with pytest.raises(ValidationFailed) as exc:
+        services.update_repair(actor=clerk, repair_id=repair.pk, **_edit(repair, decision_ref="JC-2"))
+    assert exc.value.code == "repair_not_draft"
+    assert exc.value.message == "该维修记录已分摊入账，不能修改。"
+    other = services.create_repair(
+        actor=clerk, project=funded, title="路灯", amount="10.00", scope_kind="project"
+    )
+    services.cancel_repair(actor=clerk, repair_id=other.pk, reason="重复登记")
+    with pytest.raises(ValidationFailed) as exc:
+        services.update_repair(actor=clerk, repair_id=other.pk, **_edit(other, decision_ref="JC-3"))
+    assert exc.value.code == "repair_not_draft"
+    assert not AuditEntry.objects.filter(action="funds.repair.edited").exists()
+    assert Repair.objects.get(pk=repair.pk).decision_ref == "JC-1"

@@ -99,7 +99,7 @@ def test_fund_figures_come_from_the_ledger(report, clerk):
     assert data.business_net == D("19800.50")
 
 
-def test_owner_sees_published_reports_only_and_drafts_only_change(report, owner, staff):
+def test_owner_sees_published_reports_only_and_drafts_only_change(report, owner, staff, frozen_clock):
     assert list(selectors.quarterly_reports(actor=owner, project=report.project)) == []
     with pytest.raises(NotFound):
         selectors.report_data(actor=owner, report_id=report.pk)
@@ -119,6 +119,7 @@ def test_owner_sees_published_reports_only_and_drafts_only_change(report, owner,
     services.remove_report_line(actor=staff["committee"], line_id=line.pk)
     assert ReportLine.objects.count() == 3
 
+    frozen_clock.advance(days=20)  # the quarter has ended: 2026-04-04
     services.publish_quarterly_report(actor=staff["committee"], report_id=report.pk)
     assert [r.pk for r in selectors.quarterly_reports(actor=owner, project=report.project)] == [report.pk]
     assert selectors.report_data(actor=owner, report_id=report.pk).totals["receivable"] == D("0.00")
@@ -242,3 +243,36 @@ def test_formula_in_a_report_line_comes_out_as_text(report, clerk, staff):
     assert reports.quarterly_report_pdf(selectors.report_data(actor=clerk, report_id=report.pk)).startswith(
         b"%PDF"
     )
+
+
+def test_a_report_is_published_only_after_its_quarter_ends(lianhua, staff):
+    from pmip.audit.models import AuditEntry
+    from pmip.core import clock
+
+    committee = staff["committee"]
+    q4 = services.open_quarterly_report(actor=committee, project=lianhua, year=2026, quarter=4)
+    with clock.frozen(dt.datetime(2026, 12, 6, 4, tzinfo=dt.UTC)), pytest.raises(ValidationFailed) as exc:
+        services.publish_quarterly_report(actor=committee, report_id=q4.pk)
+    assert exc.value.code == "quarter_not_ended"
+    assert "12月31日才结束" in exc.value.message and "2027-01-01起" in exc.value.message
+    q4.refresh_from_db()
+    assert (q4.status, q4.published_at) == ("draft", None)
+    assert not AuditEntry.objects.filter(action="funds.report.published").exists()
+    # 12-31 23:30 in Shanghai is still the quarter; 00:10 on 01-01 in Shanghai (16:10 UTC on 12-31) is not.
+    with clock.frozen(dt.datetime(2026, 12, 31, 15, 30, tzinfo=dt.UTC)), pytest.raises(ValidationFailed):
+        services.publish_quarterly_report(actor=committee, report_id=q4.pk)
+    with clock.frozen(dt.datetime(2026, 12, 31, 16, 10, tzinfo=dt.UTC)):
+        services.publish_quarterly_report(actor=committee, report_id=q4.pk)
+    q4.refresh_from_db()
+    assert q4.status == "published"
+
+
+def test_quarter_last_days():
+    from pmip.funds.services.reports import quarter_last_day
+
+    assert [quarter_last_day(2026, q) for q in (1, 2, 3, 4)] == [
+        dt.date(2026, 3, 31),
+        dt.date(2026, 6, 30),
+        dt.date(2026, 9, 30),
+        dt.date(2026, 12, 31),
+    ]

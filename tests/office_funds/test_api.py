@@ -287,3 +287,28 @@ def test_entries_page_is_query_bounded(
         dt.date(2025, 6, 30),
         dt.date(2025, 4, 30),
     )
+
+
+def test_a_draft_repair_is_edited_over_the_api_and_a_charged_one_is_not(client_for, lianhua, units, deposits):
+    client = client_for("city")
+    body = {"amount": "100.00", "scope_kind": "project", "title": "围墙"}
+    repair = post(client, f"{API}/projects/{LIANHUA}/repairs", body).json()
+    assert post(client, f"{API}/repairs/{repair['id']}/charge", {}).json()["code"] == "decision_required"
+    edited = client.put(
+        f"{API}/repairs/{repair['id']}", {**body, "decision_ref": "LH-5"}, content_type="application/json"
+    )
+    assert edited.status_code == 200
+    assert (edited.json()["decision_ref"], edited.json()["status"]) == ("LH-5", "draft")
+    assert AuditEntry.objects.get(action="funds.repair.edited").data["changes"] == {
+        "decision_ref": {"from": "", "to": "LH-5"}
+    }
+    assert post(client, f"{API}/repairs/{repair['id']}/charge", {}).status_code == 200
+    refused = client.put(
+        f"{API}/repairs/{repair['id']}", {**body, "decision_ref": "LH-6"}, content_type="application/json"
+    )
+    assert refused.status_code == 422 and refused.json()["code"] == "repair_not_draft"
+    assert Repair.objects.get(pk=repair["id"]).decision_ref == "LH-5"
+    reader = client_for("futian").put(
+        f"{API}/repairs/{repair['id']}", {**body, "decision_ref": "x"}, content_type="application/json"
+    )
+    assert reader.status_code in (403, 404)

@@ -74,7 +74,7 @@ def test_disclosure_list_filters_by_status(client_for, lianhua, staff):
     assert [r[0] for r in every] == ["草稿公告", "已发公告"]  # drafts (to do) first
 
 
-def test_quarterly_report_lines_publish_and_downloads(client_for, lianhua, units, deposits):
+def test_quarterly_report_lines_publish_and_downloads(client_for, lianhua, units, deposits, frozen_clock):
     client = client_for("committee")
     opened = client.post(f"{BASE}/{LIANHUA}/reports/open/", {"year": "2026", "quarter": "1"})
     report_url = opened["Location"]
@@ -116,6 +116,9 @@ def test_quarterly_report_lines_publish_and_downloads(client_for, lianhua, units
     pdf = client.get(report_url + "download.pdf")
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
 
+    early = client.post(report_url + "publish/", {"confirm": "on"})  # 2026-03-15: the quarter is running
+    assert early.status_code == 422 and "季度结束后（2026-04-01起）才能公布" in text(early)
+    frozen_clock.advance(days=20)
     published = client.post(report_url + "publish/", {"confirm": "on"}, follow=True)
     assert "2026年第1季度收支报表已公布，本小区业主现在可以查看。" in text(published)
     assert "添加明细" not in text(published)
@@ -172,3 +175,18 @@ def test_reconciliation_is_run_by_the_city_and_lists_mismatches(client_for, lian
     assert UnitBalance.objects.get(unit=units["1-101"]).balance == D(
         "4467.61"
     )  # reconciliation changes nothing
+
+
+def test_publishing_a_report_of_a_running_quarter_is_refused_on_the_page(client_for, lianhua, staff):
+    from pmip.core import clock
+
+    report = services.open_quarterly_report(actor=staff["city"], project=lianhua, year=2026, quarter=4)
+    client = client_for("committee")
+    url = f"{BASE}/{LIANHUA}/reports/{report.pk}/publish/"
+    with clock.frozen(dt.datetime(2026, 12, 6, 4, tzinfo=dt.UTC)):
+        refused = client.post(url, {"confirm": "on"})
+    assert refused.status_code == 422
+    assert "季度结束后（2027-01-01起）才能公布该季度的收支报表" in text(refused)
+    report.refresh_from_db()
+    assert report.status == "draft"
+    assert not AuditEntry.objects.filter(action="funds.report.published").exists()

@@ -243,3 +243,50 @@ def test_cancelling_a_charged_repair_reverses_every_share(client_for, units, dep
     assert sorted(reversals.values_list("amount", flat=True)) == [D("296.23"), D("301.26"), D("402.51")]
     assert LedgerEntry.objects.filter(repair=repair, kind="repair_charge").count() == 3  # the charges stay
     assert UnitBalance.objects.get(unit=units["1-101"]).balance == D("4467.60")
+
+
+def test_committee_adds_the_decision_number_to_a_draft_on_the_edit_page(client_for, units, deposits):
+    committee = client_for("committee")
+    form = repair_form(units, decision_ref="")
+    preview = committee.post(NEW, form)
+    saved = committee.post(
+        NEW, {**form, "action": "save", "confirm": "on", "preview_digest": digest_of(preview)}
+    )
+    repair = Repair.objects.get()
+    assert saved.status_code == 302 and repair.decision_ref == ""
+    detail = committee.get(f"{BASE}/{LIANHUA}/repairs/{repair.pk}/")
+    assert "补填业主共同决定编号" in text(detail) and "修改维修记录" in text(detail)
+
+    edit_url = f"{BASE}/{LIANHUA}/repairs/{repair.pk}/edit/"
+    page = committee.get(edit_url)
+    assert page.status_code == 200 and "1栋电梯维修" in page.content.decode()
+    bad = committee.post(edit_url, {**form, "amount": "abc"})
+    assert bad.status_code == 422
+    repair.refresh_from_db()
+    assert (
+        repair.amount == D("1000.00") and not AuditEntry.objects.filter(action="funds.repair.edited").exists()
+    )
+
+    done = committee.post(edit_url, {**form, "decision_ref": "LH-2026-09"}, follow=True)
+    assert "维修记录已修改：1栋电梯维修。" in text(done) and "LH-2026-09" in text(done)
+    repair.refresh_from_db()
+    assert repair.decision_ref == "LH-2026-09"
+    audit = AuditEntry.objects.get(action="funds.repair.edited")
+    assert audit.data["changes"] == {"decision_ref": {"from": "", "to": "LH-2026-09"}}
+
+
+def test_a_charged_repair_has_no_edit_and_the_edit_page_refuses(client_for, units, deposits):
+    city = client_for("city")
+    form = repair_form(units)
+    preview = city.post(NEW, form)
+    city.post(NEW, {**form, "action": "post", "confirm": "on", "preview_digest": digest_of(preview)})
+    repair = Repair.objects.get()
+    assert repair.status == "charged"
+    assert "修改维修记录" not in text(city.get(f"{BASE}/{LIANHUA}/repairs/{repair.pk}/"))
+    edit_url = f"{BASE}/{LIANHUA}/repairs/{repair.pk}/edit/"
+    assert "不能修改" in text(city.get(edit_url))
+    refused = city.post(edit_url, {**form, "decision_ref": "X-1"})
+    assert refused.status_code == 422 and "该维修记录已分摊入账，不能修改。" in text(refused)
+    repair.refresh_from_db()
+    assert repair.decision_ref == "LH-2026-01"
+    assert not AuditEntry.objects.filter(action="funds.repair.edited").exists()

@@ -8,7 +8,7 @@ the project's balance row first and keeps unit/building/project balances in step
 - `post_monthly_contributions`      日常: area × monthly rate per m², once per project and month
 - `receive_interest`                利息收益 into the project's unallocated pool
 - `allocate_interest`               the pool (or part of it) to the sub-ledgers pro rata to balance
-- `create_repair` / `charge_repair` / `cancel_repair`, `preview_apportionment` / `preview_repair` (no writes)
+- `create_repair` / `update_repair` (draft only) / `charge_repair` / `cancel_repair`, `preview_apportionment` / `preview_repair` (no writes)
 - `post_refund`, `post_transfer`    退款, 划转 of one unit
 - `reverse_entry`                   冲正: the only correction; the corrected entry stays as it was
 Common funds (业主共有资金): `open_common_fund_account`, `close_common_fund_account`, `receive_bank_push`
@@ -18,7 +18,7 @@ Quarterly reports: `open_quarterly_report`, `add_report_line`, `remove_report_li
 Follows: `follow_project`, `unfollow_project`.
 
 Audit actions: funds.policy.updated, funds.first_deposit.posted, funds.monthly.posted, funds.interest.received,
-funds.interest.allocated, funds.repair.created, funds.repair.charged, funds.repair.cancelled, funds.refund.posted,
+funds.interest.allocated, funds.repair.created, funds.repair.edited, funds.repair.charged, funds.repair.cancelled, funds.refund.posted,
 funds.transfer.posted, funds.entry.reversed, funds.account.opened, funds.account.closed, funds.flows.recorded,
 funds.disclosure.created, funds.disclosure.edited, funds.disclosure.published, funds.report.opened,
 funds.report.line_added, funds.report.line_removed, funds.report.published, funds.follow.added,
@@ -58,6 +58,7 @@ from pmip.funds.services.repairs import (
     create_repair,
     preview_apportionment,
     preview_repair,
+    update_repair,
 )
 from pmip.funds.services.reports import (
     add_report_line,
@@ -82,6 +83,7 @@ __all__ = [
     "compute_first_deposit",
     "create_notice",
     "create_repair",
+    "update_repair",
     "edit_disclosure",
     "follow_project",
     "open_common_fund_account",

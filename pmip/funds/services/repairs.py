@@ -1,4 +1,5 @@
-"""Repairs: `preview_apportionment` / `preview_repair` (no writes), `create_repair`, `charge_repair`, `cancel_repair`."""
+"""Repairs: `preview_apportionment` / `preview_repair` (no writes), `create_repair`, `update_repair`, `charge_repair`,
+`cancel_repair`."""
 
 from __future__ import annotations
 
@@ -179,6 +180,134 @@ def create_repair(
             repair.refresh_from_db()
         elif expected_digest is not None:
             check_digest(preview_repair(repair=repair), expected_digest)
+    return repair
+
+
+EDITABLE_FIELDS = (
+    "title",
+    "amount",
+    "scope_kind",
+    "building_ids",
+    "unit_ids",
+    "description",
+    "contractor",
+    "started_on",
+    "finished_on",
+    "emergency_kind",
+    "decision_ref",
+)
+
+
+def update_repair(
+    *,
+    actor: Account | None,
+    repair_id: int,
+    title: str,
+    amount: Any,
+    scope_kind: str,
+    building_ids: Sequence[int] = (),
+    unit_ids: Sequence[int] = (),
+    description: str = "",
+    contractor: str = "",
+    started_on: dt.date | None = None,
+    finished_on: dt.date | None = None,
+    emergency_kind: str = "",
+    decision_ref: str = "",
+) -> Repair:
+    """修改维修记录: a repair not yet charged (draft) may be corrected — typically to add the owners' decision number
+    (业主共同决定编号) that charging needs. Same checks as `create_repair`; a charged or cancelled repair cannot be
+    edited (charged ones are corrected by cancelling = reversal). Manage role. The audit entry lists every changed
+    field with its old and new value; saving without a change writes nothing.
+    Raises PermissionDenied, NotFound, ValidationFailed(code="repair_not_draft"). Audit: funds.repair.edited."""
+    title = " ".join((title or "").split())
+    if not title:
+        raise ValidationFailed("请填写维修项目名称。", field="title")
+    if len(title) > 100:
+        raise ValidationFailed("维修项目名称不能超过100个字。", field="title")
+    contractor = " ".join((contractor or "").split())
+    if len(contractor) > 120:
+        raise ValidationFailed("施工单位名称不能超过120个字。", field="contractor")
+    decision_ref = (decision_ref or "").strip()
+    if len(decision_ref) > 64:
+        raise ValidationFailed("业主共同决定编号不能超过64个字符。", field="decision_ref")
+    description = (description or "").strip()
+    if len(description) > 2000:
+        raise ValidationFailed("说明不能超过2000个字。", field="description")
+    amount = clean_money(amount, label="维修金额")
+    if emergency_kind not in EmergencyKind.values:
+        raise ValidationFailed("紧急情况类别不正确。", field="emergency_kind")
+    if started_on and finished_on and finished_on < started_on:
+        raise ValidationFailed("完工日期不能早于开工日期。", field="finished_on")
+    with transaction.atomic():
+        repair = Repair.objects.select_related("project").filter(pk=repair_id).first()
+        if repair is None or not (
+            permissions.is_system(actor) or permissions.staff_sees(actor, repair.project)
+        ):
+            raise NotFound("未找到该维修记录。")
+        permissions.require_manage(actor, repair.project)
+        ledger.lock_project(repair.project_id)  # a charge of the same repair waits, then sees the edit
+        repair = _locked_repair(repair_id)
+        if repair.status != RepairStatus.DRAFT:
+            raise ValidationFailed(
+                f"该维修记录{repair.get_status_display()}，不能修改。", code="repair_not_draft"
+            )
+        units = _scope_units(repair.project, scope_kind, building_ids, unit_ids)
+        new_buildings = sorted(set(building_ids)) if scope_kind == RepairScopeKind.BUILDINGS else []
+        new_units = sorted(set(unit_ids)) if scope_kind == RepairScopeKind.UNITS else []
+        before = {
+            "title": repair.title,
+            "amount": str(repair.amount),
+            "scope_kind": repair.scope_kind,
+            "building_ids": sorted(repair.buildings.values_list("pk", flat=True)),
+            "unit_ids": sorted(repair.units.values_list("pk", flat=True)),
+            "description": repair.description,
+            "contractor": repair.contractor,
+            "started_on": repair.started_on.isoformat() if repair.started_on else None,
+            "finished_on": repair.finished_on.isoformat() if repair.finished_on else None,
+            "emergency_kind": repair.emergency_kind,
+            "decision_ref": repair.decision_ref,
+        }
+        after = {
+            "title": title,
+            "amount": str(amount),
+            "scope_kind": scope_kind,
+            "building_ids": new_buildings,
+            "unit_ids": new_units,
+            "description": description,
+            "contractor": contractor,
+            "started_on": started_on.isoformat() if started_on else None,
+            "finished_on": finished_on.isoformat() if finished_on else None,
+            "emergency_kind": emergency_kind,
+            "decision_ref": decision_ref,
+        }
+        changes = {k: {"from": before[k], "to": after[k]} for k in EDITABLE_FIELDS if before[k] != after[k]}
+        if not changes:
+            return repair
+        repair.title, repair.amount, repair.scope_kind = title, amount, scope_kind
+        repair.description, repair.contractor = description, contractor
+        repair.started_on, repair.finished_on = started_on, finished_on
+        repair.emergency_kind, repair.decision_ref = emergency_kind, decision_ref
+        repair.save(
+            update_fields=[
+                "title",
+                "amount",
+                "scope_kind",
+                "description",
+                "contractor",
+                "started_on",
+                "finished_on",
+                "emergency_kind",
+                "decision_ref",
+            ]
+        )
+        repair.buildings.set(new_buildings)
+        repair.units.set(new_units)
+        record(
+            actor=actor,
+            action="funds.repair.edited",
+            obj=repair,
+            data={"changes": changes, "units_in_scope": len(units)},
+        )
     return repair
 
 

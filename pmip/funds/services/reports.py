@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db import transaction
@@ -129,11 +130,26 @@ def remove_report_line(*, actor: Account | None, line_id: int) -> None:
         line.delete()
 
 
+def quarter_last_day(year: int, quarter: int) -> dt.date:
+    """The last day of a quarter (03-31, 06-30, 09-30, 12-31)."""
+    if quarter == 4:
+        return dt.date(year, 12, 31)
+    return dt.date(year, 3 * quarter + 1, 1) - dt.timedelta(days=1)
+
+
 def publish_quarterly_report(*, actor: Account | None, report_id: int) -> QuarterlyReport:
-    """公布: the report becomes visible to the project's owners and can no longer change.
-    Audit: funds.report.published."""
+    """公布: the report becomes visible to the project's owners and can no longer change. Only after the quarter has
+    ended (Shanghai date): a report of a running quarter would show figures that are still moving.
+    Raises ValidationFailed(code="quarter_not_ended"). Audit: funds.report.published."""
     with transaction.atomic():
         report = _draft_report(actor, report_id)
+        last_day = quarter_last_day(report.year, report.quarter)
+        if clock.today() <= last_day:
+            raise ValidationFailed(
+                f"{report.year}年第{report.quarter}季度到{last_day.month}月{last_day.day}日才结束，"
+                f"季度结束后（{(last_day + dt.timedelta(days=1)).isoformat()}起）才能公布该季度的收支报表。",
+                code="quarter_not_ended",
+            )
         report.status = ReportStatus.PUBLISHED
         report.published_at = clock.now()
         report.published_by = actor if getattr(actor, "is_authenticated", False) else None

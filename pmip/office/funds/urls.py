@@ -21,6 +21,7 @@ urlpatterns = [
     path("<str:code>/repairs/<int:repair_id>/", views.repair_detail, name="repair"),
     path("<str:code>/repairs/<int:repair_id>/charge/", views.repair_charge, name="repair_charge"),
     path("<str:code>/repairs/<int:repair_id>/cancel/", views.repair_cancel, name="repair_cancel"),
+    path("<str:code>/repairs/<int:repair_id>/edit/", views.repair_edit, name="repair_edit"),
     path("<str:code>/postings/first-deposits/", views.post_first_deposits, name="post_first"),
     path("<str:code>/postings/monthly/", views.post_monthly, name="post_monthly"),
     path("<str:code>/postings/interest/", views.post_interest, name="post_interest"),

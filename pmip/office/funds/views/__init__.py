@@ -51,6 +51,7 @@ from pmip.office.funds.views.repairs import (
     repair_cancel,
     repair_charge,
     repair_detail,
+    repair_edit,
     repair_list,
     repair_new,
 )
@@ -96,6 +97,7 @@ __all__ = [
     "project_detail",
     "reconcile_view",
     "repair_cancel",
+    "repair_edit",
     "repair_charge",
     "repair_detail",
     "repair_list",

@@ -1,4 +1,5 @@
-"""Back office → 维修资金 → 维修: list, 维修申报 with the apportionment preview, detail, 分摊入账, 撤销."""
+"""Back office → 维修资金 → 维修: list, 维修申报 with the apportionment preview, detail, 修改 (not yet charged),
+分摊入账, 撤销."""
 
 from __future__ import annotations
 
@@ -163,6 +164,7 @@ def _repair_context(request, project: Project, repair, *, charge_form=None) -> d
         context["shares"] = shares
         context["share_total"] = sum((s.amount for s in shares), ZERO)
         context["area_total"] = sum((s.area for s in shares), ZERO)
+    context["may_edit"] = repair.status == RepairStatus.DRAFT and context["may"]["manage"]
     context["may_cancel"] = repair.status != RepairStatus.CANCELLED and (
         context["may"]["ledger"] if repair.status == RepairStatus.CHARGED else context["may"]["manage"]
     )
@@ -240,3 +242,49 @@ def repair_cancel(request, code: str, repair_id: int):
     context = _project_context(request, project, "repairs")
     context.update({"repair": repair, "form": form})
     return render(request, "office/funds/repair_cancel.html", context)
+
+
+def _repair_initial(repair) -> dict:
+    units = repair.units.select_related("building").order_by("building__number", "number")
+    return {
+        "title": repair.title,
+        "contractor": repair.contractor,
+        "amount": repair.amount,
+        "started_on": repair.started_on,
+        "finished_on": repair.finished_on,
+        "scope_kind": repair.scope_kind,
+        "buildings": [str(pk) for pk in repair.buildings.values_list("pk", flat=True)],
+        "unit_codes": ", ".join(f"{u.building.number}-{u.number}" for u in units),
+        "emergency_kind": repair.emergency_kind,
+        "decision_ref": repair.decision_ref,
+        "description": repair.description,
+    }
+
+
+@funds_view
+@require_http_methods(["GET", "POST"])
+def repair_edit(request, code: str, repair_id: int):
+    """修改 a repair not yet charged (manage role), e.g. to add the owners' decision number. The service refuses a
+    charged or cancelled repair; the apportionment is previewed again on the detail page before charging."""
+    project = _project(request, code)
+    repair = _repair(request, project, repair_id)
+    _require_manage(request, project)
+    form = RepairForm(posted(request), buildings=_buildings(project), initial=_repair_initial(repair))
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            values = _repair_values(project, form)
+            if values is not None:
+                try:
+                    services.update_repair(actor=request.user, repair_id=repair.pk, **values)
+                except ValidationFailed as exc:
+                    form_error(form, exc, REPAIR_FIELDS)
+                else:
+                    messages.success(
+                        request, f"维修记录已修改：{values['title']}。请核对分摊预览后再分摊入账。"
+                    )
+                    return redirect("office_funds:repair", code=project.code, repair_id=repair.pk)
+    context = _project_context(request, project, "repairs")
+    context.update({"repair": repair, "form": form})
+    return render(request, "office/funds/repair_edit.html", context, status=status)
