@@ -26,7 +26,7 @@ from pmip.core.errors import NotFound
 from pmip.funds import permissions, selectors, services
 from pmip.funds.apportion import apportionment_digest, from_fen
 from pmip.funds.choices import DisclosureKind, DisclosureStatus, EmergencyKind, EntryKind, RepairScopeKind
-from pmip.funds.models import ZERO, LedgerEntry
+from pmip.funds.models import ZERO, LedgerEntry, QuarterlyReport
 from pmip.funds.policy import FIELDS as POLICY_FIELDS
 from pmip.funds.reports import FUND_EXPENSE, FUND_INCOME
 from pmip.registry import selectors as registry
@@ -304,6 +304,10 @@ class ChargeOut(Schema):
     total: str
 
 
+class CorrectReportIn(Schema):
+    note: str = Field(..., max_length=1000, description="更正说明：更正了什么、为什么更正")
+
+
 class ReasonIn(Schema):
     reason: str = Field(..., max_length=200)
     occurred_on: dt.date | None = None
@@ -358,6 +362,7 @@ class ReportRowOut(Schema):
     id: int
     year: int
     quarter: int
+    version: int
     status: str
     published_at: dt.datetime | None
 
@@ -384,6 +389,10 @@ class OfficeFundReportOut(Schema):
     year: int
     quarter: int
     status: str
+    version: int
+    correction_note: str
+    corrects_id: int | None = Field(None, description="本版更正的上一版")
+    superseded_by_id: int | None = Field(None, description="已被更正时：更正它的版本")
     lines: list[OfficeFundReportLineOut]
     totals: dict[str, str]
     business_net: str
@@ -634,7 +643,14 @@ def list_disclosures(request, code: str, filters: Query[OfficeFundDisclosuresIn]
 def list_reports(request, code: str):
     project = _project(request.auth, code)
     return [
-        ReportRowOut(id=r.pk, year=r.year, quarter=r.quarter, status=r.status, published_at=r.published_at)
+        ReportRowOut(
+            id=r.pk,
+            year=r.year,
+            quarter=r.quarter,
+            version=r.version,
+            status=r.status,
+            published_at=r.published_at,
+        )
         for r in selectors.quarterly_reports(actor=request.auth, project=project)
     ]
 
@@ -652,6 +668,12 @@ def get_report(request, report_id: int):
         year=data.report.year,
         quarter=data.report.quarter,
         status=data.report.status,
+        version=data.report.version,
+        correction_note=data.report.correction_note,
+        corrects_id=data.report.corrects_id,
+        superseded_by_id=QuarterlyReport.objects.filter(corrects=data.report)
+        .values_list("pk", flat=True)
+        .first(),
         lines=[
             OfficeFundReportLineOut(
                 id=line.pk,
@@ -751,6 +773,21 @@ def cancel_repair(request, repair_id: int, payload: ReasonIn):
     repair = _repair(request.auth, repair_id)
     services.cancel_repair(actor=request.auth, repair_id=repair.pk, reason=payload.reason)
     return _repair_out(request.auth, _repair(request.auth, repair_id))
+
+
+@router.post(
+    "/reports/{report_id}/correct",
+    response={201: OfficeFundReportOut, **_ERRORS},
+    summary="更正已公布的季度收支报表（创建新版本）",
+)
+def correct_report(request, report_id: int, payload: CorrectReportIn):
+    """A new draft version with a copy of the lines and the note; the published one is marked superseded when the
+    correction is published (office page 公布)."""
+    data = selectors.report_data(actor=request.auth, report_id=report_id)
+    if not permissions.staff_sees(request.auth, data.project):
+        raise NotFound("未找到该报表。")
+    correction = services.correct_quarterly_report(actor=request.auth, report_id=report_id, note=payload.note)
+    return Status(201, get_report(request, correction.pk))
 
 
 @router.post("/entries/{entry_id}/reverse", response={201: EntryOut, **_ERRORS}, summary="冲正一笔记账记录")

@@ -89,6 +89,7 @@ class DisclosureStatus(models.TextChoices):
 class ReportStatus(models.TextChoices):
     DRAFT = "draft", "填报中"
     PUBLISHED = "published", "已公布"
+    SUPERSEDED = "superseded", "已被更正"
 
 
 class ReportSection(models.TextChoices):

@@ -594,11 +594,33 @@ class QuarterlyReport(models.Model):
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    version = models.PositiveSmallIntegerField(default=1, help_text="第几版：更正版本从2起")
+    corrects = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrected_by",
+        help_text="本版更正的上一版（上一版公布后被本版取代，仍可查看，标为“已被更正”）",
+    )
+    correction_note = models.TextField(blank=True, help_text="更正说明：改了什么、为什么")
 
     class Meta:
-        ordering = ["project_id", "-year", "-quarter"]
+        ordering = ["project_id", "-year", "-quarter", "-version"]
         constraints = [
-            models.UniqueConstraint(fields=["project", "year", "quarter"], name="report_unique_quarter"),
+            models.UniqueConstraint(
+                fields=["project", "year", "quarter", "version"], name="report_unique_version"
+            ),
+            models.UniqueConstraint(
+                fields=["project", "year", "quarter"],
+                condition=Q(status="draft"),
+                name="report_one_draft_per_quarter",
+            ),
+            models.UniqueConstraint(
+                fields=["project", "year", "quarter"],
+                condition=Q(status="published"),
+                name="report_one_published_per_quarter",
+            ),
             models.CheckConstraint(
                 condition=Q(quarter__gte=1) & Q(quarter__lte=4),
                 name="report_quarter_range",
@@ -614,6 +636,10 @@ class QuarterlyReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}年第{self.quarter}季度"
+
+    @property
+    def version_label(self) -> str:
+        return f"第{self.version}版" if self.version > 1 or self.status == "superseded" else ""
 
 
 class ReportLine(models.Model):

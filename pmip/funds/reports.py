@@ -37,11 +37,15 @@ FUND_EXPENSE = (("repair_charge", "维修支出"), ("refund", "退款"), ("trans
 
 
 def report_title(data: ReportData) -> str:
-    return f"{data.project.name}{data.report.year}年第{data.report.quarter}季度收支报表"
+    title = f"{data.project.name}{data.report.year}年第{data.report.quarter}季度收支报表"
+    if data.report.version > 1:
+        title += f"（第{data.report.version}版，更正版）"
+    return title
 
 
 def filename(data: ReportData, ext: str) -> str:
-    return f"{data.project.code}-{data.report.year}Q{data.report.quarter}.{ext}"
+    version = f"-v{data.report.version}" if data.report.version > 1 else ""
+    return f"{data.project.code}-{data.report.year}Q{data.report.quarter}{version}.{ext}"
 
 
 def _rows(data: ReportData) -> list[tuple[str, list]]:

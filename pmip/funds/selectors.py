@@ -790,20 +790,34 @@ class ReportData:
         return self.totals[ReportSection.BUSINESS_INCOME] - self.totals[ReportSection.BUSINESS_EXPENSE]
 
 
+OWNER_REPORT_STATUSES = (ReportStatus.PUBLISHED, ReportStatus.SUPERSEDED)
+
+
 def quarterly_reports(*, actor, project: Project) -> QuerySet[QuarterlyReport]:
-    """Reports of the project: staff in scope see drafts; owners published reports only."""
+    """Reports of the project: staff in scope see every version, drafts and superseded ones included; owners the
+    current published version of each quarter (earlier versions are reached from it, `report_versions`)."""
     permissions.require_read_project(actor, project)
     qs = QuarterlyReport.objects.filter(project=project)
     if not permissions.staff_sees(actor, project):
         qs = qs.filter(status=ReportStatus.PUBLISHED)
-    return qs.order_by("-year", "-quarter")
+    return qs.order_by("-year", "-quarter", "-version")
+
+
+def report_versions(*, actor, report: QuarterlyReport) -> list[QuarterlyReport]:
+    """Every version of the report's quarter the actor may see, newest first (owners: published and superseded)."""
+    qs = QuarterlyReport.objects.filter(
+        project_id=report.project_id, year=report.year, quarter=report.quarter
+    )
+    if not permissions.staff_sees(actor, report.project):
+        qs = qs.filter(status__in=OWNER_REPORT_STATUSES)
+    return list(qs.order_by("-version"))
 
 
 def report_data(*, actor, report_id: int) -> ReportData:
-    report = QuarterlyReport.objects.select_related("project").filter(pk=report_id).first()
+    report = QuarterlyReport.objects.select_related("project", "corrects").filter(pk=report_id).first()
     if report is None or not permissions.may_read_project(actor, report.project):
         raise NotFound("未找到该报表。")
-    if report.status != ReportStatus.PUBLISHED and not permissions.staff_sees(actor, report.project):
+    if report.status not in OWNER_REPORT_STATUSES and not permissions.staff_sees(actor, report.project):
         raise NotFound("未找到该报表。")
     return build_report_data(report)
 

@@ -276,3 +276,60 @@ def test_quarter_last_days():
         dt.date(2026, 9, 30),
         dt.date(2026, 12, 31),
     ]
+
+
+def test_a_published_report_is_corrected_by_a_new_version_with_a_note(report, owner, staff, frozen_clock):
+    from pmip.audit.models import AuditEntry
+
+    committee = staff["committee"]
+    with pytest.raises(ValidationFailed) as exc:  # a draft is simply edited
+        services.correct_quarterly_report(actor=committee, report_id=report.pk, note="x")
+    assert exc.value.code == "report_not_published"
+    frozen_clock.advance(days=20)
+    services.publish_quarterly_report(actor=committee, report_id=report.pk)
+    with pytest.raises(ValidationFailed) as exc:
+        services.correct_quarterly_report(actor=committee, report_id=report.pk, note="  ")
+    assert exc.value.field == "note"
+    with pytest.raises(NotFound):  # owners do not see the report as staff do
+        services.correct_quarterly_report(actor=owner, report_id=report.pk, note="改")
+
+    v2 = services.correct_quarterly_report(
+        actor=committee, report_id=report.pk, note="补记3月电梯年检费 800.00 元。"
+    )
+    assert (v2.version, v2.status, v2.corrects_id) == (2, "draft", report.pk)
+    assert (
+        ReportLine.objects.filter(report=v2).count() == ReportLine.objects.filter(report=report).count() == 4
+    )
+    assert (
+        AuditEntry.objects.get(action="funds.report.correction_opened").data["note"]
+        == "补记3月电梯年检费 800.00 元。"
+    )
+    with pytest.raises(ValidationFailed) as exc:
+        services.correct_quarterly_report(actor=committee, report_id=report.pk, note="再改")
+    assert exc.value.code == "correction_in_progress"
+    # Opening the quarter again gives the correction in progress, not a new report.
+    assert services.open_quarterly_report(actor=committee, project=report.project, year=2026, quarter=1) == v2
+    # Until the correction is published, owners still see version 1 as current and not the draft.
+    assert [r.pk for r in selectors.quarterly_reports(actor=owner, project=report.project)] == [report.pk]
+    with pytest.raises(NotFound):
+        selectors.report_data(actor=owner, report_id=v2.pk)
+
+    services.add_report_line(
+        actor=committee, report_id=v2.pk, section="business_expense", item="电梯年检", amount="800.00"
+    )
+    services.publish_quarterly_report(actor=committee, report_id=v2.pk)
+    report.refresh_from_db()
+    assert report.status == "superseded" and report.corrected_by == v2
+    published = AuditEntry.objects.filter(action="funds.report.published").order_by("-id").first()
+    assert published.data["supersedes"] == report.pk and published.data["version"] == 2
+    # Owners: the current version in the list, the old one still readable, every version reachable.
+    assert [r.pk for r in selectors.quarterly_reports(actor=owner, project=report.project)] == [v2.pk]
+    assert selectors.report_data(actor=owner, report_id=report.pk).totals["business_expense"] == D("3200.00")
+    assert selectors.report_data(actor=owner, report_id=v2.pk).totals["business_expense"] == D("4000.00")
+    assert [r.pk for r in selectors.report_versions(actor=owner, report=report)] == [v2.pk, report.pk]
+    with pytest.raises(ValidationFailed) as exc:
+        services.correct_quarterly_report(actor=committee, report_id=report.pk, note="旧版")
+    assert exc.value.code == "report_superseded"
+    assert reports.filename(selectors.report_data(actor=owner, report_id=v2.pk), "pdf").endswith(
+        "2026Q1-v2.pdf"
+    )

@@ -243,7 +243,7 @@ def test_reports_read(client_for, lianhua, deposits, staff):
     )
     client = client_for("company")
     assert client.get(f"{API}/projects/{LIANHUA}/reports").json() == [
-        {"id": report.pk, "year": 2026, "quarter": 1, "status": "draft", "published_at": None}
+        {"id": report.pk, "year": 2026, "quarter": 1, "version": 1, "status": "draft", "published_at": None}
     ]
     body = client.get(f"{API}/reports/{report.pk}").json()
     assert (body["fund_opening"], body["fund_closing"], body["totals"]["receivable"]) == (
@@ -312,3 +312,27 @@ def test_a_draft_repair_is_edited_over_the_api_and_a_charged_one_is_not(client_f
         f"{API}/repairs/{repair['id']}", {**body, "decision_ref": "x"}, content_type="application/json"
     )
     assert reader.status_code in (403, 404)
+
+
+def test_a_published_report_is_corrected_over_the_api(client_for, lianhua, staff, frozen_clock):
+    report = services.open_quarterly_report(actor=staff["committee"], project=lianhua, year=2026, quarter=1)
+    client = client_for("committee")
+    draft = post(client, f"{API}/reports/{report.pk}/correct", {"note": "x"})
+    assert draft.status_code == 422 and draft.json()["code"] == "report_not_published"
+    frozen_clock.advance(days=20)
+    services.publish_quarterly_report(actor=staff["committee"], report_id=report.pk)
+    client = client_for("committee")  # a new session: the old one expired with the clock
+    made = post(client, f"{API}/reports/{report.pk}/correct", {"note": "补记利息"})
+    assert made.status_code == 201
+    body = made.json()
+    assert (body["version"], body["status"], body["corrects_id"], body["correction_note"]) == (
+        2,
+        "draft",
+        report.pk,
+        "补记利息",
+    )
+    services.publish_quarterly_report(actor=staff["committee"], report_id=body["id"])
+    old = client.get(f"{API}/reports/{report.pk}").json()
+    assert (old["status"], old["superseded_by_id"]) == ("superseded", body["id"])
+    outsider = post(client_for("futian"), f"{API}/reports/{report.pk}/correct", {"note": "x"})
+    assert outsider.status_code in (403, 404)

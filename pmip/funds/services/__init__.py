@@ -14,14 +14,16 @@ the project's balance row first and keeps unit/building/project balances in step
 Common funds (业主共有资金): `open_common_fund_account`, `close_common_fund_account`, `receive_bank_push`
 (statement imports are in `pmip.funds.importing`); every outflow strictly greater than the disclosure threshold
 creates a draft large-transfer disclosure. Disclosures: `create_notice`, `edit_disclosure`, `publish_disclosure`.
-Quarterly reports: `open_quarterly_report`, `add_report_line`, `remove_report_line`, `publish_quarterly_report`.
+Quarterly reports: `open_quarterly_report`, `add_report_line`, `remove_report_line`, `publish_quarterly_report`,
+`correct_quarterly_report` (a new version; the published one is marked superseded when it is published).
 Follows: `follow_project`, `unfollow_project`.
 
 Audit actions: funds.policy.updated, funds.first_deposit.posted, funds.monthly.posted, funds.interest.received,
 funds.interest.allocated, funds.repair.created, funds.repair.edited, funds.repair.charged, funds.repair.cancelled, funds.refund.posted,
 funds.transfer.posted, funds.entry.reversed, funds.account.opened, funds.account.closed, funds.flows.recorded,
 funds.disclosure.created, funds.disclosure.edited, funds.disclosure.published, funds.report.opened,
-funds.report.line_added, funds.report.line_removed, funds.report.published, funds.follow.added,
+funds.report.line_added, funds.report.line_removed, funds.report.published, funds.report.correction_opened,
+funds.follow.added,
 funds.follow.removed, funds.reconcile.mismatch (reconcile.py), funds.import.completed (importing.py).
 """
 
@@ -62,6 +64,7 @@ from pmip.funds.services.repairs import (
 )
 from pmip.funds.services.reports import (
     add_report_line,
+    correct_quarterly_report,
     open_quarterly_report,
     publish_quarterly_report,
     remove_report_line,
@@ -87,6 +90,7 @@ __all__ = [
     "edit_disclosure",
     "follow_project",
     "open_common_fund_account",
+    "correct_quarterly_report",
     "open_quarterly_report",
     "post_first_deposits",
     "post_monthly_contributions",

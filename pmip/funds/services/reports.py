@@ -1,4 +1,5 @@
-"""季度收支报表: `open_quarterly_report`, `add_report_line`, `remove_report_line`, `publish_quarterly_report`."""
+"""季度收支报表: `open_quarterly_report`, `add_report_line`, `remove_report_line`, `publish_quarterly_report`,
+`correct_quarterly_report` (a published report is corrected by a new version, never changed)."""
 
 from __future__ import annotations
 
@@ -38,10 +39,20 @@ def open_quarterly_report(
     if not 2000 <= int(year) <= 2100:
         raise ValidationFailed("年份不正确。", field="year")
     with transaction.atomic():
+        latest = (
+            QuarterlyReport.objects.filter(project=project, year=year, quarter=quarter)
+            .order_by("-version")
+            .first()
+        )
+        if (
+            latest is not None
+        ):  # the quarter's newest version (a correction in progress, or the published one)
+            return latest
         report, created = QuarterlyReport.objects.get_or_create(
             project=project,
             year=year,
             quarter=quarter,
+            version=1,
             defaults={
                 "created_at": clock.now(),
                 "created_by": actor if getattr(actor, "is_authenticated", False) else None,
@@ -150,14 +161,95 @@ def publish_quarterly_report(*, actor: Account | None, report_id: int) -> Quarte
                 f"季度结束后（{(last_day + dt.timedelta(days=1)).isoformat()}起）才能公布该季度的收支报表。",
                 code="quarter_not_ended",
             )
+        superseded = None
+        if report.corrects_id is not None:
+            superseded = QuarterlyReport.objects.select_for_update(of=("self",)).get(pk=report.corrects_id)
+            if superseded.status != ReportStatus.PUBLISHED:
+                raise ValidationFailed(
+                    "被更正的报表已不是现行版本，不能公布本更正。", code="report_superseded"
+                )
+            superseded.status = ReportStatus.SUPERSEDED
+            superseded.save(update_fields=["status"])
         report.status = ReportStatus.PUBLISHED
         report.published_at = clock.now()
         report.published_by = actor if getattr(actor, "is_authenticated", False) else None
         report.save(update_fields=["status", "published_at", "published_by"])
+        data: dict[str, Any] = {"year": report.year, "quarter": report.quarter, "version": report.version}
+        if superseded is not None:
+            data.update({"supersedes": superseded.pk, "correction_note": report.correction_note})
+        record(actor=actor, action="funds.report.published", obj=report, data=data)
+    return report
+
+
+CORRECTION_NOTE_MAX = 1000
+
+
+def correct_quarterly_report(*, actor: Account | None, report_id: int, note: str) -> QuarterlyReport:
+    """更正: start a new version of a published report, a draft holding a copy of its lines and the required note
+    saying what changes and why. The published version stays current (and visible) until the correction is
+    published; then it is marked 已被更正 (superseded) and links to the new one. Only the current published
+    version can be corrected, and only one correction can be in progress per quarter.
+    Raises PermissionDenied, NotFound, ValidationFailed. Audit: funds.report.correction_opened."""
+    note = (note or "").strip()
+    if not note:
+        raise ValidationFailed("请填写更正说明：更正了什么、为什么更正。", field="note")
+    if len(note) > CORRECTION_NOTE_MAX:
+        raise ValidationFailed(f"更正说明不能超过{CORRECTION_NOTE_MAX}个字。", field="note")
+    with transaction.atomic():
+        report = (
+            QuarterlyReport.objects.select_for_update(of=("self",))
+            .select_related("project")
+            .filter(pk=report_id)
+            .first()
+        )
+        if report is None or not (
+            permissions.is_system(actor) or permissions.staff_sees(actor, report.project)
+        ):
+            raise NotFound("未找到该报表。")
+        permissions.require_manage(actor, report.project)
+        if report.status == ReportStatus.DRAFT:
+            raise ValidationFailed("报表尚未公布，直接修改即可，不需要更正。", code="report_not_published")
+        if report.status == ReportStatus.SUPERSEDED:
+            raise ValidationFailed("该版本已被更正，请在最新版本上更正。", code="report_superseded")
+        if QuarterlyReport.objects.filter(corrects=report).exists():
+            raise ValidationFailed(
+                "该报表已有一个未公布的更正版本，请在那里修改。", code="correction_in_progress"
+            )
+        correction = QuarterlyReport.objects.create(
+            project=report.project,
+            year=report.year,
+            quarter=report.quarter,
+            version=report.version + 1,
+            corrects=report,
+            correction_note=note,
+            created_at=clock.now(),
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        ReportLine.objects.bulk_create(
+            [
+                ReportLine(
+                    report=correction,
+                    section=line.section,
+                    item=line.item,
+                    counterparty=line.counterparty,
+                    voucher_no=line.voucher_no,
+                    amount=line.amount,
+                    note=line.note,
+                    position=line.position,
+                )
+                for line in ReportLine.objects.filter(report=report).order_by("section", "position", "id")
+            ]
+        )
         record(
             actor=actor,
-            action="funds.report.published",
-            obj=report,
-            data={"year": report.year, "quarter": report.quarter},
+            action="funds.report.correction_opened",
+            obj=correction,
+            data={
+                "year": report.year,
+                "quarter": report.quarter,
+                "version": correction.version,
+                "corrects": report.pk,
+                "note": note,
+            },
         )
-    return report
+    return correction

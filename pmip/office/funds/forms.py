@@ -353,3 +353,17 @@ class ReconcileForm(forms.Form):
         required=False,
         help_text="不填：核对全市所有有维修资金数据的小区",
     )
+
+
+class CorrectReportForm(forms.Form):
+    """更正 a published quarterly report: what changes and why (shown to owners with the new version)."""
+
+    note = forms.CharField(
+        label="更正说明",
+        max_length=1000,
+        widget=forms.Textarea(
+            attrs={"rows": 4, "placeholder": "如：第2季度业务支出漏记电梯年检费 3,200.00 元，补记。"}
+        ),
+        error_messages={"required": "请填写更正说明：更正了什么、为什么更正。"},
+        help_text="业主查看新版本时会看到这段说明",
+    )

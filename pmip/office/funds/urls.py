@@ -51,6 +51,7 @@ urlpatterns = [
         name="report_line_remove",
     ),
     path("<str:code>/reports/<int:report_id>/publish/", views.report_publish, name="report_publish"),
+    path("<str:code>/reports/<int:report_id>/correct/", views.report_correct, name="report_correct"),
     path(
         "<str:code>/reports/<int:report_id>/download.<str:fmt>",
         views.report_download,

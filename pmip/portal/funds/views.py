@@ -368,6 +368,7 @@ def report(request: HttpRequest, report_id: int) -> HttpResponse:
         data=data_,
         project=data_.project,
         heading=reports.report_title(data_),
+        versions=selectors.report_versions(actor=request.user, report=data_.report),
         fund_income=[(label, data_.fund.income[key]) for key, label in reports.FUND_INCOME],
         fund_expense=[(label, data_.fund.expense[key]) for key, label in reports.FUND_EXPENSE],
     )

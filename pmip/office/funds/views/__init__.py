@@ -56,6 +56,7 @@ from pmip.office.funds.views.repairs import (
     repair_new,
 )
 from pmip.office.funds.views.reports import (
+    report_correct,
     report_detail,
     report_download,
     report_line_add,
@@ -102,6 +103,7 @@ __all__ = [
     "repair_detail",
     "repair_list",
     "repair_new",
+    "report_correct",
     "report_detail",
     "report_download",
     "report_line_add",

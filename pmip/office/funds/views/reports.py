@@ -1,4 +1,5 @@
-"""Back office → 季度收支报表: list, opening a quarter, lines, 公布 and the XLSX/PDF downloads."""
+"""Back office → 季度收支报表: list, opening a quarter, lines, 公布, 更正 (a new version) and the XLSX/PDF
+downloads."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from pmip.funds.choices import (
 from pmip.office.flow import act_on_form, form_error, posted, succeeded
 from pmip.office.funds.forms import (
     ConfirmForm,
+    CorrectReportForm,
     ReportLineForm,
     ReportOpenForm,
 )
@@ -98,6 +100,8 @@ def _report_context(request, project: Project, data, *, line_form=None) -> dict:
             "fund_income": [(label, data.fund.income[key]) for key, label in reports.FUND_INCOME],
             "fund_expense": [(label, data.fund.expense[key]) for key, label in reports.FUND_EXPENSE],
             "is_draft": is_draft,
+            "versions": selectors.report_versions(actor=request.user, report=data.report),
+            "may_correct": data.report.status == ReportStatus.PUBLISHED and context["may"]["manage"],
         }
     )
     if is_draft and context["may"]["manage"]:
@@ -203,3 +207,34 @@ def report_download(request, code: str, report_id: int, fmt: str):
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{reports.filename(data, fmt)}"'
     return response
+
+
+@funds_view
+@require_http_methods(["GET", "POST"])
+def report_correct(request, code: str, report_id: int):
+    """更正 a published report: a new draft version (copy of the lines) with the required note; the published one
+    stays current until the correction is published, then it is marked 已被更正."""
+    project = _project(request, code)
+    data = _report_data(request, project, report_id)
+    _require_manage(request, project)
+    form = CorrectReportForm(posted(request))
+    done = act_on_form(
+        request,
+        form,
+        lambda cleaned: services.correct_quarterly_report(
+            actor=request.user, report_id=data.report.pk, note=cleaned["note"]
+        ),
+        done=lambda correction: succeeded(
+            request,
+            f"已创建更正版本（第{correction.version}版）：请修改明细后公布；公布后原报表标为“已被更正”。",
+            "office_funds:report",
+            code=project.code,
+            report_id=correction.pk,
+        ),
+    )
+    if done:
+        return done
+    context = _report_context(request, project, data)
+    context.pop("line_form", None)
+    context["form"] = form
+    return render(request, "office/funds/report_correct.html", context)
