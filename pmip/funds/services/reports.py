@@ -44,9 +44,8 @@ def open_quarterly_report(
             .order_by("-version")
             .first()
         )
-        if (
-            latest is not None
-        ):  # the quarter's newest version (a correction in progress, or the published one)
+        # An opened quarter gives its newest version (a correction in progress, or the published one).
+        if latest is not None:
             return latest
         report, created = QuarterlyReport.objects.get_or_create(
             project=project,
