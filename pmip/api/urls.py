@@ -94,7 +94,8 @@ _BODY_METHODS = {"post", "put", "patch", "delete"}
 
 def complete_spec(spec):
     """Every operation, present and future: the input guard (pmip.core.middleware) may answer 400 for any request
-    and 413 for any body, so each operation documents them; an operation with `format=csv` documents its CSV."""
+    and 413 for any body, and validation 422 for any operation with parameters or a body, so each operation
+    documents them; an operation with `format=csv` documents its CSV."""
     components = spec.setdefault("components", {}).setdefault("schemas", {})
     if "Problem" not in components:
         components["Problem"] = schemas.Problem.model_json_schema()
@@ -109,6 +110,9 @@ def complete_spec(spec):
                 if str(status) in documented or (status == 413 and method not in _BODY_METHODS):
                     continue
                 responses[status] = {"description": text, "content": problem_ref}
+            if (operation.get("parameters") or operation.get("requestBody")) and "422" not in documented:
+                # ninja answers 422 (pmip.api.errors) for any parameter or body that fails validation
+                responses[422] = {"description": "请求参数不正确", "content": problem_ref}
             formats = [
                 p
                 for p in operation.get("parameters", [])

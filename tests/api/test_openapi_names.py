@@ -54,5 +54,7 @@ def test_every_operation_documents_the_input_guard_answers():
             assert "400" in codes, (method, path)
             if method in ("post", "put", "patch", "delete"):
                 assert "413" in codes, (method, path)
+            if operation.get("parameters") or operation.get("requestBody"):
+                assert "422" in codes, (method, path)  # validation of any parameter (schemathesis found two)
     csv_op = spec["paths"]["/api/v1/funds/open-data/projects"]["get"]
     assert "text/csv" in csv_op["responses"][200]["content"]
