@@ -247,13 +247,17 @@ def _bind_other_owners(project, rng, share: float) -> int:
     stamp = clock.now()
     accounts, identities, bindings = [], [], []
     for n, (_key, records) in enumerate(sorted(holders.items())):
+        if n >= 10_000:
+            break  # the synthetic mobiles below have four digits for the holder
         if rng.random() >= share:
             continue
         first = records[0]
         account = Account(
             username=f"owner_demo_{project.code}_{n}",
             kind=AccountKind.OWNER,
-            mobile=f"+861990{project.pk:03d}{n:04d}"[:14],
+            # +86 199 PPPP NNNN: unique per (project, holder) even when primary keys have more than three digits
+            # (PostgreSQL sequences are not reset between tests; truncating made two holders share a number)
+            mobile=f"+86199{project.pk % 10_000:04d}{n:04d}",
         )
         account.set_unusable_password()
         accounts.append(account)

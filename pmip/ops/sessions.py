@@ -14,7 +14,10 @@ from django.http import JsonResponse
 def _database_unavailable() -> bool:
     connection = connections["default"]
     try:
-        connection.close_if_unusable_or_obsolete()
+        if (
+            not connection.in_atomic_block
+        ):  # inside a transaction (ATOMIC_REQUESTS, tests) closing would end it
+            connection.close_if_unusable_or_obsolete()
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
         return False
