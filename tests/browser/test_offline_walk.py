@@ -29,9 +29,13 @@ DESKTOP = {"width": 1280, "height": 900}
 
 
 def logged_in_cookie(account, site: str) -> dict:
-    """A real session for `account` (the owner log-in is another feature), handed to the browser as its cookie."""
+    """A real session for `account` (the owner log-in is another feature), handed to the browser as its cookie.
+    Staff get the session the two-step office log-in leaves (with the second-factor mark)."""
     client = Client()
-    client.force_login(account)
+    if account.kind == "owner":
+        client.force_login(account)
+    else:
+        factories.login_staff(client, account)
     return {"name": "sessionid", "value": client.cookies["sessionid"].value, "url": site}
 
 
