@@ -41,6 +41,8 @@ status=0
 run owner "$owner" || status=1
 run staff "$staff" || status=1
 if grep -q "Traceback" "$work/server.log"; then
-  echo "== server log has tracebacks:"; grep -B2 -A25 "Traceback" "$work/server.log" | head -200; status=1
+  cp "$work/server.log" "${FUZZ_REPORT_DIR:-${TMPDIR:-/tmp}}/pmip-fuzz-server.log"
+  echo "== server log has tracebacks (whole log kept in ${FUZZ_REPORT_DIR:-${TMPDIR:-/tmp}}/pmip-fuzz-server.log):"
+  grep -B2 -A80 "Traceback" "$work/server.log" | head -400; status=1
 fi
 exit $status
