@@ -138,6 +138,7 @@ def seed_demo_transparency(*, project_ids: Sequence[int], seed: int) -> dict[str
         Evaluation.objects.bulk_create(created, batch_size=2000)
         scores = []
         replies = []
+        manager = _manager_account()
         for e, plan in zip(created, plans, strict=True):
             rng = plan[-1]
             for item in items[e.target]:
@@ -150,7 +151,7 @@ def seed_demo_transparency(*, project_ids: Sequence[int], seed: int) -> dict[str
                 replies.append(
                     Reply(
                         evaluation=e,
-                        author=_manager_account(),
+                        author=manager,
                         author_role="项目经理",
                         body=rng.choice(REPLIES),
                         created_at=e.submitted_at + dt.timedelta(hours=5),
@@ -167,16 +168,12 @@ def seed_demo_transparency(*, project_ids: Sequence[int], seed: int) -> dict[str
     return dict(counts)
 
 
-_MANAGER: list[Account] = []
-
-
 def _manager_account() -> Account:
-    if not _MANAGER:
-        account, _ = Account.objects.get_or_create(
-            username="demo-reply-author", defaults={"kind": AccountKind.STAFF, "display_name": "演示项目经理"}
-        )
-        _MANAGER.append(account)
-    return _MANAGER[0]
+    # Looked up each time: a module-level cache outlives the database it came from (tests, flushes).
+    account, _ = Account.objects.get_or_create(
+        username="demo-reply-author", defaults={"kind": AccountKind.STAFF, "display_name": "演示项目经理"}
+    )
+    return account
 
 
 def _credit(projects, seed: int, today: dt.date, now) -> Counter:
