@@ -181,6 +181,7 @@ def test_a_single_owner_needs_no_nomination_and_switches_houses(client, scene):
     login(client, scene.zhang)
     page = body(client.get(f"/decisions/nominate/?project={scene.project.pk}"))
     assert "本房屋只有一位产权人，由产权人本人投票，无需推选" in page
+    assert page.count("只有一位产权人") == 1, "the single-owner message is printed once (issue 12)"
     assert 'id="switch-unit"' in page
     assert 'name="nominee"' not in page
     second = body(

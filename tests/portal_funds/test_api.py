@@ -255,3 +255,38 @@ def test_open_data_projects_json_and_csv(client, ledger, lianhua):
     assert rows[1]["balance"] == "0.00"
     assert client.get(API + "/open-data/projects?district=999999").status_code == 404
     assert client.get(API + "/open-data/overview?format=xml").status_code == 422
+
+
+def test_a_corrected_report_says_its_version_and_what_changed(owner_client, report, lianhua, staff):
+    """Issue 12: the owner API shows the version, the correction note and every version of the quarter."""
+    from pmip.funds import services
+
+    committee = staff["committee"]
+    v1 = report["published"]
+    v2 = services.correct_quarterly_report(
+        actor=committee, report_id=v1.pk, note="补记3月电梯年检费 800.00 元。"
+    )
+    services.add_report_line(
+        actor=committee, report_id=v2.pk, section="business_expense", item="电梯年检", amount="800.00"
+    )
+    services.publish_quarterly_report(actor=committee, report_id=v2.pk)
+
+    listed = owner_client.get(f"{API}/projects/{lianhua.pk}/reports").json()
+    assert [(r["id"], r["version"], r["status"]) for r in listed] == [(v2.pk, 2, "published")]
+    current = owner_client.get(f"{API}/reports/{v2.pk}").json()
+    assert (current["version"], current["corrects_id"], current["correction_note"]) == (
+        2,
+        v1.pk,
+        "补记3月电梯年检费 800.00 元。",
+    )
+    assert [(v["id"], v["status"]) for v in current["versions"]] == [
+        (v2.pk, "published"),
+        (v1.pk, "superseded"),
+    ]
+    old = owner_client.get(f"{API}/reports/{v1.pk}").json()
+    assert (old["version"], old["status"], old["status_label"]) == (1, "superseded", "已被更正")
+    assert (old["corrected_by_id"], old["corrected_by_note"], old["correction_note"]) == (
+        v2.pk,
+        "补记3月电梯年检费 800.00 元。",
+        "",
+    )

@@ -5,9 +5,17 @@ from __future__ import annotations
 from typing import Literal
 
 from pmip.api.funds.common import _ERRORS, _owner_project, owner_auth, router
-from pmip.api.funds.schemas import FundPeriodOut, ReportLineOut, ReportOut, ReportRefOut, _project_ref
+from pmip.api.funds.schemas import (
+    FundPeriodOut,
+    ReportLineOut,
+    ReportOut,
+    ReportRefOut,
+    ReportVersionOut,
+    _project_ref,
+)
 from pmip.funds import presenters as data
 from pmip.funds import selectors
+from pmip.funds.choices import ReportStatus
 from pmip.funds.presenters import money
 from pmip.funds.reports import report_title
 
@@ -23,7 +31,15 @@ from pmip.funds.reports import report_title
 def project_reports(request, project_id: int):
     project = _owner_project(request.auth, project_id)
     return [
-        ReportRefOut(id=r.pk, year=r.year, quarter=r.quarter, published_at=r.published_at)
+        ReportRefOut(
+            id=r.pk,
+            year=r.year,
+            quarter=r.quarter,
+            published_at=r.published_at,
+            version=r.version,
+            status=r.status,
+            status_label=r.get_status_display(),
+        )
         for r in selectors.quarterly_reports(actor=request.auth, project=project)
     ]
 
@@ -34,11 +50,30 @@ def project_reports(request, project_id: int):
 def report_detail(request, report_id: int):
     d = selectors.report_data(actor=request.auth, report_id=report_id)
     fund = d.fund
+    report = d.report
+    current = getattr(report, "corrected_by", None) if report.status == ReportStatus.SUPERSEDED else None
     return ReportOut(
-        id=d.report.pk,
-        year=d.report.year,
-        quarter=d.report.quarter,
-        published_at=d.report.published_at,
+        id=report.pk,
+        year=report.year,
+        quarter=report.quarter,
+        published_at=report.published_at,
+        version=report.version,
+        status=report.status,
+        status_label=report.get_status_display(),
+        correction_note=report.correction_note if report.corrects_id else "",
+        corrects_id=report.corrects_id,
+        corrected_by_id=current.pk if current else None,
+        corrected_by_note=current.correction_note if current else "",
+        versions=[
+            ReportVersionOut(
+                id=v.pk,
+                version=v.version,
+                status=v.status,
+                status_label=v.get_status_display(),
+                published_at=v.published_at,
+            )
+            for v in selectors.report_versions(actor=request.auth, report=report)
+        ],
         title=report_title(d),
         project=_project_ref(d.project),
         lines={

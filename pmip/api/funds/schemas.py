@@ -319,6 +319,17 @@ class ReportRefOut(Schema):
     year: int
     quarter: int
     published_at: dt.datetime | None
+    version: int = Field(1, description="第几版：更正版本从2起")
+    status: str = Field("published", description="published（现行版本）/ superseded（已被更正）")
+    status_label: str = ""
+
+
+class ReportVersionOut(Schema):
+    id: int
+    version: int
+    status: str
+    status_label: str
+    published_at: dt.datetime | None
 
 
 class ReportLineOut(Schema):
@@ -349,6 +360,13 @@ class ReportOut(ReportRefOut):
     totals: dict[str, str]
     business_net: str
     fund: FundPeriodOut
+    correction_note: str = Field("", description="本版的更正说明（第2版起）：改了什么、为什么")
+    corrects_id: int | None = Field(None, description="本版更正的上一版")
+    corrected_by_id: int | None = Field(None, description="已被更正时：现行版本")
+    corrected_by_note: str = Field("", description="已被更正时：现行版本的更正说明")
+    versions: list[ReportVersionOut] = Field(
+        default_factory=list, description="该季度的全部已公布版本，新版在前"
+    )
 
 
 class DisclosureOut(Schema):
