@@ -45,6 +45,7 @@ class MeetingOut(Schema):
     voting_starts_at: dt.datetime
     voting_ends_at: dt.datetime
     allow_ballot_change: bool = Field(..., description="截止前可否修改已投选票")
+    rehearsal: bool = Field(False, description="演练会议：仅供试用投票，结果不产生法律效力")
     pending_matters: int = Field(..., description="我现在可以投、尚未投的议题数")
     results_published: bool
 
@@ -209,6 +210,7 @@ def _meeting_out(view: overview.MeetingView, cls=MeetingOut, **extra):
         voting_starts_at=m.voting_starts_at,
         voting_ends_at=m.voting_ends_at,
         allow_ballot_change=m.allow_ballot_change,
+        rehearsal=m.rehearsal,
         pending_matters=view.pending_count,
         results_published=m.state == "published",
         **extra,

@@ -32,7 +32,7 @@ from pmip.decisions.choices import (
     PublicityKind,
 )
 from pmip.decisions.models import Matter, Meeting, PublicityFile
-from pmip.decisions.rules import notice_deadline, settings_used
+from pmip.decisions.rules import meeting_notice_deadline, settings_used
 from pmip.registry.models import Project
 
 router = Router(tags=["管理后台 · 业主决策"], auth=StaffSessionAuth())
@@ -61,6 +61,7 @@ class MeetingListItemOut(Schema):
     meeting_type: str
     voting_starts_at: dt.datetime
     voting_ends_at: dt.datetime
+    rehearsal: bool = Field(False, description="演练会议：结果不产生法律效力，不计入统计和公开数据")
 
     @classmethod
     def fields_of(cls, m: Meeting) -> dict:
@@ -75,6 +76,7 @@ class MeetingListItemOut(Schema):
             "meeting_type": m.meeting_type,
             "voting_starts_at": m.voting_starts_at,
             "voting_ends_at": m.voting_ends_at,
+            "rehearsal": m.rehearsal,
         }
 
 
@@ -159,6 +161,7 @@ class OfficeSettingOut(Schema):
 class OfficeMeetingOut(MeetingListItemOut):
     description: str
     notice_days: int
+    notice_minutes: int = Field(0, description="演练会议：会议通知提前分钟数（非演练会议为0）")
     include_parking_storage: bool
     non_voters_follow_majority: bool
     allow_ballot_change: bool
@@ -183,11 +186,12 @@ class OfficeMeetingOut(MeetingListItemOut):
             **cls.fields_of(m),
             description=m.description,
             notice_days=m.notice_days,
+            notice_minutes=m.notice_minutes,
             include_parking_storage=m.include_parking_storage,
             non_voters_follow_majority=m.non_voters_follow_majority,
             allow_ballot_change=m.allow_ballot_change,
             election_ranking=m.election_ranking,
-            notice_deadline=notice_deadline(voting_starts_at=m.voting_starts_at, notice_days=m.notice_days),
+            notice_deadline=meeting_notice_deadline(m),
             notice_published_at=m.notice_published_at,
             opened_at=m.opened_at,
             closed_at=m.closed_at,
@@ -218,6 +222,14 @@ class MeetingCreateIn(Schema):
     non_voters_follow_majority: bool = False
     allow_ballot_change: bool = False
     election_ranking: ElectionRanking = ElectionRanking.OWNERS_THEN_AREA
+    rehearsal: bool = Field(
+        False,
+        description="演练会议：通知提前时间按分钟计（notice_minutes），名称自动加“【演练】”，结果不产生法律效力，"
+        "不计入统计和公开数据；创建后不能更改",
+    )
+    notice_minutes: int | None = Field(
+        None, ge=1, le=1440, description="仅演练会议：会议通知提前分钟数（默认5）"
+    )
 
 
 class MatterIn(Schema):

@@ -101,6 +101,7 @@ def export_meeting(*, actor, meeting_id: int) -> dict:
             "roll_hash": meeting.roll_hash,
             "opened_at": meeting.opened_at.isoformat() if meeting.opened_at else None,
             "closed_at": meeting.closed_at.isoformat() if meeting.closed_at else None,
+            "rehearsal": meeting.rehearsal,
             "settings": {
                 "notice_days": meeting.notice_days,
                 "include_parking_storage": meeting.include_parking_storage,

@@ -62,6 +62,16 @@ class Meeting(TimeStamped):
         max_length=10, choices=MeetingState.choices, default=MeetingState.DRAFT, db_index=True
     )
 
+    rehearsal = models.BooleanField(
+        default=False,
+        help_text="演练会议：召集人练习、业主试投票；通知期可按分钟计，结果不产生法律效力，不计入统计和公开数据",
+    )
+    notice_minutes = models.PositiveSmallIntegerField(
+        default=0,
+        validators=[MaxValueValidator(1440)],
+        help_text="演练会议的会议通知至少提前的分钟数（取代 notice_days；非演练会议为0）",
+    )
+
     # rule settings (议事规则), defaults from domain-rules §1
     notice_days = models.PositiveSmallIntegerField(
         default=15,
@@ -113,6 +123,11 @@ class Meeting(TimeStamped):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def notice_period_label(self) -> str:
+        """ "15日", or "5分钟" for a rehearsal (演练), whose notice period counts in minutes."""
+        return f"{self.notice_minutes}分钟" if self.rehearsal else f"{self.notice_days}日"
 
 
 class Matter(models.Model):

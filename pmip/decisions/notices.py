@@ -20,6 +20,7 @@ from pmip.core import clock
 from pmip.core.conf import pmip_settings
 from pmip.decisions.choices import MeetingState
 from pmip.decisions.models import Ballot, Meeting, RollEntry
+from pmip.decisions.rules import REHEARSAL_MARK, REHEARSAL_NOTE
 from pmip.decisions.tokens import keys_by_token
 from pmip.delegation.selectors import project_owners_and_delegates
 from pmip.identity.models import Account
@@ -75,6 +76,10 @@ def _link(meeting: Meeting) -> str:
 
 def _tell(meeting: Meeting, *, event: str, kind: str, title: str, body: str, audience: str, params: dict):
     project_name = meeting.project.name
+    if meeting.rehearsal:  # every message about a rehearsal says so, in its title and its text
+        if REHEARSAL_MARK not in title:
+            title = f"{REHEARSAL_MARK}{title}"[:100]
+        body = f"{REHEARSAL_MARK}{body}{REHEARSAL_NOTE}"
     return record_broadcast(
         key=f"decisions.meeting.{meeting.pk}.{event}",
         kind=kind,

@@ -24,7 +24,7 @@ from pmip.decisions import roll as roll_mod
 from pmip.decisions import tally, tokens
 from pmip.decisions.choices import Choice, Ineligibility, MatterClass, MeetingState
 from pmip.decisions.models import Ballot, Matter, MatterCount, Meeting, RollEntry
-from pmip.decisions.rules import choice_for
+from pmip.decisions.rules import REHEARSAL_OUTCOME_LABELS, choice_for
 from pmip.decisions.selectors import VOTING_STARTED, delegate_may_see, owner_project_ids
 from pmip.delegation.selectors import acting_for, owner_display_name, owner_may_vote
 from pmip.identity.models import BindingStatus, HouseBinding, OwnerIdentity
@@ -344,7 +344,9 @@ def _row(matter: Matter, meeting: Meeting, slots: list[Slot], outcome: str, now)
         state=state,
         reason=reason,
         outcome=outcome,
-        outcome_label=OUTCOME_LABELS.get(outcome, "已公布选举结果" if matter.is_election else "")
+        outcome_label=(REHEARSAL_OUTCOME_LABELS if meeting.rehearsal else OUTCOME_LABELS).get(
+            outcome, "已公布选举结果" if matter.is_election else ""
+        )
         if state == PUBLISHED
         else "",
     )

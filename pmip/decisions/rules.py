@@ -34,9 +34,58 @@ def voting_uses(*, include_parking_storage: bool) -> list[str]:
     return [u for u in UnitUse.values if include_parking_storage or u not in PARKING_STORAGE_USES]
 
 
-def notice_deadline(*, voting_starts_at: dt.datetime, notice_days: int) -> dt.datetime:
-    """The latest moment the notice may be published for voting to start at `voting_starts_at`."""
+def notice_deadline(
+    *, voting_starts_at: dt.datetime, notice_days: int, rehearsal: bool = False, notice_minutes: int = 0
+) -> dt.datetime:
+    """The latest moment the notice may be published for voting to start at `voting_starts_at`. A rehearsal
+    meeting (演练) counts its notice period in minutes (`notice_minutes`) instead of days."""
+    if rehearsal:
+        return voting_starts_at - dt.timedelta(minutes=notice_minutes)
     return voting_starts_at - dt.timedelta(days=notice_days)
+
+
+def meeting_notice_deadline(meeting) -> dt.datetime:
+    return notice_deadline(
+        voting_starts_at=meeting.voting_starts_at,
+        notice_days=meeting.notice_days,
+        rehearsal=meeting.rehearsal,
+        notice_minutes=meeting.notice_minutes,
+    )
+
+
+def notice_period_text(meeting) -> str:
+    """ "15日", or "5分钟" for a rehearsal."""
+    return f"{meeting.notice_minutes}分钟" if meeting.rehearsal else f"{meeting.notice_days}日"
+
+
+# --- rehearsal meetings (演练) ----------------------------------------------------------------------------------
+# A rehearsal lets conveners train and owners try voting without waiting two weeks: its notice period may be minutes,
+# its title always carries REHEARSAL_MARK (so every page, export and message that names it says 演练), it never
+# counts as an owners' decision (results are worded as an exercise, it is left out of the project's 电子投票
+# figures and of statistics, and it cannot be the meeting a tender relies on).
+REHEARSAL_MARK = "【演练】"
+REHEARSAL_NOTE = "演练会议：仅供召集人练习和业主试用投票，结果不产生法律效力，不计入统计和公开数据。"
+REHEARSAL_NOTICE_MINUTES = 5  # the default notice period of a rehearsal
+REHEARSAL_NOTICE_MINUTES_MAX = 1440
+REHEARSAL_CONCLUSIONS = {
+    "passed": "演练结果：达到通过条件（演练，不产生法律效力）",
+    "rejected": "演练结果：参与人数和面积已达三分之二，但同意票未达到通过条件（演练，不产生法律效力）",
+    "no_decision": "演练结果：参与表决的人数或面积不足三分之二（演练，不产生法律效力）",
+}
+REHEARSAL_OUTCOME_LABELS = {
+    "passed": "达到通过条件（演练）",
+    "rejected": "未通过（演练）",
+    "no_decision": "参与不足（演练）",
+}
+
+
+def marked_title(title: str, *, rehearsal: bool) -> str:
+    """A rehearsal's title starts with 【演练】 (added once); any other meeting's title may not pretend to be one."""
+    if rehearsal:
+        return title if title.startswith(REHEARSAL_MARK) else REHEARSAL_MARK + title
+    if REHEARSAL_MARK in title:
+        raise ValidationFailed(f"只有演练会议的名称可以含“{REHEARSAL_MARK}”。", field="title")
+    return title
 
 
 def results_due_by(closed_at: dt.datetime) -> dt.datetime:
@@ -145,6 +194,14 @@ def settings_used(meeting) -> list[dict]:
             "value": meeting.notice_days,
             "text": f"投票开始前至少{meeting.notice_days}日公告",
             "default": meeting.notice_days == 15,
+        }
+        if not meeting.rehearsal
+        else {
+            "key": "notice_minutes",
+            "label": "会议通知提前时间（演练会议）",
+            "value": meeting.notice_minutes,
+            "text": f"演练会议：投票开始前至少{meeting.notice_minutes}分钟公告",
+            "default": False,
         },
         {
             "key": "include_parking_storage",

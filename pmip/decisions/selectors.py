@@ -41,6 +41,7 @@ from pmip.decisions.models import (
     VoterNomination,
 )
 from pmip.decisions.rules import (
+    REHEARSAL_CONCLUSIONS,
     choice_for,
     convener_project_q,
     results_due_by,
@@ -560,7 +561,7 @@ def _result(matter: Matter, row: MatterCount, follow: bool, candidate: Candidate
         counts=counts,
         document=doc,
         tests=tally.threshold_tests(final, cls),
-        conclusion=tally.CONCLUSIONS[doc["outcome"]],
+        conclusion=(REHEARSAL_CONCLUSIONS if matter.meeting.rehearsal else tally.CONCLUSIONS)[doc["outcome"]],
         tests_without_following=tally.threshold_tests(counts, cls) if follow else None,
     )
 
@@ -839,7 +840,9 @@ def project_voting_figures(*, project_id: int) -> dict:
 
     held = list(
         Meeting.objects.filter(
-            project_id=project_id, state__in=[MeetingState.OPEN, MeetingState.CLOSED, MeetingState.PUBLISHED]
+            project_id=project_id,
+            state__in=[MeetingState.OPEN, MeetingState.CLOSED, MeetingState.PUBLISHED],
+            rehearsal=False,  # a rehearsal (演练) is never an owners' decision: not in the figures
         )
     )
     owners = units = 0
@@ -861,6 +864,6 @@ def project_voting_figures(*, project_id: int) -> dict:
         "units_voted": units,
         "meetings_held": len(held),
         "matters_decided": Matter.objects.filter(
-            meeting__project_id=project_id, meeting__state=MeetingState.PUBLISHED
+            meeting__project_id=project_id, meeting__state=MeetingState.PUBLISHED, meeting__rehearsal=False
         ).count(),
     }

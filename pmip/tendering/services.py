@@ -102,6 +102,10 @@ def create_tender(
             meeting = Meeting.objects.filter(pk=meeting_id or 0, project=project).first()
             if meeting is None:
                 raise ValidationFailed("业主大会招标须关联本项目决定招标的业主决策会议。", field="meeting_id")
+            if meeting.rehearsal:  # a rehearsal (演练) never counts as an owners' decision
+                raise ValidationFailed(
+                    "演练会议不产生法律效力，不能作为业主大会招标的依据。", field="meeting_id"
+                )
         tender = Tender.objects.create(
             project=project,
             title=title,

@@ -18,7 +18,10 @@ from pmip.decisions.models import (
     Meeting,
 )
 from pmip.decisions.rules import (
+    REHEARSAL_NOTICE_MINUTES,
+    REHEARSAL_NOTICE_MINUTES_MAX,
     convener_project_q,
+    marked_title,
     may_claim_convener_kind,
 )
 from pmip.decisions.services.common import (
@@ -48,6 +51,7 @@ _EDITABLE_FIELDS = (
     "meeting_type",
     "voting_starts_at",
     "voting_ends_at",
+    "notice_minutes",
     *_SETTING_FIELDS,
 )
 
@@ -78,6 +82,18 @@ def _validated_meeting_fields(values: Mapping[str, object]) -> dict:
         if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 90:
             raise ValidationFailed("会议通知提前天数须为1至90之间的整数。", field="notice_days")
         out["notice_days"] = days
+    if "notice_minutes" in values:
+        minutes = values["notice_minutes"]
+        if (
+            isinstance(minutes, bool)
+            or not isinstance(minutes, int)
+            or not 1 <= minutes <= REHEARSAL_NOTICE_MINUTES_MAX
+        ):
+            raise ValidationFailed(
+                f"演练会议的通知提前时间须为1至{REHEARSAL_NOTICE_MINUTES_MAX}之间的整数（分钟）。",
+                field="notice_minutes",
+            )
+        out["notice_minutes"] = minutes
     for key in ("include_parking_storage", "non_voters_follow_majority", "allow_ballot_change"):
         if key in values:
             if not isinstance(values[key], bool):
@@ -110,9 +126,15 @@ def create_meeting(
     non_voters_follow_majority: bool = False,
     allow_ballot_change: bool = False,
     election_ranking: str = ElectionRanking.OWNERS_THEN_AREA,
+    rehearsal: bool = False,
+    notice_minutes: int | None = None,
 ) -> Meeting:
     """New meeting in draft. Raises NotFound (project not in the actor's scope), PermissionDenied (a committee
-    account claiming to be the subdistrict office), ValidationFailed (fields)."""
+    account claiming to be the subdistrict office), ValidationFailed (fields).
+
+    `rehearsal=True` makes a rehearsal (演练): the notice period is `notice_minutes` minutes (default 5) instead of
+    `notice_days` days, and the title is marked 【演练】 (pmip.decisions.rules). A meeting is a rehearsal or not from
+    its creation on; that never changes."""
     _require_actor(actor)
     q = convener_project_q(actor)
     project = Project.objects.filter(q).filter(pk=project_id).first() if q is not None else None
@@ -136,10 +158,21 @@ def create_meeting(
             "election_ranking": election_ranking,
         }
     )
+    if not isinstance(rehearsal, bool):
+        raise ValidationFailed("是否演练会议须为是或否。", field="rehearsal")
+    if rehearsal:
+        fields.update(
+            _validated_meeting_fields(
+                {"notice_minutes": REHEARSAL_NOTICE_MINUTES if notice_minutes is None else notice_minutes}
+            )
+        )
+    elif notice_minutes:
+        raise ValidationFailed("只有演练会议可以按分钟设置通知提前时间。", field="notice_minutes")
+    fields["title"] = marked_title(fields["title"], rehearsal=rehearsal)
     _check_period(fields["voting_starts_at"], fields["voting_ends_at"])
     with transaction.atomic():
         meeting = Meeting.objects.create(
-            project=project, convener_kind=convener_kind, convened_by=actor, **fields
+            project=project, convener_kind=convener_kind, convened_by=actor, rehearsal=rehearsal, **fields
         )
         _record(
             actor,
@@ -155,6 +188,7 @@ def _settings_data(meeting: Meeting) -> dict:
         "voting_starts_at": meeting.voting_starts_at.isoformat(),
         "voting_ends_at": meeting.voting_ends_at.isoformat(),
         **{key: getattr(meeting, key) for key in _SETTING_FIELDS},
+        **({"rehearsal": True, "notice_minutes": meeting.notice_minutes} if meeting.rehearsal else {}),
     }
 
 
@@ -167,6 +201,10 @@ def update_meeting(*, actor: Account, meeting_id: int, changes: Mapping[str, obj
     with transaction.atomic():
         meeting = _convener_meeting(actor, meeting_id)
         _require_state(meeting, MeetingState.DRAFT, message="会议通知已公告，会议内容和规则不能再修改。")
+        if "notice_minutes" in fields and not meeting.rehearsal:
+            raise ValidationFailed("只有演练会议可以按分钟设置通知提前时间。", field="notice_minutes")
+        if "title" in fields:
+            fields["title"] = marked_title(fields["title"], rehearsal=meeting.rehearsal)
         for key, value in fields.items():
             setattr(meeting, key, value)
         _check_period(meeting.voting_starts_at, meeting.voting_ends_at)

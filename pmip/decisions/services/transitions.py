@@ -19,7 +19,8 @@ from pmip.decisions.models import (
     RollEntry,
 )
 from pmip.decisions.rules import (
-    notice_deadline,
+    meeting_notice_deadline,
+    notice_period_text,
     voting_uses,
 )
 from pmip.decisions.selectors import count_discrepancies, matter_results
@@ -60,7 +61,8 @@ def _schedule_transitions(meeting: Meeting) -> None:
 
 def publish_notice(*, actor: Account, meeting_id: int) -> Meeting:
     """发布会议通知 (draft → noticed). Needs at least one matter, the meeting notice file, every matter's scope with
-    units that vote, and the notice at least `notice_days` days before voting starts. Matters, schedule and
+    units that vote, and the notice at least `notice_days` days (a rehearsal: `notice_minutes` minutes) before voting
+    starts. Matters, schedule and
     settings are fixed from now on."""
     with transaction.atomic():
         meeting = _convener_meeting(actor, meeting_id)
@@ -71,10 +73,10 @@ def publish_notice(*, actor: Account, meeting_id: int) -> Meeting:
         if not meeting.files.filter(kind=PublicityKind.MEETING_NOTICE).exists():
             raise ValidationFailed("请先上传会议通知文件。")
         now = clock.now()
-        deadline = notice_deadline(voting_starts_at=meeting.voting_starts_at, notice_days=meeting.notice_days)
+        deadline = meeting_notice_deadline(meeting)
         if now > deadline:
             raise ValidationFailed(
-                f"会议通知须在投票开始前至少{meeting.notice_days}日公告：本次投票开始时间为"
+                f"{'演练' if meeting.rehearsal else ''}会议通知须在投票开始前至少{notice_period_text(meeting)}公告：本次投票开始时间为"
                 f"{clock.local(meeting.voting_starts_at):%Y-%m-%d %H:%M}，最迟应于"
                 f"{clock.local(deadline):%Y-%m-%d %H:%M}公告。请推迟投票开始时间。",
                 field="voting_starts_at",

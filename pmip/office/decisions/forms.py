@@ -37,6 +37,13 @@ SETTING_HELP = {
     "allow_ballot_change": "可配置，默认不允许：业主投票后不能修改。勾选后截止前可修改，以最后一次为准。",
     "election_ranking": "可配置，默认先按同意人数、再按同意面积。仅在选举中通过的候选人多于应选人数时使用。",
 }
+REHEARSAL_HELP = (
+    "演练会议供召集人练习发布通知、开始投票、截止和公布结果，也让业主试用投票，不必等待两周："
+    "会议通知只需在投票开始前若干分钟发布（下面的“演练通知提前分钟数”代替“会议通知提前天数”），"
+    "投票时间也可以只有几分钟。会议名称自动加上“【演练】”，业主和后台的每个页面、每条消息都标明“演练”；"
+    "演练结果不产生法律效力，不计入本小区的电子投票统计和公开数据，也不能作为招标等事项的依据。"
+    "创建后不能改为正式会议，正式会议也不能改为演练。"
+)
 
 
 def _datetime_widget() -> forms.DateTimeInput:
@@ -100,6 +107,20 @@ class MeetingForm(forms.Form):
             "invalid": "会议通知提前天数须为1至90之间的整数。",
         },
     )
+    rehearsal = forms.BooleanField(label="这是演练会议（演练）", required=False, help_text=REHEARSAL_HELP)
+    notice_minutes = forms.IntegerField(
+        label="演练通知提前分钟数",
+        required=False,
+        min_value=1,
+        max_value=1440,
+        initial=5,
+        help_text="仅演练会议使用：会议通知须在投票开始前至少这么多分钟发布（1至1440分钟）。",
+        error_messages={
+            "min_value": "演练通知提前分钟数须为1至1440之间的整数。",
+            "max_value": "演练通知提前分钟数须为1至1440之间的整数。",
+            "invalid": "演练通知提前分钟数须为1至1440之间的整数。",
+        },
+    )
     include_parking_storage = forms.BooleanField(
         label="车位、储藏室计入投票权数", required=False, help_text=SETTING_HELP["include_parking_storage"]
     )
@@ -126,11 +147,28 @@ class MeetingForm(forms.Form):
         "election_ranking",
     )
 
-    def __init__(self, *args, projects=None, convener_kinds=None, creating: bool = True, **kwargs):
+    def __init__(
+        self,
+        *args,
+        projects=None,
+        convener_kinds=None,
+        creating: bool = True,
+        rehearsal: bool = False,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
-        if not creating:
+        self.creating = creating
+        self.is_rehearsal = rehearsal
+        if not creating:  # project, convener and whether it is a rehearsal are fixed at creation
             del self.fields["project"]
             del self.fields["convener_kind"]
+            del self.fields["rehearsal"]
+            if rehearsal:
+                self.fields["notice_days"].required = False
+                self.fields["notice_minutes"].required = True
+                self.fields["notice_minutes"].error_messages["required"] = "请填写演练通知提前分钟数。"
+            else:
+                del self.fields["notice_minutes"]
             return
         projects = list(projects or [])
         if len(projects) <= PROJECT_SELECT_LIMIT:
@@ -152,6 +190,13 @@ class MeetingForm(forms.Form):
                 (k, label) for k, label in ConvenerKind.choices if k in convener_kinds
             ]
 
+    def clean(self):
+        data = super().clean()
+        rehearsal = data.get("rehearsal") if self.creating else self.is_rehearsal
+        if rehearsal and not data.get("notice_minutes") and "notice_minutes" not in self.errors:
+            self.add_error("notice_minutes", "演练会议请填写演练通知提前分钟数（例如5）。")
+        return data
+
     @staticmethod
     def default_times() -> dict:
         """A start that respects the default 15-day notice if the notice goes out today."""
@@ -168,6 +213,7 @@ class MeetingForm(forms.Form):
             "description": meeting.description,
             "voting_starts_at": clock.local(meeting.voting_starts_at),
             "voting_ends_at": clock.local(meeting.voting_ends_at),
+            "notice_minutes": meeting.notice_minutes or None,
             **{key: getattr(meeting, key) for key in MeetingForm.SETTING_FIELDS},
         }
 
@@ -182,7 +228,15 @@ class MeetingForm(forms.Form):
             "voting_ends_at",
             *self.SETTING_FIELDS,
         )
-        return {key: data[key] for key in keys}
+        values = {key: data[key] for key in keys}
+        rehearsal = data.get("rehearsal") if self.creating else self.is_rehearsal
+        if rehearsal:
+            values["notice_minutes"] = data["notice_minutes"]
+            if not self.creating:
+                values.pop("notice_days")  # a rehearsal counts its notice in minutes
+        if self.creating:
+            values["rehearsal"] = bool(rehearsal)
+        return values
 
 
 class MatterForm(forms.Form):

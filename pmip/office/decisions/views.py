@@ -33,7 +33,7 @@ from pmip.decisions.choices import MeetingState, PaperEntryState, PublicityKind
 from pmip.decisions.rules import (
     convener_project_q,
     may_claim_convener_kind,
-    notice_deadline,
+    meeting_notice_deadline,
     settings_used,
 )
 from pmip.decisions.tally import format_area
@@ -92,7 +92,7 @@ def _convener_projects(actor):
 def _stage(meeting) -> dict:
     """What the convener may do next, with the reason when not yet."""
     now = clock.now()
-    deadline = notice_deadline(voting_starts_at=meeting.voting_starts_at, notice_days=meeting.notice_days)
+    deadline = meeting_notice_deadline(meeting)
     return {
         "now": now,
         "notice_deadline": deadline,
@@ -193,7 +193,9 @@ def meeting_edit(request, pk: int):
     if meeting.state != MeetingState.DRAFT:
         messages.error(request, "会议通知已公告，会议内容和规则不能再修改。")
         return redirect("office_decisions:detail", pk=pk)
-    form = MeetingForm(posted(request), creating=False, initial=MeetingForm.initial_for(meeting))
+    form = MeetingForm(
+        posted(request), creating=False, rehearsal=meeting.rehearsal, initial=MeetingForm.initial_for(meeting)
+    )
     done = act_on_form(
         request,
         form,
