@@ -21,7 +21,7 @@ from django.test import Client
 
 from pmip.funds.models import ProjectFollow
 from pmip.identity.models import HouseBinding, ScopeLevel, StaffRole
-from pmip.registry.models import Project
+from pmip.registry.models import Project, Subdistrict
 from tests import factories as base
 from tests.decisions import factories as f
 from tests.security.matrix_worlds import funds as funds_world
@@ -230,3 +230,92 @@ def test_following_and_unfollowing_touch_only_the_callers_own_follow():
     assert list(ProjectFollow.objects.filter(project=project).values_list("account_id", flat=True)) == [
         victim.pk
     ]
+
+
+REPAIR_BODY = {
+    "title": "海滨苑被改的维修",
+    "amount": "10.00",
+    "scope_kind": "project",
+    "decision_ref": "海滨苑业决〔2025〕9号",
+}
+# The staff API validates the body before the view runs, so the matrix's empty bodies (400/422) never reach the
+# access check of these writes: here each is sent with a body the view would act on.
+API_WRITES = {
+    "api:charge_repair": ("post", {}),
+    "api:cancel_repair": ("post", {"reason": "攻击者撤销"}),
+    "api:update_repair": ("put", REPAIR_BODY),
+    "api:correct_report": ("post", {"note": "攻击者更正"}),
+    "api:reverse_entry": ("post", {"reason": "攻击者冲正"}),
+    "api:publish_disclosure": ("post", {}),
+    "api:create_repair": ("post", REPAIR_BODY),
+    "api:preview_repair": ("post", {"amount": "10.00", "scope_kind": "project"}),
+    "api:unfollow": ("delete", None),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("private_media", "quiet_request_log")
+def test_funds_api_writes_with_a_valid_body_are_refused_to_everyone_out_of_scope():
+    world = _world()
+    routes = _routes()
+    before = _fingerprint()
+    wrong = []
+    for name, (method, body) in sorted(API_WRITES.items()):
+        row = MATRIX[name]
+        url = _fill(routes[name], row.params, world.ids)
+        for actor, client in world.actors.items():
+            if actor in row.allow:
+                continue
+            response = _request(client, method, url, body)
+            if response.status_code not in DENIED:
+                wrong.append(f"{actor} {method.upper()} {url} ({name}) → {response.status_code}")
+        if _fingerprint() != before:
+            wrong.append(f"{name}: a request changed the victim's data")
+            before = _fingerprint()
+    assert wrong == [], "\n".join(wrong)
+    # and the same bodies do act for the city's clerk, so the refusals above were not about the body
+    clerk = _staff_client(f.staff("fund_clerk", level=ScopeLevel.CITY, can_edit=True))
+    for name in ("api:preview_repair", "api:update_repair", "api:reverse_entry", "api:correct_report"):
+        method, body = API_WRITES[name]
+        url = _fill(routes[name], MATRIX[name].params, world.ids)
+        assert _request(clerk, method, url, body).status_code in (200, 201), name
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("private_media", "quiet_request_log")
+def test_the_nearest_scopes_that_do_not_cover_the_victims_project_are_refused():
+    """The matrix's staff sit in another district; a mistake that compared districts instead of subdistricts, or
+    subdistricts instead of projects, would not show there. Here: a subdistrict office next door in the victim's
+    district, and the committee of another project in the victim's own subdistrict (both may edit)."""
+    world = _world()
+    victim_project = Project.objects.get(code=world.ids["code"])
+    next_door = Subdistrict.objects.create(district=victim_project.district, name="招商街道")
+    other_project = base.project(code="440305002", name="海月花园", subdistrict=victim_project.subdistrict)
+    clients = {
+        "subdistrict next door": _staff_client(
+            f.staff("near_sub", level=ScopeLevel.SUBDISTRICT, subdistrict=next_door, can_edit=True)
+        ),
+        "committee of a project in the same subdistrict": _staff_client(
+            f.committee_staff(other_project, "near_committee")
+        ),
+    }
+    routes = _routes()
+    before = _fingerprint()
+    wrong = []
+    for name, row in sorted(MATRIX.items()):
+        route = routes[name]
+        if not route.startswith(("office/funds/", "api/v1/office/funds/")):
+            continue
+        url = _fill(route, row.params, world.ids)
+        tries = [("get", None)]
+        if name in API_WRITES:
+            tries.append(API_WRITES[name])
+        elif route.startswith("office/"):
+            tries.append(("post", None))  # the pages look the project up before they read the form
+        for who, client in clients.items():
+            for m, b in tries:
+                status = _request(client, m, url, b).status_code
+                if status not in DENIED:
+                    wrong.append(f"{who} {m.upper()} {url} ({name}) → {status}")
+    assert wrong == [], "\n".join(wrong)
+    assert _fingerprint() == before
