@@ -1,20 +1,25 @@
 """招标投标 API: owners read the tenders of their projects (/api/v1/tendering), staff read and record them
-(/api/v1/office/tendering). Same services and scope as the pages: outside the scope a tender is 404."""
+(/api/v1/office/tendering): create a tender, add bidders, record the next step, correct a step (a new version),
+upload a step's document. Same services, scope and audit entries as the office pages: outside the scope a tender is
+404, a role that may only read gets 403, a refused input is a 422 problem body naming the field."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from ninja import Query, Router, Schema, Status
+from ninja import File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from pydantic import Field
 
 from pmip.api.auth import StaffSessionAuth
 from pmip.api.owner import OwnerSessionAuth
 from pmip.api.pagination import page_of
 from pmip.api.schemas import Problem
+from pmip.core.errors import NotFound, PermissionDenied, ValidationFailed
+from pmip.registry.models import Project
 from pmip.tendering import selectors, services
-from pmip.tendering.choices import Step
-from pmip.tendering.models import Tender
+from pmip.tendering.choices import Step, TendererKind, TenderMethod
+from pmip.tendering.models import Tender, TenderStep
 
 router = Router(tags=["招标投标"], auth=OwnerSessionAuth())
 office_router = Router(tags=["后台：招标投标"], auth=StaffSessionAuth())
@@ -59,6 +64,7 @@ class TenderDocumentOut(Schema):
 
 
 class TenderStepOut(Schema):
+    id: int | None = Field(None, description="当前版本的记录编号（未登记时为空）")
     step: str
     label: str
     is_notice: bool
@@ -73,6 +79,7 @@ class TenderStepOut(Schema):
 
 
 class TenderBidderOut(Schema):
+    id: int = Field(..., description="投标人编号（登记中标时使用）")
     company_name: str
     credit_code: str
     winner: bool
@@ -107,6 +114,7 @@ def _detail(t: Tender) -> TenderDetailOut:
         row = item.current
         steps.append(
             TenderStepOut(
+                id=row.pk if row else None,
                 step=item.step,
                 label=item.label,
                 is_notice=item.is_notice,
@@ -133,6 +141,7 @@ def _detail(t: Tender) -> TenderDetailOut:
         steps=steps,
         bidders=[
             TenderBidderOut(
+                id=b.bidder.pk,
                 company_name=b.name,
                 credit_code=b.credit_code,
                 winner=b.bidder.winner,
@@ -191,3 +200,102 @@ def office_record_step(request, tender_id: int, payload: TenderStepIn):
         winner_bidder_id=payload.winner_bidder_id,
     )
     return Status(201, _detail(selectors.get_tender_for_staff(actor=request.auth, tender_id=tender_id)))
+
+
+class TenderCreateIn(Schema):
+    project_code: str = Field(..., min_length=1, max_length=20, description="物业项目编号")
+    title: str = Field(..., max_length=120, description="招标项目名称")
+    tenderer_kind: TendererKind = Field(..., description="招标人：建设单位（前期物业）或业主大会")
+    method: TenderMethod = Field(..., description="招标方式")
+    agent: str = Field("", max_length=120, description="招标代理机构")
+    meeting_id: int | None = Field(
+        None, ge=1, le=10**12, description="业主大会招标时：决定招标的业主决策会议编号"
+    )
+    announcement_days: int = Field(5, ge=1, le=60, description="招标公告公示期（工作日）")
+    result_days: int = Field(3, ge=1, le=60, description="结果公示期（工作日）")
+
+
+class TenderCorrectionIn(Schema):
+    step: Step
+    date: dt.date
+    note: str = Field("", max_length=500)
+    reason: str = Field(..., max_length=300, description="更正原因（必填，向业主推送）")
+
+
+class TenderBidderIn(Schema):
+    credit_code: str = Field(..., min_length=1, max_length=18, description="投标企业的统一社会信用代码")
+
+
+@office_router.post("/tenders", response={201: TenderDetailOut, **_ERRORS}, summary="登记招标项目")
+def office_create_tender(request, payload: TenderCreateIn):
+    project_id = (
+        Project.objects.filter(code=payload.project_code.strip()).values_list("pk", flat=True).first()
+    )
+    if project_id is None:
+        raise NotFound("未找到该物业项目，或不在您的管辖范围内。")
+    tender = services.create_tender(
+        actor=request.auth,
+        project_id=project_id,
+        title=payload.title,
+        tenderer_kind=payload.tenderer_kind.value,
+        method=payload.method.value,
+        agent=payload.agent,
+        meeting_id=payload.meeting_id,
+        announcement_days=payload.announcement_days,
+        result_days=payload.result_days,
+    )
+    return Status(201, _detail(selectors.get_tender_for_staff(actor=request.auth, tender_id=tender.pk)))
+
+
+@office_router.post(
+    "/tenders/{tender_id}/corrections",
+    response={201: TenderDetailOut, **_ERRORS},
+    summary="更正已登记的阶段（新版本，并推送业主）",
+)
+def office_correct_step(request, tender_id: int, payload: TenderCorrectionIn):
+    selectors.get_tender_for_staff(actor=request.auth, tender_id=tender_id)
+    services.correct_step(
+        actor=request.auth,
+        tender_id=tender_id,
+        step=payload.step.value,
+        date=payload.date,
+        note=payload.note,
+        reason=payload.reason,
+    )
+    return Status(201, _detail(selectors.get_tender_for_staff(actor=request.auth, tender_id=tender_id)))
+
+
+@office_router.post(
+    "/tenders/{tender_id}/bidders", response={201: TenderDetailOut, **_ERRORS}, summary="登记投标人（开标前）"
+)
+def office_add_bidder(request, tender_id: int, payload: TenderBidderIn):
+    selectors.get_tender_for_staff(actor=request.auth, tender_id=tender_id)
+    services.add_bidder(actor=request.auth, tender_id=tender_id, credit_code=payload.credit_code)
+    return Status(201, _detail(selectors.get_tender_for_staff(actor=request.auth, tender_id=tender_id)))
+
+
+@office_router.post(
+    "/tenders/{tender_id}/documents",
+    response={201: TenderDocumentOut, **_ERRORS},
+    summary="上传阶段文件（PDF、JPG或PNG，大小受限）",
+)
+def office_upload_document(
+    request,
+    tender_id: int,
+    step: Form[Step],
+    title: Form[str],
+    file: File[UploadedFile],
+):
+    tender = selectors.get_tender_for_staff(actor=request.auth, tender_id=tender_id)
+    if not services.may_manage(request.auth):
+        raise PermissionDenied("只有住房和建设部门或业委会的工作人员可以登记招标投标情况。")
+    row = TenderStep.objects.filter(tender=tender, step=step.value, superseded_by__isnull=True).first()
+    if row is None:
+        raise ValidationFailed("该阶段尚未登记，请先登记再上传文件。", field="step")
+    document = services.upload_document(actor=request.auth, step_id=row.pk, title=title, upload=file)
+    return Status(
+        201,
+        TenderDocumentOut(
+            id=document.pk, title=document.title, content_type=document.content_type, size=document.size
+        ),
+    )
