@@ -152,6 +152,7 @@ api.add_router("/decisions", decisions.router)
 api.add_router("/funds", funds.router)
 api.add_router("/tendering", tendering.router)
 api.add_router("/evaluation", evaluation.public)
+api.add_router("/public/enquiries", enquiries.public_router)
 api.add_router("/public", public_info.router)
 api.add_router("/weather", weather.router)
 api.add_router("", fallback.router)  # must stay last

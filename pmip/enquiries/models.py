@@ -141,3 +141,31 @@ class EnquiryImage(models.Model):
 
     def __str__(self) -> str:
         return self.stored_name
+
+
+class PublicAnswer(models.Model):
+    """常见问答 / 公开答复: an answered 政民互动 enquiry the answering office published, with the asker's consent, in
+    an anonymised copy — no asker, no phone, no unit, names masked (`pmip.enquiries.public.anonymise`). The public
+    reads only this table, never the enquiry. Withdrawn (the asker withdrew consent, or the office took it down), it
+    leaves the public list and is never shown again."""
+
+    enquiry = models.OneToOneField(Enquiry, on_delete=models.PROTECT, related_name="public_answer")
+    category = models.CharField(max_length=10, choices=Category.choices)
+    title = models.CharField(max_length=60)
+    question = models.TextField()
+    answer = models.TextField()
+    office_label = models.CharField(max_length=60, help_text="答复部门（不含个人姓名）")
+    asked_on = models.DateField()
+    answered_on = models.DateField()
+    published_at = models.DateTimeField(default=clock.now)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        verbose_name = verbose_name_plural = "公开答复"
+        indexes = [models.Index(fields=["withdrawn_at", "-published_at"], name="public_answer_list_idx")]
+
+    def __str__(self) -> str:
+        return self.title

@@ -24,10 +24,11 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from pmip.decisions.models import Ballot, Matter, Meeting, PublicityFile
 from pmip.delegation.models import Delegation
-from pmip.enquiries.models import Enquiry, EnquiryMessage
+from pmip.enquiries.models import Enquiry, EnquiryMessage, PublicAnswer
 from pmip.identity.models import AccountKind, HouseBinding, OfflineVerification, ScopeLevel
 from pmip.notifications.models import Notification
 from pmip.registry.models import District, Project, PropertyCompany, Subdistrict
+from pmip.tendering.models import Bidder, Tender, TenderDocument, TenderStep
 from tests import factories as base
 from tests.decisions import factories as f
 from tests.security.matrix_worlds import funds as funds_world
@@ -155,11 +156,22 @@ MATRIX: dict[str, Row] = {
     # API: 互动交流 / 政民互动 — the asker's own, and the office handling it now (the victim's company: nobody here)
     **{
         f"api:{n}": Row({"enquiry_id": "enquiry"})
-        for n in ("my_enquiry", "withdraw_enquiry", "rate_enquiry", "reopen_enquiry")
+        for n in ("my_enquiry", "withdraw_enquiry", "rate_enquiry", "reopen_enquiry", "enquiry_consent")
     },
     **{
         f"api:{n}": Row({"enquiry_id": "enquiry"})
-        for n in ("office_enquiry", "accept_enquiry", "answer_enquiry")
+        for n in (
+            "office_enquiry",
+            "accept_enquiry",
+            "answer_enquiry",
+            "publish_enquiry",
+            "take_down_enquiry",
+        )
+    },
+    # API: 招标投标 writes (the victim project's tender; the city's office scope covers it)
+    **{
+        f"api:{n}": office({"tender_id": "tender"})
+        for n in ("office_correct_step", "office_add_bidder", "office_upload_document")
     },
     # portal: owner pages
     "portal_inbox:detail": Row({"notification_id": "notification"}),
@@ -410,8 +422,16 @@ def _world() -> World:
         project_id=victim_project.pk,
     )  # fmt: skip
 
+    from pmip.tendering import services as tendering_services
+
+    tender = tendering_services.create_tender(
+        actor=convener, project_id=victim_project.pk, title="海岸城小区物业服务招标", tenderer_kind="developer",
+        method="public",
+    )  # fmt: skip
+
     w = World()
     w.ids = {
+        "tender": tender.pk,
         "meeting": meeting.pk,
         "matter": matter.pk,
         "file": PublicityFile.objects.filter(meeting=meeting).values_list("pk", flat=True).first(),
@@ -465,9 +485,16 @@ def _fingerprint() -> tuple:
         tuple(Notification.objects.order_by("pk").values_list("pk", "read_at")),
         tuple(OfflineVerification.objects.order_by("pk").values_list("pk", "status")),
         tuple(Project.objects.order_by("pk").values_list("pk", "name", "address")),
-        tuple(Enquiry.objects.order_by("pk").values_list("pk", "state", "rating", "reopened")),
+        tuple(
+            Enquiry.objects.order_by("pk").values_list("pk", "state", "rating", "reopened", "public_consent")
+        ),
         tuple(EnquiryMessage.objects.order_by("pk").values_list("pk")),
         funds_world.fingerprint(),
+        tuple(PublicAnswer.objects.order_by("pk").values_list("pk", "withdrawn_at")),
+        tuple(Tender.objects.order_by("pk").values_list("pk", "title")),
+        tuple(TenderStep.objects.order_by("pk").values_list("pk")),
+        tuple(Bidder.objects.order_by("pk").values_list("pk")),
+        tuple(TenderDocument.objects.order_by("pk").values_list("pk")),
     )
 
 

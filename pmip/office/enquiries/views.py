@@ -1,5 +1,6 @@
 """Back office: the queue of 互动交流 / 政民互动 enquiries the office handles now (by level and target), with filters,
-deadlines and counts; accept and answer."""
+deadlines and counts; accept and answer; publish an answered 政民互动 enquiry anonymised (with the asker's consent)
+as a 公开答复, or take it down."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from pmip.core import clock
 from pmip.core.errors import DomainError, NotFound
-from pmip.enquiries import selectors, services
+from pmip.enquiries import public, selectors, services
 from pmip.enquiries.models import Category, State
 from pmip.office.views import office_required
 
@@ -56,6 +57,9 @@ def detail(request, pk: int):
             "conversation": list(enquiry.messages.all()),
             "images": list(enquiry.images.all()),
             "today": clock.today(),
+            "publish_blocked": public.publishable(enquiry),
+            "public_draft": public.draft(enquiry) if not public.publishable(enquiry) else None,
+            "public_answer": public.current(enquiry),
         },
     )
 
@@ -70,6 +74,18 @@ def act(request, pk: int, action: str):
         elif action == "answer":
             services.answer(actor=request.user, enquiry_id=pk, text=request.POST.get("text", "")[:3000])
             messages.success(request, "已答复，提问人会收到消息。")
+        elif action == "publish":
+            public.publish(
+                actor=request.user,
+                enquiry_id=pk,
+                title=request.POST.get("title", "")[:200],
+                question=request.POST.get("question", "")[:3000],
+                answer=request.POST.get("answer", "")[:3000],
+            )
+            messages.success(request, "已匿名公开到“公开答复”。")
+        elif action == "take_down":
+            public.take_down(actor=request.user, enquiry_id=pk, reason=request.POST.get("reason", "")[:300])
+            messages.success(request, "已撤下公开答复。")
         else:
             raise NotFound("未找到该操作。")
     except NotFound:

@@ -1,6 +1,7 @@
 """Owner pages of 互动交流 (/enquiries/community/: owners and delegates ↔ their project's offices) and 政民互动
 (/enquiries/government/: any logged-in user ↔ the housing bureau): my enquiries, a new one with up to six images,
-the conversation with rating, reopen-once and withdraw."""
+the conversation with rating, reopen-once and withdraw, consent to publication; and the public list of anonymised
+answers (/enquiries/answers/, 公开答复, no log-in)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from pmip.core.errors import DomainError, NotFound
-from pmip.enquiries import selectors, services
+from pmip.enquiries import public, selectors, services
 from pmip.enquiries.models import Category, Channel
 from pmip.portal.account.decorators import owner_login_required
 from pmip.registry.models import District
@@ -120,6 +121,7 @@ def detail(request, enquiry_id: int):
             office=services.office_label(enquiry),
             conversation=list(enquiry.messages.all()),
             images=list(enquiry.images.all()),
+            public_answer=public.current(enquiry),
         ),
     )
 
@@ -141,6 +143,12 @@ def act(request, enquiry_id: int, action: str):
                 actor=request.user, enquiry_id=enquiry_id, reason=request.POST.get("reason", "")[:3000]
             )
             messages.success(request, "已重新打开，等待答复。")
+        elif action == "consent":
+            consent = request.POST.get("consent") == "yes"
+            public.set_consent(actor=request.user, enquiry_id=enquiry_id, consent=consent)
+            messages.success(
+                request, "已同意匿名公开。" if consent else "已撤回公开同意，公开内容（如有）已撤下。"
+            )
         else:
             raise Http404("页面不存在")
     except NotFound as exc:
@@ -162,3 +170,24 @@ def image(request, image_id: int):
     if not path.exists():
         raise Http404("未找到该图片。")
     return FileResponse(open(path, "rb"), content_type="image/jpeg")  # noqa: SIM115
+
+
+@require_http_methods(["GET"])
+def answers(request):
+    """公开答复: published anonymised 政民互动 answers, newest first, searchable; open to everyone."""
+    q = request.GET.get("q", "")[:50].strip()
+    category = request.GET.get("category", "")[:12]
+    category = category if category in Category.values else ""
+    page = Paginator(public.published(q=q, category=category), 20).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "portal/enquiries/answers.html",
+        {
+            "page_title": "公开答复",
+            "back_url": reverse("portal:home"),
+            "page": page,
+            "q": q,
+            "category": category,
+            "categories": Category.choices,
+        },
+    )
