@@ -1,4 +1,6 @@
-"""A production deployment must not run on embedded stand-ins: anyone could log in as anyone through them."""
+"""A production deployment must not run on embedded stand-ins: anyone could log in as anyone through the identity
+ones, and the weather one shows invented forecasts and warnings (a made-up 暴雨橙色预警, or none when a real one is in
+force) to owners who act on them."""
 
 from __future__ import annotations
 
@@ -14,6 +16,9 @@ BACKEND_SETTINGS = (
     "PMIP_FACEID_BACKEND",
     "PMIP_TITLE_REGISTRY_BACKEND",
 )
+#: every backend with an embedded stand-in (the development inbox, pmip.integrations.standins, shows only the first)
+CHECKED_SETTINGS = (*BACKEND_SETTINGS, "PMIP_WEATHER_BACKEND")
+_WHY = {"PMIP_WEATHER_BACKEND": "the stand-in shows invented weather and warning signals to owners"}
 
 
 @checks.register(checks.Tags.security, deploy=False)
@@ -22,10 +27,12 @@ def no_standins_in_production(app_configs, **kwargs):
         return []
     return [
         checks.Error(
-            f"{name} is 'embedded' in production: the stand-in lets anyone pass this step.",
+            f"{name} is 'embedded' in production: "
+            + _WHY.get(name, "the stand-in lets anyone pass this step")
+            + ".",
             hint=f"Set {name} to the real adapter (see docs/integrations.md).",
             id="pmip.E001",
         )
-        for name in BACKEND_SETTINGS
+        for name in CHECKED_SETTINGS
         if getattr(settings, name, "embedded") == "embedded"
     ]

@@ -133,6 +133,7 @@ def test_the_production_server_refuses_to_start_without_redis(tmp_path):
         PMIP_WECHAT_MESSAGE_BACKEND="wechat",
         PMIP_FACEID_BACKEND="tencent",
         PMIP_TITLE_REGISTRY_BACKEND="http",
+        PMIP_WEATHER_BACKEND="qweather",
     )
     started = subprocess.run(
         [sys.executable, "-c", "import config.wsgi"],

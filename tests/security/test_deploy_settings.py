@@ -19,6 +19,7 @@ REAL_ADAPTERS = {
     "PMIP_FACEID_BACKEND": "tencent",
     "PMIP_TITLE_REGISTRY_BACKEND": "http",
     "PMIP_TITLE_REGISTRY_URL": "https://registry.example.cn",
+    "PMIP_WEATHER_BACKEND": "qweather",
 }
 
 
