@@ -1,4 +1,4 @@
-"""The demo command loads a tender through the services and refreshes the stand-in weather."""
+"""The demo command loads tenders through the services and refreshes the stand-in weather."""
 
 from __future__ import annotations
 
@@ -30,7 +30,10 @@ def test_demo_tendering(city, settings, tmp_path):
     with clock.frozen(dt.datetime(2025, 12, 20, 2, 0, tzinfo=dt.UTC)):
         call_command("demo_tendering", "--if-empty")
         call_command("demo_tendering", "--if-empty")
-    tender = Tender.objects.get()
+    tender = Tender.objects.get(project=city.projects["lianhua"])
     assert tender.bidders.count() == 3 and tender.steps.count() == 7
+    done = Tender.objects.get(project=city.projects["jinghua"])  # the second project of 莲花街道: complete
+    assert done.steps.filter(step="contract").exists() and done.bidders.filter(winner=True).count() == 1
+    assert Tender.objects.count() == 2  # no demo_city account: nothing outside the subdistrict
     assert DistrictWeather.objects.filter(district=district).exists()
     assert WeatherWarning.objects.filter(district=district, color="orange").count() == 1

@@ -96,6 +96,12 @@ class Command(BaseCommand):
             counts = seed_demo_transparency(project_ids=ids, seed=seed)
             lines = [f"业主评价与信用信息演示数据生成完成，用时 {time.monotonic() - started:.1f} 秒："]
             self.stdout.write("\n".join([*lines, *(f"  {label}：{n:,}" for label, n in counts.items())]))
+        if (
+            not no_decisions
+        ):  # 招标投标, 气象, 咨询 and the meetings' reminders (issue 11: pmip.tendering.demo)
+            from pmip.tendering.demo import seed_demo_owner_services
+
+            seed_demo_owner_services(stdout=self.stdout)
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")  # fresh statistics: plans after a bulk load must not guess
