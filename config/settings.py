@@ -193,6 +193,9 @@ STATICFILES_DIRS = [
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Offline-verification evidence (sealed files, pmip.identity.offline): under PRIVATE_MEDIA_ROOT, never given a URL.
+    # For object storage put another Storage backend here under the same name (docs/security.md).
+    "offline_evidence": {"BACKEND": "pmip.core.private_storage.PrivateFileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG and not TESTING
@@ -266,6 +269,7 @@ PMIP_PERIODIC_TASKS = [
     ("pmip.funds.tasks.reconcile_funds", 24 * 3600),
     ("pmip.audit.tasks.verify_audit_chain", 24 * 3600),  # verify the audit chain, publish the day's head hash
     ("pmip.ops.tasks.purge_idempotency_records", 3600),
+    ("pmip.identity.tasks.purge_offline_evidence", 3600),  # evidence files past their retention period
 ]
 
 # Outside systems: "embedded" stand-ins by default, real adapters when configured.

@@ -58,6 +58,7 @@ class PmipSettings:
     login_ip_fail_limit: int = 20
     delegation_max_principals: int = 3
     offline_evidence_max_bytes: int = 5 * MIB
+    offline_evidence_retention_days: int = 180  # evidence files are deleted this many days after the decision
     decisions_file_max_bytes: int = 20 * MIB
 
     # admission control (pmip.core.admission): concurrent requests per process; 0 = off

@@ -38,6 +38,14 @@ class NotFound(DomainError):
         super().__init__(message, **kwargs)
 
 
+class Gone(DomainError):
+    """The object exists (and the actor may see it) but its content is no longer available: deleted under a
+    retention rule, or unreadable (e.g. a file that does not decrypt). 410."""
+
+    code = "gone"
+    status = 410
+
+
 class PermissionDenied(DomainError):
     code = "forbidden"
     status = 403

@@ -311,18 +311,25 @@ class OfflineEvidence(models.Model):
 
     application = models.ForeignKey(OfflineVerification, on_delete=models.PROTECT, related_name="evidence")
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    stored_name = models.CharField(max_length=200, help_text="path under PRIVATE_MEDIA_ROOT")
-    original_name = models.CharField(max_length=200)
+    stored_name = models.CharField(
+        max_length=200, help_text='name in STORAGES["offline_evidence"] (sealed with AES-256-GCM)'
+    )
+    original_name = models.CharField(max_length=200, blank=True, help_text="cleared when the file is deleted")
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField(max_length=64, help_text="of the plaintext")
     uploaded_by = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField()
+    deleted_at = models.DateTimeField(
+        null=True, blank=True, help_text="the file was deleted under the retention rule (the row stays)"
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "线下认证材料"
 
     def __str__(self) -> str:
+        if self.deleted_at is not None:
+            return f"{self.get_kind_display()}（已删除）"
         return f"{self.get_kind_display()} {self.original_name}"
 
 

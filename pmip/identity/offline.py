@@ -13,11 +13,19 @@ Rules:
 - The ID number is entered in a form and looked up by its blind index only; it is never stored in clear, logged, put
   in a URL or in audit data.
 - Evidence: JPEG, PNG or PDF, sniffed from the content (the browser's type and the file name are not trusted), at most
-  `PMIP_OFFLINE_EVIDENCE_MAX_BYTES` (default 5 MB) each, stored under `PRIVATE_MEDIA_ROOT` with a random name and its
-  SHA-256. Files are served only by `open_evidence`, which lets in the verifying staff in scope and the owner.
+  `PMIP_OFFLINE_EVIDENCE_MAX_BYTES` (default 5 MB) each, with its SHA-256. Stored through the Storage API
+  (`STORAGES["offline_evidence"]`: files under `PRIVATE_MEDIA_ROOT` by default, object storage by settings) with a
+  random name, sealed with AES-256-GCM under the field key ring (`pmip.core.crypto.seal_file`, the stored name as
+  associated data); nothing in clear is written. Files are served only by `open_evidence`, which lets in the
+  verifying staff in scope and the owner, and refuses (410) a file that was deleted, does not decrypt, or whose
+  content does not match its SHA-256. Files written before sealing existed are sealed by
+  `manage.py seal_offline_evidence` (which also re-seals files under older keys after a key rotation).
+- Retention: `PMIP_OFFLINE_EVIDENCE_RETENTION_DAYS` (default 180) days after the decision, the periodic task
+  `pmip.identity.tasks.purge_offline_evidence` deletes the files; the rows stay (kind, size, SHA-256, who uploaded
+  when) with `deleted_at`, and the pages say 材料已按规定于…删除. Audited: identity.offline.evidence_deleted.
 - Approval needs at least one file of each of the three kinds. Decisions are final (pending → approved/rejected).
 - Every write is audited in its transaction (identity.offline.applied / evidence_added / approved / rejected /
-  evidence_viewed); decisions notify the owner in the same transaction.
+  evidence_viewed / evidence_deleted); decisions notify the owner in the same transaction.
 
 House-information queue ("未能找到您的房屋"): subdistrict roles see the submissions of their own subdistricts and mark
 them resolved (已补录) or rejected with a reply (identity.house_submission.resolved / rejected).
@@ -25,9 +33,11 @@ them resolved (已补录) or rejected with a reply (identity.house_submission.re
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import io
+import logging
 import os
 import secrets
 from collections.abc import Mapping
@@ -35,15 +45,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import Storage, storages
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 
 from pmip.audit.services import record
-from pmip.core import clock
+from pmip.core import clock, crypto
 from pmip.core.conf import pmip_settings
 from pmip.core.crypto import id_number_hash
-from pmip.core.errors import NotFound, PermissionDenied, ValidationFailed
+from pmip.core.errors import Gone, NotFound, PermissionDenied, ValidationFailed
 from pmip.core.idnumbers import ID_TYPES
 from pmip.core.idnumbers import validate as validate_id_number
 from pmip.identity.models import (
@@ -76,6 +88,19 @@ def evidence_max_bytes() -> int:
 
 def private_root() -> Path:
     return Path(settings.PRIVATE_MEDIA_ROOT)
+
+
+EVIDENCE_STORAGE = "offline_evidence"  # the STORAGES alias (config/settings.py)
+log = logging.getLogger(__name__)
+
+
+def evidence_storage() -> Storage:
+    return storages[EVIDENCE_STORAGE]
+
+
+def evidence_retention_days() -> int:
+    """Days after the decision that evidence files are kept (at least one)."""
+    return max(1, int(pmip_settings().offline_evidence_retention_days))
 
 
 # --- who verifies what --------------------------------------------------------------------------------------
@@ -360,24 +385,123 @@ def _mb(limit: int) -> str:
     return f"{limit / (1024 * 1024):g}MB"
 
 
-def _store(checked: CheckedFile, now: dt.datetime) -> str:
-    """Write the file under PRIVATE_MEDIA_ROOT with a random name; return the relative stored name."""
-    local = clock.local(now)
-    relative = f"offline/{local:%Y}/{local:%m}/{secrets.token_hex(16)}.{checked.extension}"
-    path = private_root() / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "xb") as handle:
-        handle.write(checked.data)
-    return relative
+def _identity(stored_name: str) -> str:
+    """The associated data a file is sealed with: a sealed file opens only under the name it was written to."""
+    return f"offline-evidence:{stored_name}"
 
 
-def evidence_path(evidence: OfflineEvidence) -> Path:
-    """Absolute path of a stored file; refuses names that would leave PRIVATE_MEDIA_ROOT."""
-    root = private_root().resolve()
-    path = (root / evidence.stored_name).resolve()
-    if root not in path.parents:
+def _checked_name(stored_name: str) -> str:
+    """A stored name as written by `_store` (relative, no `..`); NotFound for anything else (a tampered row)."""
+    parts = stored_name.replace("\\", "/").split("/")
+    if not stored_name or stored_name.startswith("/") or any(p in ("", ".", "..") for p in parts):
         raise NotFound("未找到该文件。")
-    return path
+    return stored_name
+
+
+def _store(data: bytes, *, extension: str, at: dt.datetime) -> str:
+    """Seal the contents and save them through the evidence storage under a new random name; return the name."""
+    storage = evidence_storage()
+    local = clock.local(at)
+    for _ in range(3):
+        name = f"offline/{local:%Y}/{local:%m}/{secrets.token_hex(16)}.{extension}"
+        if storage.exists(name):
+            continue
+        saved = storage.save(name, ContentFile(crypto.seal_file(data, identity=_identity(name))))
+        if saved == name:
+            return name
+        storage.delete(saved)  # the storage renamed it: the seal is bound to the name, so try another
+    raise RuntimeError("could not find a free name for an evidence file")
+
+
+def _delete_file(stored_name: str) -> None:
+    with contextlib.suppress(NotFound):
+        evidence_storage().delete(_checked_name(stored_name))
+
+
+def read_evidence(evidence: OfflineEvidence) -> bytes:
+    """The decrypted contents of a stored file, checked against its SHA-256.
+
+    Raises NotFound (no such file in the storage, or a name outside it) and Gone (deleted under the retention rule;
+    cannot be decrypted — damaged, tampered, a missing key, or a file never sealed; content not matching its hash).
+    """
+    if evidence.deleted_at is not None:
+        raise Gone(f"该材料已按规定于{clock.local(evidence.deleted_at):%Y-%m-%d}删除。")
+    name = _checked_name(evidence.stored_name)
+    storage = evidence_storage()
+    try:
+        with storage.open(name, "rb") as handle:
+            blob = handle.read()
+    except (FileNotFoundError, IsADirectoryError):
+        raise NotFound("未找到该文件。") from None
+    except Exception as exc:  # noqa: BLE001 - SuspiciousFileOperation and a backend's own errors
+        log.warning("evidence %s: cannot read %r: %s", evidence.pk, name, exc)
+        raise NotFound("未找到该文件。") from None
+    try:
+        data = crypto.open_file(blob, identity=_identity(name))
+    except crypto.SealedFileError as exc:
+        log.error("evidence %s: %s", evidence.pk, exc)
+        raise Gone("该材料文件无法解密（文件已损坏或密钥不符），不能显示。请联系平台运维人员。") from None
+    if hashlib.sha256(data).hexdigest() != evidence.sha256:
+        log.error("evidence %s: content does not match its SHA-256", evidence.pk)
+        raise Gone("该材料文件与上传时的校验值不符，不能显示。请联系平台运维人员。")
+    return data
+
+
+@dataclass(frozen=True)
+class SealResult:
+    sealed: int = 0  # plaintext files written before sealing existed, now sealed
+    resealed: int = 0  # sealed under an older key, now under the active key
+    unchanged: int = 0
+    failed: tuple[str, ...] = ()
+
+
+def seal_stored_evidence(*, dry_run: bool = False) -> SealResult:
+    """`manage.py seal_offline_evidence`: seal every kept evidence file still in clear (written before files were
+    sealed) and re-seal files sealed under a key other than the active one (after a key rotation).
+
+    Each file is written under a new name first, the row then points to it, and the old file is deleted, so an
+    interruption leaves either the old or the new file in use, never none. A plaintext file is sealed only if it
+    matches the SHA-256 recorded at upload. Idempotent.
+    """
+    storage = evidence_storage()
+    ring = crypto.keyring()
+    sealed = resealed = unchanged = 0
+    failed: list[str] = []
+    rows = OfflineEvidence.objects.filter(deleted_at__isnull=True).order_by("pk")
+    for evidence in rows.iterator():
+        try:
+            name = _checked_name(evidence.stored_name)
+            with storage.open(name, "rb") as handle:
+                blob = handle.read()
+            if crypto.is_sealed(blob):
+                if ring.sealed_key_id(blob) == ring.active:
+                    unchanged += 1
+                    continue
+                data = ring.open_file(blob, identity=_identity(name))
+                counter = "resealed"
+            else:
+                data = blob
+                counter = "sealed"
+            if hashlib.sha256(data).hexdigest() != evidence.sha256:
+                raise ValueError("content does not match its SHA-256")
+        except (NotFound, OSError, ValueError) as exc:
+            failed.append(f"{evidence.pk}: {exc or type(exc).__name__}")
+            continue
+        if dry_run:
+            sealed, resealed = (sealed + 1, resealed) if counter == "sealed" else (sealed, resealed + 1)
+            continue
+        ext = name.rsplit(".", 1)[-1] if "." in name.rsplit("/", 1)[-1] else "bin"
+        new_name = _store(data, extension=ext, at=evidence.uploaded_at)
+        with transaction.atomic():
+            moved = OfflineEvidence.objects.filter(
+                pk=evidence.pk, stored_name=evidence.stored_name, deleted_at__isnull=True
+            ).update(stored_name=new_name)
+        if moved:
+            storage.delete(name)
+            sealed, resealed = (sealed + 1, resealed) if counter == "sealed" else (sealed, resealed + 1)
+        else:  # changed meanwhile (deleted under the retention rule): drop the copy
+            storage.delete(new_name)
+    return SealResult(sealed=sealed, resealed=resealed, unchanged=unchanged, failed=tuple(failed))
 
 
 # --- services: owner ----------------------------------------------------------------------------------------
@@ -453,7 +577,7 @@ def add_evidence(
     given = {kind: upload for kind, upload in files.items() if upload is not None}
     if not given:
         raise ValidationFailed("请选择要上传的材料文件。")
-    written: list[Path] = []
+    written: list[str] = []
     try:
         with transaction.atomic():
             application = _locked_pending(actor, application_id)
@@ -461,8 +585,8 @@ def add_evidence(
             now = clock.now()
             rows = []
             for item in checked:
-                stored = _store(item, now)
-                written.append(private_root() / stored)
+                stored = _store(item.data, extension=item.extension, at=now)
+                written.append(stored)
                 rows.append(
                     OfflineEvidence.objects.create(
                         application=application,
@@ -494,8 +618,8 @@ def add_evidence(
                 },
             )
     except BaseException:
-        for path in written:
-            path.unlink(missing_ok=True)
+        for name in written:
+            _delete_file(name)
         raise
     return rows
 
@@ -573,10 +697,11 @@ def reject_offline_verification(*, actor: Account, application_id: int, reason: 
     return application
 
 
-def open_evidence(*, actor, evidence_id: int) -> tuple[OfflineEvidence, Path]:
-    """One evidence file for its owner or for verifying staff in scope; NotFound for everyone else.
+def open_evidence(*, actor, evidence_id: int) -> tuple[OfflineEvidence, bytes]:
+    """One evidence file (its decrypted contents) for its owner or for verifying staff in scope; NotFound for everyone
+    else. Gone (410) when the file was deleted under the retention rule or cannot be decrypted (`read_evidence`).
 
-    Audit: identity.offline.evidence_viewed (who looked at which file).
+    Audit: identity.offline.evidence_viewed (who looked at which file), only when the file was shown.
     """
     if not getattr(actor, "is_authenticated", False):
         raise NotFound("未找到该文件。")
@@ -587,9 +712,7 @@ def open_evidence(*, actor, evidence_id: int) -> tuple[OfflineEvidence, Path]:
     evidence = OfflineEvidence.objects.select_related("application").filter(allowed, pk=evidence_id).first()
     if evidence is None:
         raise NotFound("未找到该文件。")
-    path = evidence_path(evidence)
-    if not path.is_file():
-        raise NotFound("未找到该文件。")
+    data = read_evidence(evidence)
     with transaction.atomic():
         record(
             actor=actor,
@@ -598,7 +721,74 @@ def open_evidence(*, actor, evidence_id: int) -> tuple[OfflineEvidence, Path]:
             project_id=evidence.application.project_id,
             data={"application_id": evidence.application_id, "kind": evidence.kind},
         )
-    return evidence, path
+    return evidence, data
+
+
+def evidence_filename(evidence: OfflineEvidence) -> str:
+    """The download name: kind and id with the extension of the sniffed type (never the uploaded name)."""
+    ext = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}.get(
+        evidence.content_type, "bin"
+    )
+    return f"{evidence.kind}-{evidence.pk}.{ext}"
+
+
+# --- retention ------------------------------------------------------------------------------------------------
+
+
+def applications_with_expired_evidence(*, now: dt.datetime | None = None) -> QuerySet[OfflineVerification]:
+    """Decided applications whose decision is at least the retention period old and that still have files."""
+    cutoff = (now or clock.now()) - dt.timedelta(days=evidence_retention_days())
+    kept = OfflineEvidence.objects.filter(application=OuterRef("pk"), deleted_at__isnull=True)
+    return OfflineVerification.objects.filter(
+        status__in=(OfflineVerificationStatus.APPROVED, OfflineVerificationStatus.REJECTED),
+        decided_at__lte=cutoff,
+    ).filter(Exists(kept))
+
+
+def purge_expired_evidence(*, limit: int = 200) -> int:
+    """Delete the evidence files of applications decided `PMIP_OFFLINE_EVIDENCE_RETENTION_DAYS` days ago or more
+    (at most `limit` applications per run); returns the number of files deleted.
+
+    Per application, in one transaction: the files are deleted from the storage, the rows keep kind, size, SHA-256,
+    uploader and time with `deleted_at` set (the uploaded file name is cleared), and one audit entry
+    identity.offline.evidence_deleted (actor 系统) lists them. A file already missing from the storage counts as
+    deleted; if the transaction fails after a file was deleted, the next run marks it.
+    """
+    now = clock.now()
+    days = evidence_retention_days()
+    ids = list(
+        applications_with_expired_evidence(now=now)
+        .order_by("decided_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    deleted = 0
+    for application_id in ids:
+        with transaction.atomic():
+            application = OfflineVerification.objects.select_for_update().get(pk=application_id)
+            rows = list(
+                OfflineEvidence.objects.select_for_update()
+                .filter(application=application, deleted_at__isnull=True)
+                .order_by("pk")
+            )
+            if not rows:
+                continue
+            record(
+                actor=None,
+                action="identity.offline.evidence_deleted",
+                obj=application,
+                data={
+                    "files": [{"id": r.pk, "kind": r.kind, "size": r.size, "sha256": r.sha256} for r in rows],
+                    "retention_days": days,
+                    "decided_at": application.decided_at.isoformat() if application.decided_at else None,
+                },
+            )
+            OfflineEvidence.objects.filter(pk__in=[r.pk for r in rows]).update(
+                deleted_at=now, original_name=""
+            )
+            for row in rows:
+                _delete_file(row.stored_name)
+            deleted += len(rows)
+    return deleted
 
 
 # --- house-information queue --------------------------------------------------------------------------------

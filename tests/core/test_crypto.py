@@ -134,3 +134,56 @@ def test_module_functions_follow_the_configured_ring():
         assert crypto.id_number_hash("mainland", NUMBER) == index
         assert crypto.encrypt(NUMBER).startswith("k2026$")
     assert crypto.id_number_hash("passport", NUMBER) != crypto.id_number_hash("mainland", NUMBER)
+
+
+# --- sealed files (offline-verification evidence) ----------------------------------------------------------------
+
+PHOTO = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 8 + "陈大文".encode()
+
+
+def test_a_sealed_file_holds_no_plaintext_and_opens_to_the_same_bytes():
+    ring = KeyRing(OLD)
+    blob = ring.seal_file(PHOTO, identity="offline/2026/03/a.jpg")
+    assert blob.startswith(crypto.FILE_MAGIC + bytes([5]) + b"k2025")
+    assert PHOTO not in blob and PHOTO[:64] not in blob and "陈大文".encode() not in blob
+    assert ring.open_file(blob, identity="offline/2026/03/a.jpg") == PHOTO
+    assert ring.seal_file(PHOTO, identity="x") != ring.seal_file(
+        PHOTO, identity="x"
+    )  # a fresh nonce each time
+
+
+def test_a_sealed_file_refuses_another_name_a_changed_byte_a_wrong_key_and_plaintext():
+    ring = KeyRing(OLD)
+    blob = ring.seal_file(PHOTO, identity="offline/a.jpg")
+    with pytest.raises(crypto.SealedFileError, match="another name"):
+        ring.open_file(blob, identity="offline/b.jpg")
+    for i in (len(crypto.FILE_MAGIC) + 2, len(blob) // 2, len(blob) - 1):
+        tampered = bytearray(blob)
+        tampered[i] ^= 1
+        with pytest.raises(crypto.SealedFileError):
+            ring.open_file(bytes(tampered), identity="offline/a.jpg")
+    with pytest.raises(crypto.SealedFileError, match="truncated"):
+        ring.open_file(blob[: len(crypto.FILE_MAGIC) + 6 + 20], identity="offline/a.jpg")
+    with pytest.raises(crypto.SealedFileError, match="unknown key id 'k2025'"):
+        KeyRing(NEW).open_file(blob, identity="offline/a.jpg")
+    wrong_key_same_kid = "k2025:" + base64.b64encode(bytes(range(1, 33))).decode()
+    with pytest.raises(crypto.SealedFileError, match="cannot decrypt"):
+        KeyRing(wrong_key_same_kid).open_file(blob, identity="offline/a.jpg")
+    with pytest.raises(crypto.SealedFileError, match="not sealed"):
+        ring.open_file(PHOTO, identity="offline/a.jpg")
+
+
+def test_sealed_files_follow_the_rotation_of_the_field_key_ring():
+    old_blob = KeyRing(OLD).seal_file(PHOTO, identity="n")
+    rotated = KeyRing(f"{NEW},{OLD}")
+    assert rotated.open_file(old_blob, identity="n") == PHOTO
+    new_blob = rotated.seal_file(PHOTO, identity="n")
+    assert rotated.sealed_key_id(new_blob) == "k2026"
+    assert rotated.sealed_key_id(old_blob) == "k2025"
+
+
+def test_the_file_key_is_not_the_field_key():
+    """A file sealed under a kid cannot be opened as a field token of the same kid, nor the other way round."""
+    ring = KeyRing(OLD)
+    raw = bytes(range(32))
+    assert ring._file_key("k2025") != raw

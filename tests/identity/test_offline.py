@@ -203,9 +203,11 @@ def test_three_files_are_stored_privately_with_their_hashes(city, staff, hk):
     ]
     root = offline.private_root().resolve()
     for row in rows:
-        path = offline.evidence_path(row)
+        path = (root / row.stored_name).resolve()
         assert root in path.parents
-        assert path.read_bytes() == contents[row.kind]
+        on_disk = path.read_bytes()
+        assert on_disk.startswith(b"PMIPSEAL1\n") and contents[row.kind][:32] not in on_disk  # sealed at rest
+        assert offline.read_evidence(row) == contents[row.kind]
         assert row.sha256 == hashlib.sha256(contents[row.kind]).hexdigest()
         assert row.stored_name.startswith("offline/2026/03/")
         assert row.original_name not in row.stored_name
@@ -432,8 +434,8 @@ def test_evidence_is_open_to_the_owner_and_verifiers_in_scope_only(city, staff, 
     rows = offline.add_evidence(actor=staff["committee"], application_id=app.pk, files=three_files())
     stranger = mainland_owner(city, "stranger", 1)
     for actor in (account, staff["committee"], staff["lianhua"]):
-        evidence, path = offline.open_evidence(actor=actor, evidence_id=rows[0].pk)
-        assert (evidence, path.read_bytes()) == (rows[0], PDF_BYTES)
+        evidence, data = offline.open_evidence(actor=actor, evidence_id=rows[0].pk)
+        assert (evidence, data) == (rows[0], PDF_BYTES)
     assert AuditEntry.objects.filter(action="identity.offline.evidence_viewed").count() == 3
     before = AuditEntry.objects.count()
     for actor in (stranger, staff["yuehai"], other_committee, staff["city"], staff["futian"]):

@@ -7,6 +7,8 @@ for GET and POST alike. The ID number typed by the officer travels only in a POS
 
 from __future__ import annotations
 
+import io
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse
@@ -14,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from pmip.core.errors import PermissionDenied, ValidationFailed
+from pmip.core.errors import Gone, PermissionDenied, ValidationFailed
 from pmip.core.idnumbers import ID_TYPES
 from pmip.core.masking import mask_id, mask_name
 from pmip.identity import offline
@@ -92,6 +94,7 @@ def _detail_context(request, application, **forms) -> dict:
         "approve_form": forms.get("approve_form") or ApproveForm(),
         "reject_form": forms.get("reject_form") or RejectForm(),
         "max_mb": offline.evidence_max_bytes() // (1024 * 1024),
+        "retention_days": offline.evidence_retention_days(),
     }
 
 
@@ -158,14 +161,13 @@ def offline_reject(request, pk: int):
     return render(request, "office/verification/offline_detail.html", context, status=422)
 
 
-def evidence_response(evidence: OfflineEvidence, path) -> FileResponse:
-    """The file with its sniffed type: images inline, PDFs as a download; never cached."""
-    ext = path.suffix.lstrip(".")
+def evidence_response(evidence: OfflineEvidence, data: bytes) -> FileResponse:
+    """The decrypted file with its sniffed type: images inline, PDFs as a download; never cached."""
     response = FileResponse(
-        open(path, "rb"),  # noqa: SIM115 - FileResponse closes it
+        io.BytesIO(data),
         content_type=evidence.content_type,
         as_attachment=evidence.content_type == "application/pdf",
-        filename=f"{evidence.kind}-{evidence.pk}.{ext}",
+        filename=offline.evidence_filename(evidence),
     )
     response["Cache-Control"] = "private, no-store"
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
@@ -176,8 +178,13 @@ def evidence_response(evidence: OfflineEvidence, path) -> FileResponse:
 @office_required
 @require_GET
 def evidence_file(request, pk: int):
-    evidence, path = offline.open_evidence(actor=request.user, evidence_id=pk)
-    return evidence_response(evidence, path)
+    try:
+        evidence, data = offline.open_evidence(actor=request.user, evidence_id=pk)
+    except Gone as exc:  # deleted under the retention rule, or does not decrypt: 410 with the reason
+        return render(
+            request, "office/not_found.html", {"message": exc.message, "title": "材料不可查看"}, status=410
+        )
+    return evidence_response(evidence, data)
 
 
 # --- house-information queue --------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ accounts a plain refusal. Views validate input, call a service or selector, and 
 from __future__ import annotations
 
 import functools
+import io
 
 from captcha.fields import CaptchaField
 from captcha.helpers import captcha_image_url
@@ -252,13 +253,14 @@ def offline_apply(request: HttpRequest) -> HttpResponse:
 @domain_errors(back="portal_delegation:offline")
 @require_GET
 def offline_evidence(request: HttpRequest, pk: int) -> HttpResponse:
-    evidence, path = offline.open_evidence(actor=request.user, evidence_id=pk)
+    evidence, data = offline.open_evidence(actor=request.user, evidence_id=pk)  # Gone: the 410 page says why
     response = FileResponse(
-        open(path, "rb"),  # noqa: SIM115 - FileResponse closes it
+        io.BytesIO(data),
         content_type=evidence.content_type,
         as_attachment=evidence.content_type == "application/pdf",
-        filename=f"{evidence.kind}-{evidence.pk}{path.suffix}",
+        filename=offline.evidence_filename(evidence),
     )
     response["Cache-Control"] = "private, no-store"
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
     return response
