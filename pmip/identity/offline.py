@@ -724,6 +724,12 @@ def open_evidence(*, actor, evidence_id: int) -> tuple[OfflineEvidence, bytes]:
     return evidence, data
 
 
+# The Content-Security-Policy of a served evidence file. The document is the browser's own viewer of an image (the
+# type is sniffed at upload and sent with nosniff) or a PDF download: nothing may load or run (`sandbox`, no
+# script-src), but Chromium's image viewer styles its page inline, so inline styles are allowed in that document only.
+EVIDENCE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+
+
 def evidence_filename(evidence: OfflineEvidence) -> str:
     """The download name: kind and id with the extension of the sniffed type (never the uploaded name)."""
     ext = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}.get(

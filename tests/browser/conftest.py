@@ -4,6 +4,12 @@ Fixtures for every owner walk:
 - `browser`: one headless Chromium for the session (a fresh temporary profile: `launch()`, not a persistent context).
 - `phone_page`: a new page at 375×812 with touch, a WeChat-like user agent and zh-CN; its context is closed after.
 - `site`: the live server's base URL (pytest-django's `live_server`, so the test gets `transactional_db`).
+- `browser_errors` (automatic for every test that uses `browser`): every context the test opens — `phone_page` or
+  its own `browser.new_context()` / `browser.new_page()` — reports console messages of type error (CSP violations
+  among them: "Refused to apply inline style…", "Refused to load the script…"), uncaught page errors, and CSP
+  violations seen by a `securitypolicyviolation` listener; the test fails at its end if there was any. A failed
+  load of a document the test navigated to on purpose (a 404 or 410 page) is not an error; a failed sub-resource
+  (a style sheet, script or image) is. A walk that expects a message calls `browser_errors.allow(regex)`.
 
 Chromium missing: the tests fail when CI is set (browser walks are mandatory there), otherwise they are skipped.
 """
@@ -11,6 +17,7 @@ Chromium missing: the tests fail when CI is set (browser walks are mandatory the
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -58,6 +65,90 @@ def browser() -> Iterator:
             yield chromium
         finally:
             chromium.close()
+
+
+# Reports CSP violations as console errors with what was blocked (Chromium's own message names the directive only).
+CSP_LISTENER = """
+document.addEventListener('securitypolicyviolation', (e) => {
+  console.error('CSP violation: ' + e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline') +
+                ' at ' + e.sourceFile + ':' + e.lineNumber);
+});
+"""
+# Our CSP listener is itself a script: in a sandboxed document without scripts (a served file) it cannot run.
+_LISTENER_BLOCKED = re.compile(r"^Blocked script execution in '.*' because the document's frame is sandboxed")
+_FAILED_LOAD = re.compile(r"^Failed to load resource: the server responded with a status of (\d+)")
+
+
+class BrowserErrors:
+    """Console errors, page errors and CSP violations of every context a test opens."""
+
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+        self._allowed: list[re.Pattern[str]] = []
+        self._documents_with_error_status: set[str] = set()
+
+    def allow(self, pattern: str) -> None:
+        """Expect a message matching `pattern` (a regular expression) in this test: not an error."""
+        self._allowed.append(re.compile(pattern))
+
+    def watch(self, context) -> None:
+        context.add_init_script(CSP_LISTENER)
+        context.on("console", self._on_console)
+        context.on("weberror", lambda web_error: self.errors.append(f"page error: {web_error.error}"))
+        context.on("response", self._on_response)
+
+    def _on_response(self, response) -> None:
+        request = response.request
+        if response.status >= 400 and request.resource_type == "document":
+            self._documents_with_error_status.add(response.url)
+
+    def _on_console(self, message) -> None:
+        if message.type != "error":
+            return
+        url = (message.location or {}).get("url", "")
+        if _FAILED_LOAD.match(message.text) and url in self._documents_with_error_status:
+            return  # the page the test asked for answered 4xx on purpose (its body is still checked)
+        if _LISTENER_BLOCKED.match(message.text):
+            return
+        self.errors.append(f"console error on {url or message.page and message.page.url}: {message.text}")
+
+    def unexpected(self) -> list[str]:
+        return [e for e in self.errors if not any(p.search(e) for p in self._allowed)]
+
+
+@pytest.fixture(autouse=True)
+def browser_errors(request) -> Iterator[BrowserErrors]:
+    """Fail a browser test on any console error, uncaught page error or CSP violation on any page it visited."""
+    collector = BrowserErrors()
+    if "browser" not in request.fixturenames:
+        yield collector
+        return
+    chromium = request.getfixturevalue("browser")
+    original_new_context = chromium.new_context
+
+    def new_context(*args, **kwargs):
+        context = original_new_context(*args, **kwargs)
+        collector.watch(context)
+        return context
+
+    def new_page(*args, **kwargs):
+        context = new_context(*args, **kwargs)
+        page = context.new_page()
+        page.once("close", lambda _page: context.close())
+        return page
+
+    chromium.new_context = new_context
+    chromium.new_page = new_page
+    try:
+        yield collector
+    finally:
+        del chromium.new_context
+        del chromium.new_page
+    unexpected = collector.unexpected()
+    if unexpected:
+        pytest.fail(
+            "console errors or CSP violations in the browser:\n" + "\n".join(unexpected), pytrace=False
+        )
 
 
 @pytest.fixture

@@ -103,6 +103,8 @@ def test_the_bytes_on_disk_hold_no_plaintext_and_the_served_file_equals_the_uplo
     assert response.status_code == 200
     assert served(response) == photo
     assert response["Content-Type"] == "image/png"
+    assert response["Content-Security-Policy"] == offline.EVIDENCE_CSP  # nothing loads or runs; a sandbox
+    assert response["Cache-Control"] == "private, no-store"
     assert served(office_get(client, staff, by_kind["title_proof"])) == PDF_BYTES
     client.force_login(hk[0])
     response = client.get(f"/delegation/offline/evidence/{by_kind['holding_photo'].pk}/")

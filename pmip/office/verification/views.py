@@ -170,7 +170,7 @@ def evidence_response(evidence: OfflineEvidence, data: bytes) -> FileResponse:
         filename=offline.evidence_filename(evidence),
     )
     response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    response["Content-Security-Policy"] = offline.EVIDENCE_CSP
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

@@ -261,6 +261,6 @@ def offline_evidence(request: HttpRequest, pk: int) -> HttpResponse:
         filename=offline.evidence_filename(evidence),
     )
     response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    response["Content-Security-Policy"] = offline.EVIDENCE_CSP
     response["X-Content-Type-Options"] = "nosniff"
     return response
