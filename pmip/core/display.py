@@ -70,3 +70,32 @@ def ceil_to_fen(value) -> Decimal:
 
     number = _decimal(value)
     return number.quantize(CENT, rounding=ROUND_CEILING) if number is not None else Decimal(0)
+
+
+def sort_by_unit_label(items, label=lambda item: item.unit_label) -> list:
+    """Items in the natural order of their unit labels ("<building>-<room>"): THE order of units on every page."""
+    return sorted(items, key=lambda item: natural_label_key(label(item)))
+
+
+def sort_units(units, unit=lambda item: item) -> list:
+    """Items (registry units, or rows holding one: pass `unit`) by building, floor, room — naturally."""
+
+    def key(item):
+        u = unit(item)
+        return unit_sort_key(u.building.number, u.floor, u.number)
+
+    return sorted(units, key=key)
+
+
+def unit_ordering(prefix: str = "") -> tuple:
+    """`order_by(*unit_ordering("unit__"))` for querysets that must stay querysets (paginated, `.get()` after): the
+    same order as `unit_sort_key` in SQL — building, floor, room, shorter numbers first ("101" before "1001")."""
+    from django.db.models.functions import Length
+
+    return (
+        Length(f"{prefix}building__number"),
+        f"{prefix}building__number",
+        f"{prefix}floor",
+        Length(f"{prefix}number"),
+        f"{prefix}number",
+    )

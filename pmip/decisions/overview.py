@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
-from pmip.core import clock
+from pmip.core import clock, display
 from pmip.core.errors import NotFound
 from pmip.core.masking import mask_name
 from pmip.decisions import roll as roll_mod
@@ -25,7 +25,7 @@ from pmip.decisions import tally, tokens
 from pmip.decisions.choices import Choice, Ineligibility, MatterClass, MeetingState
 from pmip.decisions.models import Ballot, Matter, MatterCount, Meeting, RollEntry
 from pmip.decisions.rules import REHEARSAL_OUTCOME_LABELS, choice_for
-from pmip.decisions.selectors import VOTING_STARTED, delegate_may_see, owner_project_ids
+from pmip.decisions.selectors import VOTING_STARTED, delegate_cast_label, delegate_may_see, owner_project_ids
 from pmip.delegation.selectors import acting_for, owner_display_name, owner_may_vote
 from pmip.identity.models import BindingStatus, HouseBinding, OwnerIdentity
 from pmip.registry.models import Project
@@ -58,6 +58,7 @@ class MyBallot:
     channel: str
     cast_at: object
     on_behalf: bool
+    cast_by: str = ""  # "由被委托人 王** 代投" on the owner's own slot when their delegate cast it
 
 
 @dataclass
@@ -223,7 +224,7 @@ def _slots(actor, meetings: list[Meeting], matters_of: dict[int, list[Matter]], 
         return out, own_may_vote, delegations, bound_units
     linked = Q(principal=actor) | Q(principal_id__in=list(delegations)) | Q(unit_id__in=bound_units)
     keys = RollEntry.objects.filter(meeting_id__in=started).filter(linked).values("owner_key")
-    entries = (
+    entries = display.sort_by_unit_label(
         RollEntry.objects.filter(meeting_id__in=started, owner_key__in=keys)
         .select_related("principal__owner_identity")
         .order_by("meeting_id", "unit_label", "unit_id")
@@ -283,6 +284,11 @@ def _slots(actor, meetings: list[Meeting], matters_of: dict[int, list[Matter]], 
                 b.channel,
                 b.cast_at,
                 b.by_delegate,
+                delegate_cast_label(
+                    owner_id=actor.pk, project_id=by_id[b.meeting_id].project_id, cast_at=b.cast_at
+                )
+                if slot.for_self and b.by_delegate
+                else "",
             )
     return out, own_may_vote, delegations, bound_units
 

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from pmip.core import display
 from pmip.core.errors import NotFound
 from pmip.core.masking import mask_name
 from pmip.decisions import roll as roll_mod
@@ -143,6 +144,21 @@ class OwnBallot:
     sequence: int
     channel: str
     cast_at: object
+    cast_by: str = ""  # "由被委托人 王** 代投" when the owner's delegate cast it (shown to the owner)
+
+
+def delegate_cast_label(*, owner_id: int, project_id: int, cast_at) -> str:
+    """How an owner's page names a ballot their delegate cast: "由被委托人 王** 代投" (the delegate's name masked, from
+    the delegation in force when the ballot was cast)."""
+    delegation = (
+        Delegation.objects.filter(owner_id=owner_id, project_id=project_id, granted_at__lte=cast_at)
+        .filter(Q(revoked_at__isnull=True) | Q(revoked_at__gt=cast_at))
+        .order_by("-granted_at", "-pk")
+        .first()
+    )
+    if delegation is None:
+        return "由被委托人代投"
+    return f"由被委托人 {mask_name(delegation.delegate_name)} 代投"
 
 
 @dataclass
@@ -183,7 +199,7 @@ def _owner_entries(actor, meeting: Meeting) -> tuple[list[RollEntry], dict[int, 
         | Q(principal_id__in=list(delegations))
         | Q(unit_id__in=bound_units.values("unit_id"))
     )
-    entries = list(
+    entries = display.sort_by_unit_label(
         RollEntry.objects.filter(meeting=meeting, owner_key__in=keys.values("owner_key"))
         .select_related("principal__owner_identity")
         .order_by("unit_label", "unit_id")
@@ -229,8 +245,11 @@ def voting_slots(*, actor, meeting: Meeting) -> list[VotingSlot]:
         principal_id = by_key[mine[b.owner_token]][0].principal_id
         if not slot.for_self and not delegate_may_see(b, delegations.get(principal_id), meeting):
             continue
+        cast_by = ""
+        if slot.for_self and b.by_delegate:
+            cast_by = delegate_cast_label(owner_id=actor.pk, project_id=meeting.project_id, cast_at=b.cast_at)
         slot.ballots[b.matter_id] = OwnBallot(
-            b.matter_id, dict(b.choices), b.receipt, b.sequence, b.channel, b.cast_at
+            b.matter_id, dict(b.choices), b.receipt, b.sequence, b.channel, b.cast_at, cast_by
         )
     return list(slot_of_key.values())
 
@@ -260,7 +279,12 @@ def my_ballot(*, actor, matter_id: int, unit_id: int) -> OwnBallot | None:
     b = Ballot.objects.filter(matter=matter, owner_token=token, superseded_at__isnull=True).first()
     if b is None or not delegate_may_see(b, delegation, matter.meeting):
         return None
-    return OwnBallot(b.matter_id, dict(b.choices), b.receipt, b.sequence, b.channel, b.cast_at)
+    cast_by = ""
+    if b.by_delegate and entry.principal_id == actor.pk:
+        cast_by = delegate_cast_label(
+            owner_id=actor.pk, project_id=matter.meeting.project_id, cast_at=b.cast_at
+        )
+    return OwnBallot(b.matter_id, dict(b.choices), b.receipt, b.sequence, b.channel, b.cast_at, cast_by)
 
 
 # --- publicity: files and binding status ------------------------------------------------------------------------
@@ -809,7 +833,7 @@ def bulletin(*, actor, meeting_id: int) -> list[BulletinLine]:
         "matter_id", "sequence"
     ):
         scoped = roll_mod.entries_in_matter_scope(by_key[key_of.get(b.owner_token, "")], matters[b.matter_id])
-        scoped.sort(key=lambda e: e.unit_label)
+        scoped.sort(key=lambda e: display.natural_label_key(e.unit_label))
         lines.append(
             BulletinLine(
                 matter_id=b.matter_id,
@@ -823,10 +847,13 @@ def bulletin(*, actor, meeting_id: int) -> list[BulletinLine]:
     return lines
 
 
-def roll_for_staff(*, actor, meeting_id: int) -> QuerySet[RollEntry]:
-    """The frozen roll (building/room, area, source, owner kind, eligibility — no names) for staff in scope."""
+def roll_for_staff(*, actor, meeting_id: int) -> list[RollEntry]:
+    """The frozen roll (building/room, area, source, owner kind, eligibility — no names) for staff in scope, in the
+    natural order of units ("2-101" before "2-1001")."""
     meeting = get_meeting_for_staff(actor=actor, meeting_id=meeting_id)
-    return RollEntry.objects.filter(meeting=meeting).order_by("unit_label", "unit_id")
+    return display.sort_by_unit_label(
+        RollEntry.objects.filter(meeting=meeting).order_by("unit_label", "unit_id")
+    )
 
 
 def project_voting_figures(*, project_id: int) -> dict:

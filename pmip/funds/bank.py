@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
 
+from pmip.core import display
 from pmip.core.money import MoneyError, parse_money
 from pmip.funds.choices import FlowDirection
 
@@ -205,8 +206,9 @@ def _continuity_errors(flows: list[FlowData]) -> list[FlowError]:
                 errors.append(
                     FlowError(
                         flow.row,
-                        f"余额不连续：上一笔余额 {previous.balance_after}，本笔{'收入' if signed > 0 else '支出'} "
-                        f"{flow.amount}，应为 {expected}，文件中为 {flow.balance_after}。",
+                        f"余额不连续：上一笔余额 {display.format_money(previous.balance_after)}，"
+                        f"本笔{'收入' if signed > 0 else '支出'} {display.format_money(flow.amount)}，"
+                        f"应为 {display.format_money(expected)}，文件中为 {display.format_money(flow.balance_after)}。",
                     )
                 )
         previous = flow

@@ -24,6 +24,7 @@ from decimal import Decimal
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Length, Round
 
+from pmip.core import display
 from pmip.core.errors import NotFound
 from pmip.delegation.models import Delegation, DelegationStatus
 from pmip.funds import permissions
@@ -138,7 +139,7 @@ def flagged_units(*, actor, project: Project) -> QuerySet[UnitBalance]:
     return (
         below_line(UnitBalance.objects.filter(project=project), pct)
         .select_related("unit", "building")
-        .order_by(Length("building__number"), "building__number", Length("unit__number"), "unit__number")
+        .order_by(*display.unit_ordering("unit__"))
     )
 
 
@@ -271,7 +272,9 @@ def get_repair(*, actor, repair_id: int) -> Repair:
 def repair_shares(*, actor, repair: Repair):
     """Each unit's share of a charged repair (label order)."""
     permissions.require_read_project(actor, repair.project)
-    return repair.shares.select_related("unit").order_by("label", "unit_id")
+    return display.sort_by_unit_label(
+        repair.shares.select_related("unit").order_by("label", "unit_id"), lambda s: s.label
+    )
 
 
 def _natural(qs, prefix: str = ""):
@@ -343,7 +346,7 @@ def building_unit_list(*, actor, building: Building) -> list[UnitRow]:
     pct = policy_for(building.project).replenish_threshold_pct
     units = Unit.objects.filter(building=building).select_related("building", "fund_balance")
     rows = []
-    for unit in units.order_by("floor", Length("number"), "number"):
+    for unit in display.sort_units(units):
         figures = Figures.of(getattr(unit, "fund_balance", None))
         rows.append(
             UnitRow(
@@ -433,7 +436,9 @@ def my_fund_units(*, actor) -> list[UnitRow]:
     units = Unit.objects.filter(pk__in=ids).select_related("building", "project", "fund_balance")
     thresholds: dict[int, Decimal] = {}
     rows = []
-    for unit in units.order_by("project__code", Length("building__number"), "building__number", "number"):
+    for unit in sorted(
+        units, key=lambda u: (u.project.code, display.unit_sort_key(u.building.number, u.floor, u.number))
+    ):
         if unit.project_id not in thresholds:
             thresholds[unit.project_id] = policy_for(unit.project_id).replenish_threshold_pct
         figures = Figures.of(getattr(unit, "fund_balance", None))
@@ -503,15 +508,12 @@ def delegated_fund_projects(*, actor) -> list[DelegatedProject]:
     )
     if not delegations:
         return []
-    bindings = (
-        HouseBinding.objects.filter(
-            account_id__in={d.owner_id for d in delegations},
-            project_id__in={d.project_id for d in delegations},
-            status=BindingStatus.ACTIVE,
-        )
-        .select_related("unit__building", "unit__fund_balance")
-        .order_by(Length("unit__building__number"), "unit__building__number", "unit__number")
-    )
+    bindings = HouseBinding.objects.filter(
+        account_id__in={d.owner_id for d in delegations},
+        project_id__in={d.project_id for d in delegations},
+        status=BindingStatus.ACTIVE,
+    ).select_related("unit__building", "unit__fund_balance")
+    bindings = display.sort_units(bindings, lambda b: b.unit)
     units_of: dict[tuple[int, int], list[Unit]] = defaultdict(list)
     for b in bindings:
         units_of[(b.account_id, b.project_id)].append(b.unit)

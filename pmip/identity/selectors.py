@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
+from pmip.core import display
 from pmip.core.errors import NotFound
 from pmip.core.idnumbers import ID_TYPES, is_mainland
 from pmip.core.masking import mask_name, mask_phone
@@ -109,7 +110,7 @@ def active_bindings_of(*, actor) -> QuerySet[HouseBinding]:
     return (
         HouseBinding.objects.filter(account=actor, status=BindingStatus.ACTIVE)
         .select_related("unit__building", "project", "title_record")
-        .order_by("project__code", "unit__building__number", "unit__number", "pk")
+        .order_by("project__code", *display.unit_ordering("unit__"), "pk")
     )
 
 

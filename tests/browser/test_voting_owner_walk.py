@@ -119,7 +119,7 @@ def test_an_owner_nominates_votes_with_confirmation_and_finds_the_receipt(site, 
     page.locator(f"#vote-list [data-matter='{matter.pk}']").tap()
     expect(page).to_have_url(site + f"/decisions/matters/{matter.pk}/")
     own = page.locator(f"[data-slot='{own_unit.pk}']")
-    expect(own.locator("[data-field=rooms]")).to_have_text("本票覆盖：1栋103（75.00 m²），合计 75.00 m²")
+    expect(own.locator("[data-field=rooms]")).to_have_text("本票覆盖：1栋103（75.00 ㎡），合计 75.00 ㎡")
     expect(page.locator(f"[data-slot='{shared.pk}'] [data-field=cannot]")).to_contain_text(
         "共有房屋未有效推选投票人"
     )
@@ -161,7 +161,7 @@ def test_an_owner_nominates_votes_with_confirmation_and_finds_the_receipt(site, 
     row.tap()
     page.locator("#link-results").tap()
     expect(page).to_have_url(site + f"/decisions/meetings/{meeting.pk}/results/")
-    # 4 owners (王五 1-103, 2-102 co-owned, 张三, 李四), 345.00 m²; 3 voted, 245.00 m²; yes 2 owners, 165.00 m²
+    # 4 owners (王五 1-103, 2-102 co-owned, 张三, 李四), 345.00 ㎡; 3 voted, 245.00 ㎡; yes 2 owners, 165.00 ㎡
     counts = page.locator("[data-field=counts] tbody tr")
     expect(counts.nth(0)).to_have_text(re.compile(r"表决范围内总数\s*4\s*345.00"))
     expect(counts.nth(1)).to_have_text(re.compile(r"参与表决\s*3\s*245.00"))
@@ -186,7 +186,7 @@ def test_an_owner_nominates_votes_with_confirmation_and_finds_the_receipt(site, 
     )
     mine = page.locator(f"[data-receipt='{ballot.receipt}']")
     expect(mine.locator("[data-field=mine]")).to_have_text("这是您投出的选票")
-    expect(mine).to_contain_text("1栋103（75.00 m²）")
+    expect(mine).to_contain_text("1栋103（75.00 ㎡）")
     assert page.evaluate("window.__walkMarker") == "bulletin"
     assert "王五" not in page.content() and "王*" not in page.content()
     shot(page, "8-bulletin")

@@ -215,7 +215,7 @@ def test_refund_and_transfer(lianhua, units, clerk):
     unit = units["2-102"]
     with pytest.raises(ValidationFailed) as exc:
         services.post_refund(actor=clerk, unit_id=unit.pk, amount="2978.41", memo="房屋拆除")
-    assert exc.value.message == "退款金额 2978.41 元超过该房屋分户账余额 2978.40 元。"
+    assert exc.value.message == "退款金额 2,978.41 元超过该房屋分户账余额 2,978.40 元。"
     refund = services.post_refund(actor=clerk, unit_id=unit.pk, amount="978.40", memo="房屋拆除")
     assert refund.amount == D("-978.40")
     transfer_in = services.post_transfer(

@@ -262,7 +262,7 @@ def test_detail_shows_building_counts_and_areas(client, staff):
     ]
     assert response.context["unit_total"] == 5
     assert response.context["area_total"] == Decimal("433.85")
-    assert "共 2 栋，5 套房屋，专有部分面积合计 433.85 m²" in response.content.decode()
+    assert "共 2 栋，5 套房屋，专有部分面积合计 433.85 ㎡" in response.content.decode()
 
 
 def test_detail_query_count_does_not_grow_with_buildings(client, city, staff):

@@ -24,7 +24,7 @@ def test_notice_draft_then_confirmed_publish(client_for, lianhua):
     assert "请填写标题。" in text(empty) and "请填写公开内容。" in text(empty)
     created = client.post(
         f"{BASE}/{LIANHUA}/disclosures/new/",
-        {"title": "2025年度维修资金使用情况", "body": "全年使用 1000.00 元。"},
+        {"title": "2025年度维修资金使用情况", "body": "全年使用 1,000.00 元。"},
     )
     notice = Disclosure.objects.get()
     assert created["Location"] == f"{BASE}/{LIANHUA}/disclosures/{notice.pk}/"
@@ -32,7 +32,7 @@ def test_notice_draft_then_confirmed_publish(client_for, lianhua):
 
     edited = client.post(
         f"{BASE}/{LIANHUA}/disclosures/{notice.pk}/edit/",
-        {"title": "2025年度维修资金公开", "body": "全年使用 1000.00 元。"},
+        {"title": "2025年度维修资金公开", "body": "全年使用 1,000.00 元。"},
     )
     assert edited.status_code == 302
     url = f"{BASE}/{LIANHUA}/disclosures/{notice.pk}/publish/"
@@ -86,21 +86,21 @@ def test_quarterly_report_lines_publish_and_downloads(client_for, lianhua, units
             "item": "电梯广告",
             "counterparty": "深圳市万象广告传媒有限公司",
             "voucher_no": "0012",
-            "amount": "8000.00",
+            "amount": "8,000.00",
             "note": "",
         },
         follow=True,
     )
-    assert "已添加：电梯广告 8000.00 元。" in text(added)
+    assert "已添加：电梯广告 8,000.00 元。" in text(added)
     bad = client.post(
         report_url + "lines/", {"section": "business_expense", "item": "保洁", "amount": "1.234"}
     )
     assert bad.status_code == 422 and "金额最多保留两位小数（精确到分）。" in text(bad)
-    client.post(report_url + "lines/", {"section": "business_expense", "item": "保洁", "amount": "3000.00"})
+    client.post(report_url + "lines/", {"section": "business_expense", "item": "保洁", "amount": "3,000.00"})
     page = text(client.get(report_url))
-    assert "期初余额 0.00 收入：首期缴存 21536.31" in page
-    assert "期末余额 21536.31" in page
-    assert "业务收支差额： 5000.00 元" in page
+    assert "期初余额 0.00 收入：首期缴存 21,536.31" in page
+    assert "期末余额 21,536.31" in page
+    assert "业务收支差额： 5,000.00 元" in page
 
     line = ReportLine.objects.get(item="保洁")
     client.post(report_url + f"lines/{line.pk}/remove/")
@@ -129,8 +129,8 @@ def test_quarterly_report_lines_publish_and_downloads(client_for, lianhua, units
 
 
 def test_replenishment_list_shows_units_strictly_below_the_line(client_for, lianhua, units, deposits, staff):
-    # 2-102: first deposit 2978.40, line 893.52; charge 2084.88 leaves exactly 893.52 (not flagged), then 0.01 more
-    for amount in ("2084.88", "0.01"):
+    # 2-102: first deposit 2,978.40, line 893.52; charge 2,084.88 leaves exactly 893.52 (not flagged), then 0.01 more
+    for amount in ("2,084.88", "0.01"):
         repair = services.create_repair(
             actor=staff["city"],
             project=lianhua,
@@ -141,11 +141,13 @@ def test_replenishment_list_shows_units_strictly_below_the_line(client_for, lian
             decision_ref="LH-9",
         )
         services.charge_repair(actor=staff["city"], repair_id=repair.pk)
-        if amount == "2084.88":
+        if amount == "2,084.88":
             assert UnitBalance.objects.get(unit=units["2-102"]).balance == D("893.52")
             assert "没有低于续筹线的房屋。" in text(client_for("futian").get(f"{BASE}/{LIANHUA}/flags/"))
     response = client_for("futian").get(f"{BASE}/{LIANHUA}/flags/")
-    assert table(response, "flags-table")[0] == [["2-102", "2978.40", "893.52", "893.51", "30.00%", "分户账"]]
+    assert table(response, "flags-table")[0] == [
+        ["2-102", "2,978.40", "893.52", "893.51", "30.00%", "分户账"]
+    ]
     assert "续筹线：分户账余额低于首期的 30%（平台默认值；恰好等于不提示）。共 1 户。" in text(response)
 
 
@@ -165,7 +167,7 @@ def test_reconciliation_is_run_by_the_city_and_lists_mismatches(client_for, lian
     assert "发现 1 处差异，请核查原因。" in text(found)
     rows, _ = table(found, "mismatch-table")
     assert rows == [
-        ["莲花山庄 440304001", "房屋", f"#{units['1-101'].pk}", "余额", "4467.61", "4467.60", "0.01"]
+        ["莲花山庄 440304001", "房屋", f"#{units['1-101'].pk}", "余额", "4,467.61", "4,467.60", "0.01"]
     ]
     audit = AuditEntry.objects.get(action="funds.reconcile.mismatch")
     assert (audit.actor_id, audit.data["count"], audit.data["projects"]) == (
@@ -197,7 +199,11 @@ def test_a_published_report_is_corrected_on_the_pages_and_the_old_one_is_marked(
 ):
     report = services.open_quarterly_report(actor=staff["city"], project=lianhua, year=2026, quarter=1)
     services.add_report_line(
-        actor=staff["city"], report_id=report.pk, section="business_income", item="电梯广告", amount="8000.00"
+        actor=staff["city"],
+        report_id=report.pk,
+        section="business_income",
+        item="电梯广告",
+        amount="8,000.00",
     )
     frozen_clock.advance(days=20)
     services.publish_quarterly_report(actor=staff["city"], report_id=report.pk)
@@ -212,7 +218,7 @@ def test_a_published_report_is_corrected_on_the_pages_and_the_old_one_is_marked(
     v2_url = f"{BASE}/{LIANHUA}/reports/{v2.pk}/"
     line = ReportLine.objects.get(report=v2)
     client.post(v2_url + f"lines/{line.pk}/remove/")
-    client.post(v2_url + "lines/", {"section": "business_income", "item": "电梯广告", "amount": "8500.00"})
+    client.post(v2_url + "lines/", {"section": "business_income", "item": "电梯广告", "amount": "8,500.00"})
     publish_page = text(client.get(v2_url + "publish/"))
     assert "公布后原报表标为“已被更正”" in publish_page
     client.post(v2_url + "publish/", {"confirm": "on"})

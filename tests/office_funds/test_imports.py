@@ -120,7 +120,7 @@ def test_statement_upload_lists_the_large_transfer_disclosure_above_the_threshol
     )
 
     assert (
-        "对账单已导入：新增流水 4 笔，已存在未变 0 笔。其中 1 笔支出超过 50000.00 元，已生成大额资金转账公示草稿。"
+        "对账单已导入：新增流水 4 笔，已存在未变 0 笔。其中 1 笔支出超过 50,000.00 元，已生成大额资金转账公示草稿。"
         in text(response)
     )
     disclosure = Disclosure.objects.get()
@@ -131,10 +131,10 @@ def test_statement_upload_lists_the_large_transfer_disclosure_above_the_threshol
         "B003",
     )
     rows, _ = table(response, "flows-table")
-    assert rows[0] == ["2026-03-07", "收入", "1.00", "王**", "退回多收费用", "8000.99", "B004"]
+    assert rows[0] == ["2026-03-07", "收入", "1.00", "王**", "退回多收费用", "8,000.99", "B004"]
     transfers = text(response).split("大额资金转账公示", 1)[1]
     assert (
-        "2026-03-06 50000.01 深圳市安泰建设工程有限公司 大额资金转账公示：2026年03月06日支出50000.01元 待公示"
+        "2026-03-06 50,000.01 深圳市安泰建设工程有限公司 大额资金转账公示：2026年03月06日支出50000.01元 待公示"
         in transfers
     )
     assert CommonFundAccount.objects.get().balance == D("8000.99")
@@ -161,7 +161,10 @@ def test_statement_errors_are_listed_by_row_and_nothing_is_recorded(client_for, 
     assert response.status_code == 422
     assert "导入文件共有4处错误，未导入任何数据。请修改后重新导入。" in text(response)
     assert table(response, "row-errors-table")[0] == [
-        ["第3行", "余额不连续：上一笔余额 108000.00，本笔支出 50000.00，应为 58000.00，文件中为 58000.01。"],
+        [
+            "第3行",
+            "余额不连续：上一笔余额 108,000.00，本笔支出 50,000.00，应为 58,000.00，文件中为 58,000.01。",
+        ],
         ["第4行", "“交易日期”缺失或格式不正确（应为 YYYY-MM-DD）。"],
         ["第5行", "银行流水号“B001”与第2行重复。"],
         ["第5行", "“收支方向”的值“转账”无法识别，可填：收入、支出。"],

@@ -37,10 +37,10 @@ def test_first_deposits_and_monthly_contributions_through_the_pages(client_for, 
     some = client.post(
         url, {"occurred_on": "2026-01-01", "unit_codes": "1-101 2-102", "confirm": "on"}, follow=True
     )
-    assert "首期维修资金已记账：2 户，合计 7446.00 元。" in text(some)
+    assert "首期维修资金已记账：2 户，合计 7,446.00 元。" in text(some)
     rest = client.post(url, {"occurred_on": "2026-01-02", "confirm": "on"}, follow=True)
     assert (
-        "首期维修资金已记账：3 户，合计 14090.31 元。另有 2 户未记账（1-101：已缴存首期；2-102：已缴存首期）。"
+        "首期维修资金已记账：3 户，合计 14,090.31 元。另有 2 户未记账（1-101：已缴存首期；2-102：已缴存首期）。"
         in text(rest)
     )
     again = client.post(url, {"unit_codes": "1-101", "confirm": "on"})
@@ -155,14 +155,14 @@ def test_building_and_unit_pages_show_exact_figures(client_for, lianhua, units, 
     services.post_monthly_contributions(actor=staff["city"], project=lianhua, period="2026-02")
     client = client_for("lianhua")
     building = client.get(f"{BASE}/{LIANHUA}/buildings/{units['1-101'].building_id}/")
-    assert "3 套房屋，专有部分面积合计 298.75 m²；低于续筹线 0 户" in text(building)
+    assert "3 套房屋，专有部分面积合计 298.75 ㎡；低于续筹线 0 户" in text(building)
     unit = client.get(f"{BASE}/{LIANHUA}/units/{units['1-101'].pk}/")
     rows, _ = table(unit, "unit-ledger")
     assert [r[:4] for r in rows] == [
-        ["2026-01-01", "首期", "4467.60", "4467.60"],
-        ["2026-02-28", "日常", "22.50", "4490.10"],
+        ["2026-01-01", "首期", "4,467.60", "4,467.60"],
+        ["2026-02-28", "日常", "22.50", "4,490.10"],
     ]
-    assert "续筹线 首期的 30%（平台默认值），即 1340.28 元 状态 正常" in text(unit)
+    assert "续筹线 首期的 30%（平台默认值），即 1,340.28 元 状态 正常" in text(unit)
 
 
 # --- reversals --------------------------------------------------------------------------------------------------

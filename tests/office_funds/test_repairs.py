@@ -25,7 +25,7 @@ def repair_form(units, **changes) -> dict:
     data = {
         "title": "1栋电梯维修",
         "contractor": "深圳市快捷电梯工程有限公司",
-        "amount": "1000.00",
+        "amount": "1,000.00",
         "started_on": "2026-03-01",
         "finished_on": "2026-03-05",
         "scope_kind": "buildings",
@@ -51,10 +51,10 @@ def test_preview_shows_every_share_the_sum_and_the_rule_and_writes_nothing(clien
     assert response.status_code == 200
     rows, foot = table(response, "preview-table")
     assert rows == PREVIEW_ROWS
-    assert foot == [["合计（3 户）", "298.75", "1000.00", ""]]
+    assert foot == [["合计（3 户）", "298.75", "1,000.00", ""]]
     page = text(response)
     assert "按专有部分面积分摊（《民法典》第二百八十三条）" in page
-    assert "分摊合计 1000.00 元" in page
+    assert "分摊合计 1,000.00 元" in page
     assert Repair.objects.count() == 0
     assert LedgerEntry.objects.count() == 0
     assert AuditEntry.objects.filter(action__startswith="funds.").count() == 0
@@ -89,7 +89,7 @@ def test_preview_then_confirmed_post_posts_exactly_the_preview(client_for, units
     detail = client.get(response["Location"])
     rows, foot = table(detail, "shares-table")
     assert rows == [row[:3] for row in PREVIEW_ROWS]
-    assert foot == [["合计（3 户）", "298.75", "1000.00"]]
+    assert foot == [["合计（3 户）", "298.75", "1,000.00"]]
 
 
 def test_confirm_box_and_changed_form_write_nothing(client_for, units, deposits):
@@ -101,10 +101,10 @@ def test_confirm_box_and_changed_form_write_nothing(client_for, units, deposits)
     assert "请勾选确认后再提交。" in text(unticked)
 
     changed = client.post(
-        NEW, repair_form(units, amount="1000.01", action="post", confirm="on", preview_digest=digest)
+        NEW, repair_form(units, amount="1,000.01", action="post", confirm="on", preview_digest=digest)
     )
     assert "内容已修改，分摊结果随之变化。请核对下面新的分摊预览后再确认。" in text(changed)
-    assert table(changed, "preview-table")[1] == [["合计（3 户）", "298.75", "1000.01", ""]]
+    assert table(changed, "preview-table")[1] == [["合计（3 户）", "298.75", "1,000.01", ""]]
     assert digest_of(changed) != digest
 
     assert Repair.objects.count() == 0

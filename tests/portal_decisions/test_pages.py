@@ -238,11 +238,11 @@ def test_the_matter_page_says_one_ballot_covers_all_units_in_scope(client, scene
     login(client, scene.zhang)
     page = text(body(client.get(f"/decisions/matters/{first.pk}/")))
     assert "一位业主对一个议题只投一票" in page
-    assert "本票覆盖：1栋101（90.00 m²）、2栋101（50.00 m²），合计 140.00 m²" in page
+    assert "本票覆盖：1栋101（90.00 ㎡）、2栋101（50.00 ㎡），合计 140.00 ㎡" in page
     assert "会议通知" in page
     assert "《服务协议》" in page
     scoped = text(body(client.get(f"/decisions/matters/{second.pk}/")))
-    assert "本票覆盖：1栋101（90.00 m²），合计 90.00 m²" in scoped  # building 1 only
+    assert "本票覆盖：1栋101（90.00 ㎡），合计 90.00 ㎡" in scoped  # building 1 only
     assert "表决范围：1栋的业主" in scoped
 
 
@@ -268,7 +268,7 @@ def test_casting_needs_the_agreement_and_the_confirmation_step(client, scene, op
     page = body(response)
     assert "请确认您的投票" in page
     assert "<td>续聘物业服务企业</td><td><strong>反对</strong></td>" in page
-    assert "1栋101（90.00 m²）、2栋101（50.00 m²），合计 <strong>140.00</strong> m²" in page
+    assert "1栋101（90.00 ㎡）、2栋101（50.00 ㎡），合计 <strong>140.00</strong> ㎡" in page
     assert "投票提交后不可更改。" in page
     assert Ballot.objects.count() == 0
 
@@ -409,7 +409,7 @@ def test_a_delegate_votes_for_the_principal(client, scene, open_meeting):
     assert "您是 孙* 的被委托人" in home
     page = text(body(client.get(f"/decisions/matters/{first.pk}/")))
     assert "代 孙* 投票" in page
-    assert "本票覆盖：1栋202（60.00 m²），合计 60.00 m²" in page
+    assert "本票覆盖：1栋202（60.00 ㎡），合计 60.00 ㎡" in page
     response = confirm(client, first, unit, {f"u{unit.pk}-choice": "yes", f"u{unit.pk}-agreement": "on"})
     assert "代 孙* 投票" in body(response)
     response = client.post(f"/decisions/matters/{first.pk}/cast/", {"token": token_of(body(response))})
@@ -423,7 +423,13 @@ def test_a_delegate_votes_for_the_principal(client, scene, open_meeting):
     # the principal sees the ballot cast for them, and still cannot vote
     login(client, scene.sun)
     page = text(body(client.get(f"/decisions/matters/{first.pk}/")))
-    assert "已投票" in page
+    assert "已投票 （由被委托人 周* 代投）" in page
+    assert "由被委托人 周* 代投" in text(
+        body(client.get(f"/decisions/votes/?project={scene.project.pk}&tab=all"))
+    )
+    assert "由被委托人 周* 代投" in text(
+        body(client.get(f"/decisions/matters/{first.pk}/receipt/{unit.pk}/"))
+    )
 
 
 def test_a_delegate_with_two_principals_votes_for_each_separately(client, scene, open_meeting):
@@ -472,13 +478,13 @@ def test_after_publication_the_tally_sheet_and_the_bulletin_show_the_results(cli
     found = body(client.get(f"/decisions/meetings/{meeting.pk}/bulletin/?q={r_zhang[0].receipt[:8].upper()}"))
     assert f'data-receipt="{r_zhang[0].receipt}"' in found
     assert "这是您投出的选票" in found
-    assert "1栋101（90.00 m²）、2栋101（50.00 m²），合计 140.00 m²" in text(found)
+    assert "1栋101（90.00 ㎡）、2栋101（50.00 ㎡），合计 140.00 ㎡" in text(found)
 
     publish(scene.convener, meeting)
     counted = body(client.get(f"/decisions/votes/?project={scene.project.pk}&tab=counted"))
     assert re.findall(r'data-outcome="(\w+)"', counted) == ["rejected", "no_decision"]
     sheet = text(body(client.get(f"/decisions/meetings/{meeting.pk}/results/")))
-    # matter 1: 5 owners / 450.00 m² (张三's two units are one owner, 2-102 is one); 4 took part
+    # matter 1: 5 owners / 450.00 ㎡ (张三's two units are one owner, 2-102 is one); 4 took part
     # (张三 140, 李四 80, 王五 for 2-102 100, 孙八 by delegate 60 = 380.00); yes 2 of 4 is exactly half: not passed
     assert "表决范围内总数 5 450.00 参与表决 4 380.00" in sheet
     assert "其中同意 2 220.00 其中反对 1 100.00 其中弃权 1 60.00 未参与表决 1 70.00" in sheet
@@ -491,7 +497,7 @@ def test_after_publication_the_tally_sheet_and_the_bulletin_show_the_results(cli
         "同意的人数超过参与表决人数的一半（过半数，恰好一半不通过）： 未达到 实际 2 人，基数 4 人，至少需要 3 人 2 × 2 > 4"
         in sheet
     )
-    # matter 2 (building 1: 1-101, 1-102, 1-201, 1-202 — 4 owners, 300.00 m²): only 张三 and 李四 voted
+    # matter 2 (building 1: 1-101, 1-102, 1-201, 1-202 — 4 owners, 300.00 ㎡): only 张三 and 李四 voted
     assert "表决范围内总数 4 300.00 参与表决 2 170.00" in sheet
     assert "未形成决定 未形成决定：参与表决的人数或面积不足三分之二（不等于否决）" in sheet
     assert "会议通知提前天数 投票开始前至少15日公告（默认）" in sheet

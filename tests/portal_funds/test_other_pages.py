@@ -50,7 +50,7 @@ def test_common_funds_default_account_and_pagination(owner_client, accounts):
     got = fields(body)
     assert got["account_number"] == "6222 **** **** 0123"
     assert got["bank"] == "招商银行深圳分行"
-    assert got["account_balance"] == "40720.00 元"
+    assert got["account_balance"] == "40,720.00 元"
     assert "6222021234567890123" not in body
     assert flow_refs(body) == [f"B{i:03d}" for i in range(25, 5, -1)]
     assert "第 1 / 2 页" in body
@@ -60,7 +60,7 @@ def test_common_funds_default_account_and_pagination(owner_client, accounts):
     # a person's name is masked, a company's is not
     assert "王*" in page2 and "王小明" not in page2
     assert "深圳市安泰建设工程有限公司" in page2
-    assert "-60000.00" in text(page2)
+    assert "-60,000.00" in text(page2)
 
 
 def test_common_funds_switch_account(owner_client, owner, accounts, units):
@@ -114,16 +114,16 @@ def test_reports_list_shows_published_reports_only(owner_client, report):
 
 def test_report_page_figures(owner_client, report):
     body = owner_client.get(reverse("portal_funds:report", args=[report["published"].pk])).content.decode()
-    totals = dict(re.findall(r'data-total="(\w+)">([-\d.]+)<', body))
+    totals = dict(re.findall(r'data-total="(\w+)">([-\d,.]+)<', body))
     assert totals == {
-        "receivable": "12000.00",
-        "opening": "21536.31",
+        "receivable": "12,000.00",
+        "opening": "21,536.31",
         "fund_income": "138.47",
-        "fund_expense": "1600.00",
-        "closing": "20074.78",
-        "business_income": "23000.50",
-        "business_expense": "3200.00",
-        "business_net": "19800.50",
+        "fund_expense": "1,600.00",
+        "closing": "20,074.78",
+        "business_income": "23,000.50",
+        "business_expense": "3,200.00",
+        "business_net": "19,800.50",
     }
     assert "莲花山庄2026年第1季度收支报表" in body
     assert "000123" in body
@@ -179,7 +179,7 @@ def test_disclosures_published_only_with_kind_filter(owner_client, disclosures):
     large_body = large.content.decode()
     assert "<html" not in large_body
     assert len(re.findall(r'data-disclosure="', large_body)) == 1
-    assert "60000.00" in large_body
+    assert "60,000.00" in large_body
     draft = owner_client.get(reverse("portal_funds:disclosure", args=[disclosures["draft"].pk]))
     assert draft.status_code == 404
 
@@ -189,9 +189,9 @@ def test_disclosure_detail(owner_client, disclosures):
     body = owner_client.get(reverse("portal_funds:disclosure", args=[item.pk])).content.decode()
     got = fields(body)
     assert (got["amount"], got["flow_date"], got["threshold"]) == (
-        "60000.00 元",
+        "60,000.00 元",
         "2026-03-05",
-        "超过 50000.00 元",
+        "超过 50,000.00 元",
     )
     assert got["counterparty"] == "深圳市安泰建设工程有限公司"
 
@@ -218,15 +218,15 @@ def test_overview_is_public_with_city_and_district_figures(client, ledger, city)
     body = client.get(reverse("portal_funds:overview")).content.decode()
     got = fields(body)
     assert (got["city_deposited"], got["city_used"], got["city_interest"], got["city_balance"]) == (
-        "21644.78",
-        "1600.00",
+        "21,644.78",
+        "1,600.00",
         "30.00",
-        "20024.78",
+        "20,024.78",
     )
     assert (got["city_projects"], got["city_flagged"]) == ("4个", "0户")
     districts = text(body[body.index('id="districts"') : body.index('id="followed"')])
     assert (
-        "福田区 3个项目 缴存 21644.78 使用 1600.00 余额 20024.78 需续筹 0户 南山区 1个项目 缴存 0.00 使用 0.00 余额 0.00 需续筹 0户"
+        "福田区 3个项目 缴存 21,644.78 使用 1,600.00 余额 20,024.78 需续筹 0户 南山区 1个项目 缴存 0.00 使用 0.00 余额 0.00 需续筹 0户"
         in districts
     )
     assert re.findall(r'data-overview-project="([^"]+)"', body) == [
@@ -245,7 +245,7 @@ def test_overview_search_fragment(client, ledger):
     assert "<html" not in body
     assert re.findall(r'data-overview-project="([^"]+)"', body) == ["440304001"]
     block = body[body.index('data-overview-project="440304001"') :]
-    assert re.search(r'data-fig="balance">([\d.]+)<', block).group(1) == "20024.78"
+    assert re.search(r'data-fig="balance">([\d,.]+)<', block).group(1) == "20,024.78"
     nanshan = client.get(reverse("portal_funds:overview") + "?district=440305").content.decode()
     assert re.findall(r'data-overview-project="([^"]+)"', nanshan) == ["440305001"]
 
@@ -262,7 +262,7 @@ def test_follow_and_unfollow(owner_client, owner, ledger, lianhua):
     followed = body[body.index('id="followed"') : body.index("小区查询")]
     assert re.findall(r'data-overview-project="([^"]+)"', followed) == ["440304001"]
     assert "已关注莲花山庄。" in body
-    assert re.search(r'data-fig="balance">([\d.]+)<', followed).group(1) == "20024.78"
+    assert re.search(r'data-fig="balance">([\d,.]+)<', followed).group(1) == "20,024.78"
 
     again = owner_client.post(follow_url, {"next": overview})
     assert again.status_code == 302

@@ -71,9 +71,9 @@ def test_owner_without_a_binding_sees_how_to_bind(client, city):
 def test_index_lists_the_owners_projects_and_units(owner_client, ledger, lianhua, units):
     body = owner_client.get(reverse("portal_funds:index")).content.decode()
     assert reverse("portal_funds:project", args=[lianhua.pk]) in hrefs(body)
-    assert text(re.search(r"data-project-balance>(.*?)</span>", body).group(1)) == "20024.78"
+    assert text(re.search(r"data-project-balance>(.*?)</span>", body).group(1)) == "20,024.78"
     unit_block = re.search(r'data-my-unit="1-101">(.*?)</a>', body, re.S).group(1)
-    assert "4195.11" in text(unit_block)
+    assert "4,195.11" in text(unit_block)
     assert reverse("portal_funds:unit", args=[units["1-101"].pk]) in hrefs(body)
     assert 'data-my-unit="2-101"' not in body
 
@@ -91,8 +91,8 @@ def test_owner_cannot_open_another_units_sub_ledger(owner_client, ledger, units)
     missing = owner_client.get(reverse("portal_funds:unit", args=[999999]))
     assert other.status_code == missing.status_code == 404
     body = other.content.decode()
-    # 2-101: first 3727.96, balance 3418.32, its repair share 333.53 — none of it leaks
-    for leaked in ("3727.96", "3418.32", "333.53", "2-101", "2栋101"):
+    # 2-101: first 3,727.96, balance 3,418.32, its repair share 333.53 — none of it leaks
+    for leaked in ("3,727.96", "3,418.32", "333.53", "2-101", "2栋101"):
         assert leaked not in body
     assert text(body) == text(missing.content.decode())
 
@@ -111,17 +111,17 @@ def test_project_page_overview_statistics_and_committee(owner_client, ledger, li
     body = owner_client.get(reverse("portal_funds:project", args=[lianhua.pk])).content.decode()
     got = fields(body)
     assert {k: got[k] for k in ("balance", "first_deposit", "deposited", "interest", "used", "refunded")} == {
-        "balance": "20024.78",
-        "first_deposit": "21536.31",
-        "deposited": "21644.78",
+        "balance": "20,024.78",
+        "first_deposit": "21,536.31",
+        "deposited": "21,644.78",
         "interest": "30.00",
-        "used": "1600.00",
+        "used": "1,600.00",
         "refunded": "50.00",
     }
     assert (got["transferred"], got["pool"]) == ("0.00", "0.00")
     assert got["building_count"] == "2栋"
     assert got["unit_count"] == "5户"
-    assert got["total_area"] == "433.85 m²"
+    assert got["total_area"] == "433.85 ㎡"
     assert got["repair_count"] == "2项"
     assert got["flagged_count"] == "0户 （余额低于首期缴存的30.00%，依据平台默认值）"
     assert got["committee_filing"] == "FT-2024-001"
@@ -167,9 +167,9 @@ def test_project_entries_tab_one_line_per_posting(owner_client, ledger, lianhua)
         ("利息分配至分户账 2026Q1", "+30.00"),
         ("维修分摊：2栋水泵", "-600.00"),
         ("利息收益到账（待分配）", "+30.00"),
-        ("维修分摊：1栋屋面防水", "-1000.00"),
+        ("维修分摊：1栋屋面防水", "-1,000.00"),
         ("日常缴存 2026-02", "+108.47"),
-        ("首期缴存", "+21536.31"),
+        ("首期缴存", "+21,536.31"),
     ]
     assert "5户" in body and "3户" in body
     assert response["Vary"].count("HX-Request") == 1
@@ -193,7 +193,7 @@ def test_repairs_tab_shows_apportionment_total_and_own_share(owner_client, ledge
             text(re.search(r"data-repair-amount>(.*?)</span>", block).group(1)),
         )
     assert found == {
-        ledger["roof"].pk: ("1000.00", "301.26 元", "1000.00"),
+        ledger["roof"].pk: ("1,000.00", "301.26 元", "1,000.00"),
         ledger["pump"].pk: ("600.00", "不涉及", "600.00"),
     }
     assert "紧急维修（屋面渗漏）" in body and "一般维修" in body
@@ -202,8 +202,8 @@ def test_repairs_tab_shows_apportionment_total_and_own_share(owner_client, ledge
 def test_buildings_tab_lists_building_figures(owner_client, ledger, lianhua):
     url = reverse("portal_funds:project", args=[lianhua.pk])
     body = owner_client.get(url + "?tab=buildings", **HTMX).content.decode()
-    balances = dict(re.findall(r'data-building-row="(\d+)".*?data-building-balance>([\d.]+)<', body, re.S))
-    assert balances == {"1": "13875.45", "2": "6149.33"}
+    balances = dict(re.findall(r'data-building-row="(\d+)".*?data-building-balance>([\d,.]+)<', body, re.S))
+    assert balances == {"1": "13,875.45", "2": "6,149.33"}
 
 
 def test_full_page_with_a_tab_in_the_query_renders_that_tab(owner_client, ledger, lianhua):
@@ -219,7 +219,7 @@ def test_common_tab_shows_masked_accounts(owner_client, ledger, accounts, lianhu
     body = owner_client.get(url + "?tab=common", **HTMX).content.decode()
     assert "6222 **** **** 0123" in body and "6217 **** **** 2222" in body
     assert "6222021234567890123" not in body
-    assert "40720.00" in body  # 招商 balance after the 25th flow
+    assert "40,720.00" in body  # 招商 balance after the 25th flow
 
 
 def test_entries_tab_paginates(owner_client, ledger, lianhua, clerk):
@@ -250,31 +250,31 @@ def test_building_page_figures_and_unit_list(owner_client, ledger, units):
     body = owner_client.get(url).content.decode()
     got = fields(body)
     assert {k: got[k] for k in ("balance", "first_deposit", "deposited", "interest", "used", "refunded")} == {
-        "balance": "13875.45",
-        "first_deposit": "14829.95",
-        "deposited": "14904.64",
+        "balance": "13,875.45",
+        "first_deposit": "14,829.95",
+        "deposited": "14,904.64",
         "interest": "20.81",
-        "used": "1000.00",
+        "used": "1,000.00",
         "refunded": "50.00",
     }
-    assert (got["unit_count"], got["total_area"], got["flagged_count"]) == ("3户", "298.75 m²", "0户")
+    assert (got["unit_count"], got["total_area"], got["flagged_count"]) == ("3户", "298.75 ㎡", "0户")
     assert rows(body, "data-entry-group") == [
         ("退款", "-50.00"),
         ("利息分配至分户账 2026Q1", "+20.81"),
-        ("维修分摊：1栋屋面防水", "-1000.00"),
+        ("维修分摊：1栋屋面防水", "-1,000.00"),
         ("日常缴存 2026-02", "+74.69"),
-        ("首期缴存", "+14829.95"),
+        ("首期缴存", "+14,829.95"),
     ]
 
     units_page = owner_client.get(url + "?tab=units").content.decode()
     listed = re.findall(r'data-unit-row="([^"]+)"', units_page)
     assert listed == ["1-101", "1-102", "1-201"]
     areas = [text(a) for a in re.findall(r"data-area>(.*?)</span>", units_page)]
-    assert areas == ["90.00 m²", "88.50 m²", "120.25 m²"]
+    assert areas == ["90.00 ㎡", "88.50 ㎡", "120.25 ㎡"]
     # only the owner's own unit is a link; the others' balances never appear
     unit_links = [h for h in hrefs(units_page) if h.startswith("/funds/units/")]
     assert unit_links == [reverse("portal_funds:unit", args=[units["1-101"].pk])]
-    for other_balance in ("4075.20", "5605.14", "4393.14", "5969.21"):
+    for other_balance in ("4,075.20", "5,605.14", "4,393.14", "5,969.21"):
         assert other_balance not in units_page
 
 
@@ -304,30 +304,30 @@ def test_unit_page_overview_replenishment_and_sub_ledger(owner_client, ledger, u
     body = owner_client.get(reverse("portal_funds:unit", args=[units["1-101"].pk])).content.decode()
     got = fields(body)
     assert {k: got[k] for k in ("balance", "first_deposit", "deposited", "interest", "used", "refunded")} == {
-        "balance": "4195.11",
-        "first_deposit": "4467.60",
-        "deposited": "4490.10",
+        "balance": "4,195.11",
+        "first_deposit": "4,467.60",
+        "deposited": "4,490.10",
         "interest": "6.27",
         "used": "301.26",
         "refunded": "0.00",
     }
     assert got["rule"] == "余额低于首期缴存的30.00%时需续筹（恰好等于不需续筹）"
-    assert got["line"] == "1,340.28 元（首期 4467.60 元 × 30.00%）"  # THE money format (issue 12)
+    assert got["line"] == "1,340.28 元（首期 4,467.60 元 × 30.00%）"  # THE money format (issue 12)
     assert got["threshold_source"] == "平台默认值"
-    assert got["area"] == "90.00 m²"
+    assert got["area"] == "90.00 ㎡"
     assert 'data-below-line="0"' in body
     assert "无需续筹" in body
     assert rows(body, "data-ledger-entry") == [
         ("利息收益 2026Q1", "+6.27"),
         ("维修分摊：1栋屋面防水", "-301.26"),
         ("日常缴存 2026-02", "+22.50"),
-        ("首期缴存", "+4467.60"),
+        ("首期缴存", "+4,467.60"),
     ]
     assert [text(b) for b in re.findall(r"data-balance-after>(.*?)</span>", body)] == [
-        "4195.11",
-        "4188.84",
-        "4490.10",
-        "4467.60",
+        "4,195.11",
+        "4,188.84",
+        "4,490.10",
+        "4,467.60",
     ]
     assert chart_data(body, "unit-charts") == {
         "balance": [
@@ -343,10 +343,10 @@ def test_unit_below_the_projects_own_line_is_flagged(owner_client, ledger, lianh
     services.set_fund_policy(actor=clerk, project=lianhua, replenish_threshold_pct="95.00", note="测试")
     body = owner_client.get(reverse("portal_funds:unit", args=[units["1-101"].pk])).content.decode()
     got = fields(body)
-    assert got["line"] == "4,244.22 元（首期 4467.60 元 × 95.00%）"
+    assert got["line"] == "4,244.22 元（首期 4,467.60 元 × 95.00%）"
     assert got["threshold_source"] == "本小区设置"
     assert 'data-below-line="1"' in body
-    assert "需续筹</strong>：本户余额 4195.11 元，低于续筹线 4,244.22 元。" in body
+    assert "需续筹</strong>：本户余额 4,195.11 元，低于续筹线 4,244.22 元。" in body
 
 
 def test_unit_ledger_shows_reversals(owner_client, ledger, units, clerk):
@@ -356,7 +356,7 @@ def test_unit_ledger_shows_reversals(owner_client, ledger, units, clerk):
     )
     body = owner_client.get(reverse("portal_funds:unit", args=[units["1-101"].pk])).content.decode()
     assert rows(body, "data-ledger-entry")[0] == ("冲正（日常）", "-22.50")
-    assert fields(body)["balance"] == "4172.61"
+    assert fields(body)["balance"] == "4,172.61"
     assert "已冲正" in body
 
 
@@ -405,14 +405,14 @@ def test_demo_ledger_lines_add_up_and_interest_pool_legs_are_separate(owner_clie
         )
         if len(lines) < 20 * page:
             break
-    amounts = [Decimal(amount) for _, amount in lines]
+    amounts = [Decimal(amount.replace(",", "")) for _, amount in lines]
     assert Decimal("0") not in amounts
     assert sum(amounts) == ProjectBalance.objects.get(project=lianhua).balance
     labels = [label for label, _ in lines]
     received = [a for (label, a) in lines if label.startswith("利息收益到账")]
     allocated = [a for (label, a) in lines if label.startswith("利息分配（转出")]
     assert len(received) == len(allocated) == 1
-    assert Decimal(received[0]) == -Decimal(allocated[0]) > 0
+    assert Decimal(received[0].replace(",", "")) == -Decimal(allocated[0].replace(",", "")) > 0
     assert "首期缴存" in labels
 
 

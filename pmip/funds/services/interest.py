@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Sum
 
 from pmip.audit.services import record
+from pmip.core import display
 from pmip.core.errors import ValidationFailed
 from pmip.funds import ledger, permissions
 from pmip.funds.apportion import Allocation, Weighted, largest_remainder, to_fen
@@ -133,7 +134,10 @@ def _interest_weights(
             weights[unit_id] = weights.get(unit_id, 0) + to_fen(amount) * ((period_end - day).days + 1)
     positive = {u: w for u, w in weights.items() if w > 0}
     units = {u.pk: u for u in Unit.objects.filter(pk__in=list(positive)).select_related("building")}
-    items = [Weighted(key=u, label=unit_label(units[u]), weight=w) for u, w in sorted(positive.items())]
+    items = [
+        Weighted(key=u.pk, label=unit_label(u), weight=positive[u.pk])
+        for u in display.sort_units(units.values())
+    ]
     total_units = Unit.objects.filter(project=project).count()
     return items, total_units - len(items)
 
@@ -204,7 +208,10 @@ def allocate_interest(
         if amount <= 0:
             raise ValidationFailed("没有待分配的利息。", code="empty_pool")
         if amount > pool:
-            raise ValidationFailed(f"分配金额 {amount} 元超过待分配利息 {pool} 元。", field="amount")
+            raise ValidationFailed(
+                f"分配金额 {display.format_money(amount)} 元超过待分配利息 {display.format_money(pool)} 元。",
+                field="amount",
+            )
         preview = preview_interest_allocation(
             project=project, amount=amount, period_end=period_end, period_start=period_start, method=method
         )

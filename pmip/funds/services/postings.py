@@ -11,6 +11,7 @@ from typing import Any
 from django.db import transaction
 
 from pmip.audit.services import record
+from pmip.core import display
 from pmip.core.errors import NotFound, ValidationFailed
 from pmip.core.money import CENT
 from pmip.funds import ledger, permissions
@@ -260,7 +261,10 @@ def post_refund(
         ledger.lock_project(unit.project_id)
         balance = _unit_balance(unit)
         if amount > balance:
-            raise ValidationFailed(f"退款金额 {amount} 元超过该房屋分户账余额 {balance} 元。", field="amount")
+            raise ValidationFailed(
+                f"退款金额 {display.format_money(amount)} 元超过该房屋分户账余额 {display.format_money(balance)} 元。",
+                field="amount",
+            )
         return _post_unit_entry(
             actor=actor,
             unit=unit,
@@ -291,7 +295,8 @@ def post_transfer(
             balance = _unit_balance(unit)
             if -amount > balance:
                 raise ValidationFailed(
-                    f"转出金额 {-amount} 元超过该房屋分户账余额 {balance} 元。", field="amount"
+                    f"转出金额 {display.format_money(-amount)} 元超过该房屋分户账余额 {display.format_money(balance)} 元。",
+                    field="amount",
                 )
         return _post_unit_entry(
             actor=actor,

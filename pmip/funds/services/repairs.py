@@ -10,7 +10,7 @@ from typing import Any
 from django.db import transaction
 
 from pmip.audit.services import record
-from pmip.core import clock
+from pmip.core import clock, display
 from pmip.core.errors import NotFound, ValidationFailed
 from pmip.funds import ledger, permissions
 from pmip.funds.apportion import Allocation, apportion_by_area, from_fen
@@ -82,11 +82,11 @@ def preview_apportionment(
     building_ids: Sequence[int] = (),
     unit_ids: Sequence[int] = (),
 ) -> list[Allocation]:
-    """分摊预览 (no writes): the bill over the units in scope pro rata to exclusive area, in label order.
+    """分摊预览 (no writes): the bill over the units in scope pro rata to exclusive area, in the natural order of units.
     Allocation.key is the unit id, .label '1-101', .weight the area in hundredths of a m²."""
     amount = clean_money(amount, label="维修金额")
     units = _scope_units(project, scope_kind, building_ids, unit_ids)
-    units.sort(key=lambda u: (unit_label(u), u.pk))
+    units = display.sort_units(units)  # building, floor, room: "2-101" before "2-1001"
     return apportion_by_area(amount, [(u.pk, unit_label(u), u.area) for u in units])
 
 

@@ -22,6 +22,7 @@ from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from pmip.core import display
 from pmip.core.errors import DomainError, NotFound
 from pmip.decisions import overview, selectors, services, tally
 from pmip.decisions.choices import ConvenerKind, MeetingState, PublicityKind
@@ -143,7 +144,7 @@ def nominate(request: HttpRequest) -> HttpResponse:
     bindings = list(
         HouseBinding.objects.filter(account=request.user, project=project, status=BindingStatus.ACTIVE)
         .select_related("unit__building")
-        .order_by("unit__building__number", "unit__number", "pk")
+        .order_by(*display.unit_ordering("unit__"), "pk")
     )
     context = _context(
         request,
@@ -485,7 +486,7 @@ def voters(request: HttpRequest, meeting_id: int) -> HttpResponse:
                 account=request.user, project_id=view.meeting.project_id, status=BindingStatus.ACTIVE
             )
             .select_related("unit__building")
-            .order_by("unit__building__number", "unit__number", "pk")
+            .order_by(*display.unit_ordering("unit__"), "pk")
         )
         for b in bindings:
             status = selectors.nomination_status(actor=request.user, unit_id=b.unit_id)

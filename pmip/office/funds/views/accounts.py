@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from pmip.core import display
 from pmip.core.errors import ValidationFailed
 from pmip.funds import importing, selectors, services
 from pmip.funds.choices import (
@@ -143,7 +144,7 @@ def account_statement(request, code: str, account_id: int):
         else:
             text = f"对账单已导入：新增流水 {len(result.created)} 笔，已存在未变 {result.unchanged} 笔。"
             if result.disclosures:
-                text += f"其中 {len(result.disclosures)} 笔支出超过 {result.threshold} 元，已生成大额资金转账公示草稿。"
+                text += f"其中 {len(result.disclosures)} 笔支出超过 {display.format_money(result.threshold)} 元，已生成大额资金转账公示草稿。"
             messages.success(request, text)
             return redirect("office_funds:account", code=project.code, account_id=account.pk)
     account = _account(request, project, account_id)

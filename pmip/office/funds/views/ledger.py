@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from pmip.core import display
 from pmip.core.errors import NotFound
 from pmip.core.money import CENT
 from pmip.funds import selectors, services
@@ -192,7 +193,7 @@ def entry_reverse(request, code: str, entry_id: int):
         ),
         done=lambda reversal: succeeded(
             request,
-            f"已冲正：{entry.reference}，冲正金额 {reversal.amount} 元（冲正流水号 {reversal.reference}）。",
+            f"已冲正：{entry.reference}，冲正金额 {display.format_money(reversal.amount)} 元（冲正流水号 {reversal.reference}）。",
             "office_funds:ledger",
             code=project.code,
         ),

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from pmip.core import display
 from pmip.core.errors import ValidationFailed
 from pmip.funds import services
 from pmip.funds.apportion import apportionment_digest
@@ -35,7 +36,7 @@ from pmip.office.funds.views.common import (
 
 
 def _posting_summary(result, what: str) -> str:
-    text = f"{what}已记账：{result.count} 户，合计 {result.total} 元。"
+    text = f"{what}已记账：{result.count} 户，合计 {display.format_money(result.total)} 元。"
     if result.skipped:
         text += f"另有 {len(result.skipped)} 户未记账（{'；'.join(f'{k}：{v}' for k, v in list(result.skipped.items())[:5])}"
         text += "等）。" if len(result.skipped) > 5 else "）。"
@@ -128,7 +129,9 @@ def post_interest(request, code: str):
         except ValidationFailed as exc:
             form_error(receive_form, exc)
         else:
-            messages.success(request, f"利息收益 {entry.amount} 元已记入本小区待分配利息。")
+            messages.success(
+                request, f"利息收益 {display.format_money(entry.amount)} 元已记入本小区待分配利息。"
+            )
             return redirect("office_funds:post_interest", code=project.code)
     if action in ("preview", "allocate") and allocate_form.is_valid():
         data = allocate_form.cleaned_data
@@ -170,7 +173,8 @@ def post_interest(request, code: str):
                     preview = None
                 else:
                     messages.success(
-                        request, f"利息收益 {result.total} 元已分配至 {result.count - 1} 户分户账。"
+                        request,
+                        f"利息收益 {display.format_money(result.total)} 元已分配至 {result.count - 1} 户分户账。",
                     )
                     return redirect("office_funds:ledger", code=project.code)
     policy = policy_for(project)

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from pmip.core import display
 from pmip.core.errors import ValidationFailed
 from pmip.funds import selectors, services
 from pmip.funds.choices import (
@@ -130,12 +131,16 @@ def _save_repair(request, project: Project, values: dict, *, post: bool):
     if post:
         charged = repair.shares.filter(amount__gt=0).count()
         messages.success(
-            request, f"维修记录已登记并分摊入账：{repair.title}，{repair.amount} 元，共 {charged} 户。"
+            request,
+            f"维修记录已登记并分摊入账：{repair.title}，{display.format_money(repair.amount)} 元，共 {charged} 户。",
         )
         if repair.is_emergency and not repair.decision_ref:
             messages.info(request, "这是未经表决的紧急维修，系统已生成紧急维修公示草稿，请核对后公示。")
     else:
-        messages.success(request, f"维修记录已登记（待分摊入账）：{repair.title}，{repair.amount} 元。")
+        messages.success(
+            request,
+            f"维修记录已登记（待分摊入账）：{repair.title}，{display.format_money(repair.amount)} 元。",
+        )
     return redirect("office_funds:repair", code=project.code, repair_id=repair.pk)
 
 
@@ -204,7 +209,9 @@ def repair_charge(request, code: str, repair_id: int):
         except ValidationFailed as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"已分摊入账：{result.total} 元，共 {len(result.entries)} 户。")
+            messages.success(
+                request, f"已分摊入账：{display.format_money(result.total)} 元，共 {len(result.entries)} 户。"
+            )
             if repair.is_emergency and not repair.decision_ref:
                 messages.info(request, "这是未经表决的紧急维修，系统已生成紧急维修公示草稿，请核对后公示。")
             return redirect("office_funds:repair", code=project.code, repair_id=repair.pk)
@@ -245,7 +252,7 @@ def repair_cancel(request, code: str, repair_id: int):
 
 
 def _repair_initial(repair) -> dict:
-    units = repair.units.select_related("building").order_by("building__number", "number")
+    units = repair.units.select_related("building").order_by(*display.unit_ordering())
     return {
         "title": repair.title,
         "contractor": repair.contractor,

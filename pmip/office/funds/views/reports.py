@@ -9,7 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from pmip.core import clock
+from pmip.core import clock, display
 from pmip.core.errors import NotFound, ValidationFailed
 from pmip.funds import reports, selectors, services
 from pmip.funds.choices import (
@@ -134,7 +134,8 @@ def report_line_add(request, code: str, report_id: int):
                 messages.error(request, exc.message)
         else:
             messages.success(
-                request, f"已添加：{form.cleaned_data['item']} {form.cleaned_data['amount']} 元。"
+                request,
+                f"已添加：{form.cleaned_data['item']} {display.format_money(form.cleaned_data['amount'])} 元。",
             )
             return redirect("office_funds:report", code=project.code, report_id=data.report.pk)
     data = _report_data(request, project, report_id)
