@@ -65,6 +65,7 @@ class OwnerProfile:
     id_masked: str
     mobile_masked: str
     status: VerificationStatus
+    offline_applied: bool = False  # an offline-verification application is waiting for the committee
 
 
 def owner_identity_of(*, actor) -> OwnerIdentity | None:
@@ -100,6 +101,7 @@ def owner_profile(*, actor) -> OwnerProfile | None:
         id_masked=identity.id_number_masked,
         mobile_masked=mask_phone(identity.mobile),
         status=verification_status(identity=identity, offline_pending=pending),
+        offline_applied=pending,
     )
 
 

@@ -119,7 +119,7 @@ def test_the_whole_binding_follows_the_manual(city, client, owner):
     units = client.get("/me/binding/units/").content.decode()
     unit = _unit(city)
     assert f'data-unit-id="{unit.pk}"' in units
-    assert "莲花山庄 1栋101" in text(units) and "产权人 张*" in text(units) and "面积 90.00㎡" in text(units)
+    assert "莲花山庄 1栋101" in text(units) and "产权人 张*" in text(units) and "面积 90.00 ㎡" in text(units)
     assert "提交绑定" in units
     done = client.post("/me/binding/units/", {"action": "bind", "unit_ids": [unit.pk]})
     assert done["Location"] == "/me/binding/"
@@ -304,8 +304,9 @@ def test_non_mainland_owners_are_told_to_get_offline_verification(city, client, 
     bound = text(client.get("/me/binding/").content.decode())
     assert "认证状态 待线下认证" in bound
     assert "需线下认证" in bound
-    assert "线下认证资料：产权证明、身份证件证明、个人手持身份证件的照片" in bound
+    assert "线下认证资料（产权证明、身份证件证明、个人手持身份证件的照片）" in bound
     assert "+身份认证" not in bound
+    assert "申请线下认证" in bound  # the button to /delegation/offline/ (issue 12: the page had none)
 
 
 def test_declining_face_still_binds(city, client, owner):

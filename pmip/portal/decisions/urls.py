@@ -11,6 +11,7 @@ urlpatterns = [
     path("nominate/", views.nominate, name="nominate"),
     path("votes/", views.votes, name="votes"),
     path("agreement/", views.agreement, name="agreement"),
+    path("how-to-check/", views.how_to_check, name="how_to_check"),
     path("meetings/<int:meeting_id>/", views.meeting, name="meeting"),
     path("meetings/<int:meeting_id>/publicity/", views.publicity, name="publicity"),
     path("meetings/<int:meeting_id>/voters/", views.voters, name="voters"),

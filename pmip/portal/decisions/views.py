@@ -629,3 +629,29 @@ def agreement(request: HttpRequest) -> HttpResponse:
         else reverse("portal:service")
     )
     return render(request, "portal/decisions/agreement.html", _context(request, "服务协议", back_url))
+
+
+@require_GET
+def how_to_check(request: HttpRequest) -> HttpResponse:
+    """如何核对投票结果 (plain Chinese): what a receipt is, how to find it, how anyone can recount from the open data.
+    The only owner page naming the roll fingerprint and the recount tool; `?meeting=<id>` (a meeting the owner may
+    see, voting opened) shows that meeting's fingerprint."""
+    meeting = None
+    wanted = request.GET.get("meeting", "")
+    if wanted.isdigit() and getattr(request.user, "is_authenticated", False):
+        try:
+            meeting = selectors.get_meeting_for_owner(actor=request.user, meeting_id=int(wanted))
+        except DomainError:
+            meeting = None
+        if meeting is not None and not meeting.roll_hash:
+            meeting = None
+    back_url = (
+        reverse("portal_decisions:results", args=[meeting.pk])
+        if meeting is not None and meeting.state == MeetingState.PUBLISHED
+        else reverse("portal_decisions:home")
+    )
+    return render(
+        request,
+        "portal/decisions/how_to_check.html",
+        _context(request, "如何核对投票结果", back_url, meeting=meeting),
+    )
