@@ -1,8 +1,8 @@
 """Notification fan-out (群发) at scale: expanding one event to many recipients, and the web during it.
 
 (a) In process: synthetic owner accounts (`bench_fanout_NNNNNN`, half with a WeChat openid, made here with the
-    ORM) and one broadcast per size (`--fanout-sizes`, default 1,000 / 4,000 / 16,000; the issue's 100,000 is for a
-    city-scale machine: `--fanout-sizes 1000,10000,100000`). Each broadcast is expanded with
+    ORM) and one broadcast per size (`--fanout-sizes`, default 1,000 / 4,000 / 16,000; the issue's 100,000:
+    `--fanout-sizes 1000,10000,100000`, about 10 minutes with the paced web phase on the shared 2-CPU machine). Each broadcast is expanded with
     `pmip.notifications.fanout.expand` exactly as the task does (batches of `PMIP_FANOUT_BATCH`), delivery tasks
     only recorded (dummy task backend), so the figure is the expansion's own cost. Reported: seconds per 1,000
     recipients at each size and its ratio to the smallest size (constant ≈ 1.0 means linear: no batch gets slower
