@@ -6,6 +6,9 @@ PIP   := $(PY) -m pip --disable-pip-version-check -q
 HOST  ?= 127.0.0.1
 PORT  ?= 8000
 PYTEST_ARGS ?= -n auto  # parallel (pytest-xdist); `make test PYTEST_ARGS=` runs serially
+# Tests run in random order (pytest-randomly, active whenever installed): the header prints the seed; repeat
+# an order with `make test PYTEST_ARGS="-n auto --randomly-seed=N"`, switch it off with `-p no:randomly`.
+COV_ARGS ?= --cov --cov-report=  # coverage measured (pytest-cov), its total printed after the run; `make test COV_ARGS=` skips it
 DEMO_SCALE ?= small
 export PMIP_VAR_DIR ?= $(CURDIR)/var
 
@@ -22,7 +25,9 @@ test: install-test ## lint, boundary, type and migration checks, then the whole 
 	$(VENV)/bin/lint-imports --no-cache
 	$(VENV)/bin/mypy  # files and strictness: [tool.mypy] in pyproject.toml
 	$(PY) manage.py makemigrations --check --dry-run
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(PYTEST_ARGS) $(COV_ARGS)
+	@if [ -n "$(strip $(COV_ARGS))" ]; then printf 'coverage (lines of pmip, pmip_verify, config): '; \
+	  $(VENV)/bin/coverage report --format=total; fi
 
 fuzz: install-test ## schemathesis against a live server on SQLite (owner and staff sessions): 0 5xx, 0 schema violations
 	VENV=$(VENV) scripts/fuzz.sh
