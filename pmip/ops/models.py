@@ -62,3 +62,17 @@ class Lease(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} held by {self.holder} until {self.expires_at:%H:%M:%S}"
+
+
+class PeriodicRun(models.Model):
+    """When the scheduler last enqueued one periodic task (its dotted path), shared by every node: a restart or
+    a take-over by another node continues the schedule instead of starting it again (pmip.ops.scheduler)."""
+
+    task = models.CharField(max_length=200, primary_key=True)
+    last_enqueued_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "定时任务运行记录"
+
+    def __str__(self) -> str:
+        return f"{self.task} last enqueued {self.last_enqueued_at:%Y-%m-%d %H:%M:%S}"
