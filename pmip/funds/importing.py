@@ -19,10 +19,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
+from pydantic import BaseModel, ConfigDict
 
 from pmip.audit.services import record
 from pmip.core.tables import ImportRejected, RowError, SourceRow
@@ -114,159 +116,235 @@ def _signed(kind: str, amount: Decimal) -> Decimal:
     return amount
 
 
+class EntryCells(BaseModel):
+    """One data row of a fund-centre file as typed values: text cleaned, amount and date parsed (None when blank or
+    not readable). Building it never fails; the checks with their messages are `_check_row`'s."""
+
+    model_config = ConfigDict(frozen=True)
+
+    number: int
+    reference: str
+    project_code: str
+    building_number: str
+    unit_number: str
+    kind_text: str
+    kind: str | None
+    amount_given: bool
+    amount: Decimal | None
+    occurred_on: dt.date | None
+    period: str
+    reverses: str
+    memo: str
+
+    @classmethod
+    def of(cls, row: SourceRow) -> EntryCells:
+        v = {_ENTRY_KEY[k]: value for k, value in row.values.items() if k in _ENTRY_KEY}
+        kind_text = text_of(v.get("kind"))
+        raw_amount = v.get("amount")
+        given = bool(text_of(raw_amount))
+        return cls(
+            number=row.number,
+            reference=text_of(v.get("reference")),
+            project_code=text_of(v.get("project_code")),
+            building_number=text_of(v.get("building_number")),
+            unit_number=text_of(v.get("unit_number")),
+            kind_text=kind_text,
+            kind=KIND_NAMES.get(kind_text) or KIND_NAMES.get(kind_text.lower()),
+            amount_given=given,
+            amount=parse_amount(raw_amount) if given else None,
+            occurred_on=parse_date(v.get("occurred_on")),
+            period=text_of(v.get("period")),
+            reverses=text_of(v.get("reverses")),
+            memo=text_of(v.get("memo")),
+        )
+
+
+@dataclass
+class _Lookups:
+    """What the rows refer to, read in a fixed number of queries before any row is checked."""
+
+    projects: dict[str, Project]
+    units: dict[tuple[int, str, str], Unit]
+    units_by_id: dict[int, Unit]
+    existing: dict[str, LedgerEntry]  # fund-centre entries by reference (the file's references and originals)
+    already_reversed: dict[str, str]  # original reference -> the reference of the entry that reversed it
+    seen_refs: dict[str, int] = field(default_factory=dict)  # the file so far: reference -> row number
+    file_rows: dict[str, _EntryRow] = field(default_factory=dict)
+    reversed_in_file: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, cells: list[EntryCells]) -> _Lookups:
+        projects = {p.code: p for p in Project.objects.filter(code__in={c.project_code for c in cells})}
+        units: dict[tuple[int, str, str], Unit] = {}
+        units_by_id: dict[int, Unit] = {}
+        for unit in Unit.objects.filter(project__in=projects.values()).select_related("building"):
+            units[(unit.project_id, unit.building.number, unit.number)] = unit
+            units_by_id[unit.pk] = unit
+        reverses = [c.reverses for c in cells if c.reverses]
+        existing = {
+            e.reference: e
+            for e in LedgerEntry.objects.filter(
+                source=EntrySource.FUND_CENTRE,
+                reference__in=[c.reference for c in cells if c.reference] + reverses,
+            ).select_related("reversal_of", "project")
+        }
+        already_reversed = dict(
+            LedgerEntry.objects.filter(
+                source=EntrySource.FUND_CENTRE, reversal_of__reference__in=reverses
+            ).values_list("reversal_of__reference", "reference")
+        )
+        return cls(projects, units, units_by_id, existing, already_reversed)
+
+
 def import_fund_entries(*, actor, rows: list[SourceRow], source: str) -> EntryImportResult:
     """Validate every row, then write all of them (or none). See the module docstring."""
-    errors: list[RowError] = []
     if not rows:
         raise ImportRejected([RowError(0, "文件中没有数据行。")])
     present = {(_ENTRY_KEY.get(str(k).strip())) for k in rows[0].values}
     missing = [c for c in REQUIRED_ENTRY_COLUMNS if c not in present]
     if missing:
         raise ImportRejected([RowError(0, f"缺少必填列：{'、'.join(_KEY_HEADER[c] for c in missing)}。")])
-
-    cells = [(r.number, {_ENTRY_KEY[k]: v for k, v in r.values.items() if k in _ENTRY_KEY}) for r in rows]
-    codes = {text_of(v.get("project_code")) for _, v in cells}
-    projects = {p.code: p for p in Project.objects.filter(code__in=codes)}
-    units: dict[tuple[int, str, str], Unit] = {}
-    units_by_id: dict[int, Unit] = {}
-    for unit in Unit.objects.filter(project__in=projects.values()).select_related("building"):
-        units[(unit.project_id, unit.building.number, unit.number)] = unit
-        units_by_id[unit.pk] = unit
-    refs = [text_of(v.get("reference")) for _, v in cells]
-    reverses = [text_of(v.get("reverses")) for _, v in cells]
-    existing = {
-        e.reference: e
-        for e in LedgerEntry.objects.filter(
-            source=EntrySource.FUND_CENTRE, reference__in=[r for r in refs + reverses if r]
-        ).select_related("reversal_of", "project")
-    }
-    already_reversed = dict(  # original reference -> the reference of the entry that reversed it
-        LedgerEntry.objects.filter(
-            source=EntrySource.FUND_CENTRE, reversal_of__reference__in=[r for r in reverses if r]
-        ).values_list("reversal_of__reference", "reference")
-    )
-
+    cells = [EntryCells.of(r) for r in rows]
+    lookups = _Lookups.load(cells)
+    errors: list[RowError] = []
     parsed: list[_EntryRow] = []
-    seen_refs: dict[str, int] = {}
-    file_rows: dict[str, _EntryRow] = {}
-    reversed_in_file: dict[str, int] = {}
-    for number, v in cells:
-        before = len(errors)
-
-        def err(message: str, number: int = number) -> None:
-            errors.append(RowError(number, message))
-
-        reference = text_of(v.get("reference"))
-        if not reference:
-            err("“业务流水号”不能为空。")
-        elif not _REF_RE.match(reference):
-            err("“业务流水号”只能包含字母、数字和 - _ / .，且不超过64个字符。")
-        elif reference in seen_refs:
-            err(f"业务流水号“{reference}”与第{seen_refs[reference]}行重复。")
-        else:
-            seen_refs[reference] = number
-        code = text_of(v.get("project_code"))
-        project = projects.get(code)
-        if not code:
-            err("“物业项目编号”不能为空。")
-        elif project is None:
-            err(f"物业项目编号“{code}”不存在。")
-        kind_text = text_of(v.get("kind"))
-        kind = KIND_NAMES.get(kind_text) or KIND_NAMES.get(kind_text.lower())
-        if kind is None:
-            err(f"“业务类型”的值“{kind_text}”无法识别，可填：首期、日常、利息、维修支出、退款、划转、冲正。")
-        occurred_on = parse_date(v.get("occurred_on"))
-        if occurred_on is None:
-            err("“发生日期”缺失或格式不正确（应为 YYYY-MM-DD）。")
-        period = text_of(v.get("period"))
-        if period and not _PERIOD_RE.match(period):
-            err("“所属期间”格式应为 YYYY、YYYY-MM 或 YYYYQn。")
-        memo = text_of(v.get("memo"))
-        if len(memo) > 200:
-            err("“摘要”不能超过200个字。")
-        building_number = text_of(v.get("building_number"))
-        unit_number = text_of(v.get("unit_number"))
-        unit = None
-        if project is not None and (building_number or unit_number):
-            if not (building_number and unit_number):
-                err("“楼栋号”和“房号”须同时填写（小区级利息两者都不填）。")
-            else:
-                unit = units.get((project.pk, building_number, unit_number))
-                if unit is None:
-                    err(f"物业项目“{code}”中没有房屋 {building_number}栋{unit_number}。")
-        raw_amount = v.get("amount")
-        amount = parse_amount(raw_amount) if text_of(raw_amount) else None
-        reverses_ref = text_of(v.get("reverses"))
-        signed: Decimal | None = None
-        if kind == EntryKind.REVERSAL:
-            original = file_rows.get(reverses_ref) or existing.get(reverses_ref)
-            if not reverses_ref:
-                err("冲正须填写“原流水号”。")
-            elif original is None:
-                err(f"原流水号“{reverses_ref}”在资金中心已导入的记录和本文件前面的行中都找不到。")
-            else:
-                o_kind = original.kind
-                o_amount = original.amount
-                o_unit_id = (
-                    original.unit.pk
-                    if isinstance(original, _EntryRow) and original.unit
-                    else getattr(original, "unit_id", None)
-                )
-                o_project_id = original.project.pk
-                if o_kind == EntryKind.REVERSAL:
-                    err("冲正记录不能再被冲正。")
-                elif (
-                    already_reversed.get(reverses_ref, reference) != reference
-                    or reverses_ref in reversed_in_file
-                ):
-                    err(f"原流水号“{reverses_ref}”已被冲正。")
-                else:
-                    reversed_in_file[reverses_ref] = number
-                if project is not None and o_project_id != project.pk:
-                    err("冲正记录的物业项目与原记录不一致。")
-                if unit is not None and unit.pk != o_unit_id:
-                    err("冲正记录的房屋与原记录不一致。")
-                if unit is None and o_unit_id is not None and project is not None:
-                    unit = units_by_id.get(o_unit_id)
-                if text_of(raw_amount) and (amount is None or o_amount is None or amount != abs(o_amount)):
-                    err("冲正金额须为空或等于原记录金额。")
-                signed = -o_amount if o_amount is not None else None
-        elif kind is not None:
-            if reverses_ref:
-                err("只有冲正记录可以填写“原流水号”。")
-            if amount is None:
-                err("“金额”缺失或格式不正确（最多两位小数）。")
-            elif kind == EntryKind.TRANSFER:
-                if amount == 0:
-                    err("划转金额不能为0（正数为转入，负数为转出）。")
-                signed = amount
-            elif amount <= 0:
-                err("“金额”必须大于0（支出类业务按类型自动记为支出）。")
-            else:
-                signed = _signed(kind, amount)
-            if unit is None and kind != EntryKind.INTEREST and project is not None and not building_number:
-                err("只有利息收益可以不填楼栋号和房号（记入小区待分配利息）。")
-        if len(errors) == before and project is not None and kind is not None:
-            row = _EntryRow(
-                number, reference, project, unit, kind, signed, occurred_on, period, reverses_ref, memo
-            )
+    for c in cells:
+        messages, row = _check_row(c, lookups)
+        errors += [RowError(c.number, m) for m in messages]
+        if row is not None:
             parsed.append(row)
-            file_rows[reference] = row
-
+            lookups.file_rows[row.reference] = row
     # Permission (before the idempotency check, so an unauthorised file reveals nothing).
     for project in {r.project.pk: r.project for r in parsed}.values():
         if not permissions.can_post_ledger(actor, project):
             errors.append(RowError(0, f"您无权为物业项目“{project.code}”记账。"))
+    new_rows, unchanged = _new_rows(parsed, lookups.existing, errors)
+    if errors:
+        raise ImportRejected(errors)
+    result = EntryImportResult(source=source, rows=len(rows), unchanged=unchanged, batch=ledger.new_batch())
+    _write_entries(actor, new_rows, result)
+    return result
 
-    # Idempotency: same reference with the same facts = unchanged; different facts = error.
+
+def _check_row(c: EntryCells, lookups: _Lookups) -> tuple[list[str], _EntryRow | None]:
+    """The row's errors in the order the fund centre's staff read them, and the row to post when it has none."""
+    errors: list[str] = []
+    err = errors.append
+    if not c.reference:
+        err("“业务流水号”不能为空。")
+    elif not _REF_RE.match(c.reference):
+        err("“业务流水号”只能包含字母、数字和 - _ / .，且不超过64个字符。")
+    elif c.reference in lookups.seen_refs:
+        err(f"业务流水号“{c.reference}”与第{lookups.seen_refs[c.reference]}行重复。")
+    else:
+        lookups.seen_refs[c.reference] = c.number
+    project = lookups.projects.get(c.project_code)
+    if not c.project_code:
+        err("“物业项目编号”不能为空。")
+    elif project is None:
+        err(f"物业项目编号“{c.project_code}”不存在。")
+    if c.kind is None:
+        err(f"“业务类型”的值“{c.kind_text}”无法识别，可填：首期、日常、利息、维修支出、退款、划转、冲正。")
+    if c.occurred_on is None:
+        err("“发生日期”缺失或格式不正确（应为 YYYY-MM-DD）。")
+    if c.period and not _PERIOD_RE.match(c.period):
+        err("“所属期间”格式应为 YYYY、YYYY-MM 或 YYYYQn。")
+    if len(c.memo) > 200:
+        err("“摘要”不能超过200个字。")
+    unit = None
+    if project is not None and (c.building_number or c.unit_number):
+        if not (c.building_number and c.unit_number):
+            err("“楼栋号”和“房号”须同时填写（小区级利息两者都不填）。")
+        else:
+            unit = lookups.units.get((project.pk, c.building_number, c.unit_number))
+            if unit is None:
+                err(f"物业项目“{c.project_code}”中没有房屋 {c.building_number}栋{c.unit_number}。")
+    if c.kind == EntryKind.REVERSAL:
+        signed, unit = _check_reversal(c, project, unit, lookups, err)
+    elif c.kind is not None:
+        signed = _check_amount(c, project, unit, err)
+    else:
+        signed = None
+    if errors or project is None or c.kind is None:
+        return errors, None
+    assert c.occurred_on is not None  # no error: the date was read
+    row = _EntryRow(
+        c.number, c.reference, project, unit, c.kind, signed, c.occurred_on, c.period, c.reverses, c.memo
+    )
+    return errors, row
+
+
+def _check_reversal(
+    c: EntryCells, project: Project | None, unit: Unit | None, lookups: _Lookups, err: Callable[[str], None]
+) -> tuple[Decimal | None, Unit | None]:
+    """冲正: the original (earlier in the file or already imported), not reversed yet, same project and unit; the
+    amount blank or the original's. Returns the signed amount to post and the unit (the original's when blank)."""
+    original = lookups.file_rows.get(c.reverses) or lookups.existing.get(c.reverses)
+    if not c.reverses:
+        err("冲正须填写“原流水号”。")
+        return None, unit
+    if original is None:
+        err(f"原流水号“{c.reverses}”在资金中心已导入的记录和本文件前面的行中都找不到。")
+        return None, unit
+    o_amount = original.amount
+    if isinstance(original, _EntryRow):
+        o_unit_id = original.unit.pk if original.unit else None
+    else:
+        o_unit_id = original.unit_id
+    if original.kind == EntryKind.REVERSAL:
+        err("冲正记录不能再被冲正。")
+    elif (
+        lookups.already_reversed.get(c.reverses, c.reference) != c.reference
+        or c.reverses in lookups.reversed_in_file
+    ):
+        err(f"原流水号“{c.reverses}”已被冲正。")
+    else:
+        lookups.reversed_in_file[c.reverses] = c.number
+    if project is not None and original.project.pk != project.pk:
+        err("冲正记录的物业项目与原记录不一致。")
+    if unit is not None and unit.pk != o_unit_id:
+        err("冲正记录的房屋与原记录不一致。")
+    if unit is None and o_unit_id is not None and project is not None:
+        unit = lookups.units_by_id.get(o_unit_id)
+    if c.amount_given and (c.amount is None or o_amount is None or c.amount != abs(o_amount)):
+        err("冲正金额须为空或等于原记录金额。")
+    return (-o_amount if o_amount is not None else None), unit
+
+
+def _check_amount(
+    c: EntryCells, project: Project | None, unit: Unit | None, err: Callable[[str], None]
+) -> Decimal | None:
+    """Any kind but 冲正: no original reference; a positive amount (划转: non-zero, the sign is the direction);
+    only interest may have no unit. Returns the signed amount to post."""
+    signed = None
+    if c.reverses:
+        err("只有冲正记录可以填写“原流水号”。")
+    if c.amount is None:
+        err("“金额”缺失或格式不正确（最多两位小数）。")
+    elif c.kind == EntryKind.TRANSFER:
+        if c.amount == 0:
+            err("划转金额不能为0（正数为转入，负数为转出）。")
+        signed = c.amount
+    elif c.amount <= 0:
+        err("“金额”必须大于0（支出类业务按类型自动记为支出）。")
+    else:
+        signed = _signed(c.kind or "", c.amount)
+    if unit is None and c.kind != EntryKind.INTEREST and project is not None and not c.building_number:
+        err("只有利息收益可以不填楼栋号和房号（记入小区待分配利息）。")
+    return signed
+
+
+def _new_rows(
+    parsed: list[_EntryRow], existing: dict[str, LedgerEntry], errors: list[RowError]
+) -> tuple[list[_EntryRow], int]:
+    """Idempotency: a reference already imported with the same facts is unchanged; with other facts an error."""
     new_rows: list[_EntryRow] = []
     unchanged = 0
     for row in parsed:
         stored = existing.get(row.reference)
         if stored is None:
             new_rows.append(row)
-            continue
-        same = (
+        elif (
             stored.project_id == row.project.pk
             and stored.unit_id == (row.unit.pk if row.unit else None)
             and stored.kind == row.kind
@@ -275,15 +353,15 @@ def import_fund_entries(*, actor, rows: list[SourceRow], source: str) -> EntryIm
             and stored.period == row.period
             and stored.memo == row.memo
             and (stored.reversal_of.reference if stored.reversal_of_id else "") == row.reverses
-        )
-        if same:
+        ):
             unchanged += 1
         else:
             errors.append(RowError(row.number, f"业务流水号“{row.reference}”已导入，但内容与本次不同。"))
-    if errors:
-        raise ImportRejected(errors)
+    return new_rows, unchanged
 
-    result = EntryImportResult(source=source, rows=len(rows), unchanged=unchanged, batch=ledger.new_batch())
+
+def _write_entries(actor, new_rows: list[_EntryRow], result: EntryImportResult) -> None:
+    """Post the new rows, project by project (reversals after the entries they reverse), and audit the import."""
     by_project: dict[int, list[_EntryRow]] = defaultdict(list)
     for row in new_rows:
         by_project[row.project.pk].append(row)
@@ -303,44 +381,41 @@ def import_fund_entries(*, actor, rows: list[SourceRow], source: str) -> EntryIm
                 source=EntrySource.FUND_CENTRE,
             )
             if second:
-                originals = dict(
-                    LedgerEntry.objects.filter(
-                        source=EntrySource.FUND_CENTRE, reference__in=[r.reverses for r in second]
-                    ).values_list("reference", "id")
-                )
-                categories = dict(
-                    LedgerEntry.objects.filter(pk__in=originals.values()).values_list("id", "category")
-                )
-                ledger.post(
-                    project_id=project_id,
-                    postings=[
-                        _posting(
-                            r,
-                            reversal_of_id=originals[r.reverses],
-                            category=categories[originals[r.reverses]],
-                        )
-                        for r in second
-                    ],
-                    actor=actor,
-                    batch=result.batch,
-                    source=EntrySource.FUND_CENTRE,
-                )
+                _post_reversals(actor, project_id, second, result.batch)
             for r in rows_here:
                 result.created[r.kind] += 1
         record(
             actor=actor,
             action="funds.import.completed",
             data={
-                "file": source[:100],
+                "file": result.source[:100],
                 "batch": result.batch,
                 "rows": result.rows,
                 "created": dict(result.created),
-                "unchanged": unchanged,
+                "unchanged": result.unchanged,
                 "projects": result.projects,
             },
             actor_label="" if actor else "系统（import_fund_entries）",
         )
-    return result
+
+
+def _post_reversals(actor, project_id: int, rows: list[_EntryRow], batch: str) -> None:
+    originals = dict(
+        LedgerEntry.objects.filter(
+            source=EntrySource.FUND_CENTRE, reference__in=[r.reverses for r in rows]
+        ).values_list("reference", "id")
+    )
+    categories = dict(LedgerEntry.objects.filter(pk__in=originals.values()).values_list("id", "category"))
+    ledger.post(
+        project_id=project_id,
+        postings=[
+            _posting(r, reversal_of_id=originals[r.reverses], category=categories[originals[r.reverses]])
+            for r in rows
+        ],
+        actor=actor,
+        batch=batch,
+        source=EntrySource.FUND_CENTRE,
+    )
 
 
 def _posting(row: _EntryRow, *, reversal_of_id: int | None = None, category: str = "") -> ledger.Posting:
