@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "pmip.ops.sessions.SessionMiddleware",  # Django's, with 503 (not 400) when the database is away
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",  # request.htmx: which htmx request this is (partial swaps)
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "pmip.identity.middleware.SessionTimeoutMiddleware",
@@ -196,6 +197,9 @@ STORAGES = {
     # Offline-verification evidence (sealed files, pmip.identity.offline): under PRIVATE_MEDIA_ROOT, never given a URL.
     # For object storage put another Storage backend here under the same name (docs/security.md).
     "offline_evidence": {"BACKEND": "pmip.core.private_storage.PrivateFileSystemStorage"},
+    # Meetings' publicity files (pmip.decisions.storage): under PRIVATE_MEDIA_ROOT, never given a URL. For object
+    # storage put another Storage backend here under the same name.
+    "publicity": {"BACKEND": "pmip.core.private_storage.PrivateFileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG and not TESTING

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.core.files import File
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
+from pmip.audit.models import AuditEntry
 from pmip.core import display
 from pmip.core.errors import NotFound
 from pmip.core.masking import mask_name
@@ -30,6 +31,7 @@ from pmip.decisions.choices import (
     Ineligibility,
     MatterClass,
     MeetingState,
+    PaperEntryState,
 )
 from pmip.decisions.models import (
     Ballot,
@@ -37,6 +39,7 @@ from pmip.decisions.models import (
     Matter,
     MatterCount,
     Meeting,
+    PaperBallotEntry,
     PublicityFile,
     RollEntry,
     VoterNomination,
@@ -50,7 +53,7 @@ from pmip.decisions.rules import (
     supervisor_project_q,
     voting_uses,
 )
-from pmip.decisions.storage import publicity_file_path
+from pmip.decisions.storage import open_stored_file
 from pmip.delegation.models import Delegation
 from pmip.delegation.selectors import acting_for, delegated_projects, owner_may_vote
 from pmip.identity.models import BindingStatus, HouseBinding, OwnerIdentity, VerificationMethod
@@ -243,7 +246,8 @@ def voting_slots(*, actor, meeting: Meeting) -> list[VotingSlot]:
     for b in Ballot.objects.filter(meeting=meeting, owner_token__in=list(mine), superseded_at__isnull=True):
         slot = slot_of_key[mine[b.owner_token]]
         principal_id = by_key[mine[b.owner_token]][0].principal_id
-        if not slot.for_self and not delegate_may_see(b, delegations.get(principal_id), meeting):
+        delegation = delegations.get(principal_id) if principal_id is not None else None
+        if not slot.for_self and not delegate_may_see(b, delegation, meeting):
             continue
         cast_by = ""
         if slot.for_self and b.by_delegate:
@@ -310,12 +314,13 @@ def publicity_files(*, actor, meeting_id: int) -> list[PublicityFile]:
     return list(meeting.files.order_by("kind", "uploaded_at", "pk"))
 
 
-def open_publicity_file(*, actor, file_id: int) -> tuple[PublicityFile, Path]:
-    """A publicity file and its path, for readers of its meeting only (NotFound otherwise)."""
+def open_publicity_file(*, actor, file_id: int) -> tuple[PublicityFile, File | None]:
+    """A publicity file and its stored content opened for reading (the caller closes it; None when the stored file
+    is missing), for readers of its meeting only (NotFound otherwise)."""
     f = PublicityFile.objects.select_related("meeting__project").filter(pk=file_id).first()
     if f is None or not _may_read_meeting(actor, f.meeting):
         raise NotFound("未找到该文件。")
-    return f, publicity_file_path(f)
+    return f, open_stored_file(f)
 
 
 @dataclass(frozen=True)
@@ -424,20 +429,67 @@ def nomination_status(*, actor, unit_id: int) -> NominationStatus:
     )
     if own is None:
         raise NotFound("未找到该房屋，或您尚未绑定该房屋。")
-    unit = own.unit
-    titles = list(TitleRecord.objects.current().filter(unit=unit).order_by("pk"))
-    bindings = list(
+    return _nomination_statuses(actor=actor, units=[own.unit])[own.unit_id]
+
+
+def nomination_statuses(*, actor, project_id: int) -> list[tuple[Unit, NominationStatus]]:
+    """`nomination_status` of every unit the actor is bound to in the project (by building and room), read with
+    the same few queries however many units there are."""
+    if not _authenticated(actor):
+        return []
+    own = (
+        HouseBinding.objects.select_related("unit__building")
+        .filter(account=actor, project_id=project_id, status=BindingStatus.ACTIVE)
+        .order_by(*display.unit_ordering("unit__"), "pk")
+    )
+    units = list({b.unit_id: b.unit for b in own}.values())
+    statuses = _nomination_statuses(actor=actor, units=units)
+    return [(unit, statuses[unit.pk]) for unit in units]
+
+
+def _nomination_statuses(*, actor, units: list[Unit]) -> dict[int, NominationStatus]:
+    """The nomination status of each unit: five queries for any number of units."""
+    unit_ids = [u.pk for u in units]
+    titles: dict[int, list[TitleRecord]] = defaultdict(list)
+    for t in TitleRecord.objects.current().filter(unit_id__in=unit_ids).order_by("pk"):
+        titles[t.unit_id].append(t)
+    bindings: dict[int, list[HouseBinding]] = defaultdict(list)
+    for b in (
         HouseBinding.objects.filter(
-            unit=unit, status=BindingStatus.ACTIVE, title_record__ended_on__isnull=True
+            unit_id__in=unit_ids, status=BindingStatus.ACTIVE, title_record__ended_on__isnull=True
         )
         .select_related("account__owner_identity")
         .order_by("bound_at", "pk")
-    )
-    nominations = list(
-        VoterNomination.objects.filter(unit=unit, ended_at__isnull=True).select_related(
-            "nominee__owner_identity"
+    ):
+        bindings[b.unit_id].append(b)
+    nominations: dict[int, list[VoterNomination]] = defaultdict(list)
+    for n in VoterNomination.objects.filter(unit_id__in=unit_ids, ended_at__isnull=True).select_related(
+        "nominee__owner_identity"
+    ):
+        nominations[n.unit_id].append(n)
+    frozen: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for e in (
+        RollEntry.objects.filter(unit_id__in=unit_ids, meeting__state=MeetingState.OPEN)
+        .select_related("meeting", "principal__owner_identity")
+        .order_by("meeting_id")
+    ):
+        frozen[e.unit_id].append(
+            (e.meeting.title, _masked_account_name(e.principal) if e.principal else "无（不能投票）")
         )
-    )
+    return {
+        u.pk: _nomination_status_of(actor, u, titles[u.pk], bindings[u.pk], nominations[u.pk], frozen[u.pk])
+        for u in units
+    }
+
+
+def _nomination_status_of(
+    actor,
+    unit: Unit,
+    titles: list[TitleRecord],
+    bindings: list[HouseBinding],
+    nominations: list[VoterNomination],
+    frozen: list[tuple[str, str]],
+) -> NominationStatus:
     state = roll_mod.nomination_state(
         titles=[(t.pk, t.id_type, t.id_number_hash) for t in titles],
         bindings=[(b.account_id, b.title_record_id) for b in bindings],
@@ -465,12 +517,6 @@ def nomination_status(*, actor, unit_id: int) -> NominationStatus:
     effective_name = ""
     if effective is not None:
         effective_name = next(_masked_account_name(b.account) for b in bindings if b.account_id == effective)
-    frozen = [
-        (e.meeting.title, _masked_account_name(e.principal) if e.principal else "无（不能投票）")
-        for e in RollEntry.objects.filter(unit=unit, meeting__state=MeetingState.OPEN)
-        .select_related("meeting", "principal__owner_identity")
-        .order_by("meeting_id")
-    ]
     if not co_owned:
         explanation = "该房屋只有一位产权人，由产权人本人投票，无需推选。"
     elif effective is not None:
@@ -644,6 +690,13 @@ def _may_see_results(actor, meeting: Meeting) -> bool:
     return False
 
 
+def _candidate_id(r: MatterResult) -> int:
+    """The candidate of an election's result row (every row of an election has one)."""
+    if r.candidate_id is None:
+        raise ValueError(f"election result of matter {r.matter.pk} without a candidate")
+    return r.candidate_id
+
+
 def tally_sheet(*, actor, meeting_id: int) -> TallySheet:
     """The results: for staff in scope once closed, for owners once published. Before that: NotFound."""
     meeting = Meeting.objects.select_related("project").filter(pk=meeting_id).first()
@@ -664,8 +717,8 @@ def tally_sheet(*, actor, meeting_id: int) -> TallySheet:
             outcome = tally.elect(
                 [
                     tally.CandidateTally(
-                        candidate_id=r.candidate_id,
-                        order=orders[r.candidate_id],
+                        candidate_id=_candidate_id(r),
+                        order=orders[_candidate_id(r)],
                         counts=tally.follow_majority(r.counts).counts if follow else r.counts,
                         passed=r.document["passed"],
                     )
@@ -894,3 +947,54 @@ def project_voting_figures(*, project_id: int) -> dict:
             meeting__project_id=project_id, meeting__state=MeetingState.PUBLISHED, meeting__rehearsal=False
         ).count(),
     }
+
+
+# --- back-office reads of one meeting ------------------------------------------------------------------------------
+# Each takes a meeting the caller obtained through `get_meeting_for_staff` (so the scope is checked); none returns a
+# choice (the audit holds none; paper entries' answers are deferred).
+
+BALLOT_ACTION = "decisions.ballot.cast"
+
+
+def meeting_audit_entries(*, meeting: Meeting) -> QuerySet[AuditEntry]:
+    """The meeting's audit entries, newest first, without the individual ballots (counted separately)."""
+    return (
+        AuditEntry.objects.filter(project_id=meeting.project_id, data__meeting=meeting.pk)
+        .exclude(action=BALLOT_ACTION)
+        .order_by("-at", "-id")
+    )
+
+
+def meeting_ballot_entry_count(*, meeting: Meeting) -> int:
+    return AuditEntry.objects.filter(
+        project_id=meeting.project_id, data__meeting=meeting.pk, action=BALLOT_ACTION
+    ).count()
+
+
+def roll_unit_id(*, meeting: Meeting, unit_label: str) -> int | None:
+    """The unit of the frozen roll with this building-room code ('1-101'), or None."""
+    return (
+        RollEntry.objects.filter(meeting=meeting, unit_label=unit_label)
+        .values_list("unit_id", flat=True)
+        .first()
+    )
+
+
+def paper_entries(*, meeting: Meeting) -> QuerySet[PaperBallotEntry]:
+    """Paper-ballot entries of the meeting, newest first — the answers are deferred and never shown."""
+    return (
+        PaperBallotEntry.objects.filter(meeting=meeting)
+        .select_related("matter", "unit__building", "first_by", "second_by")
+        .defer("first_choices", "second_choices")
+        .order_by("-first_at", "-id")
+    )
+
+
+def paper_counts(*, meeting: Meeting) -> dict[str, int]:
+    rows = dict(
+        PaperBallotEntry.objects.filter(meeting=meeting)
+        .values_list("state")
+        .annotate(n=Count("id"))
+        .values_list("state", "n")
+    )
+    return {state: rows.get(state, 0) for state in PaperEntryState.values}

@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Length, Round
@@ -93,7 +95,8 @@ def _thresholds(project_ids: list[int] | None) -> tuple[Decimal, dict[Decimal, l
         custom = custom.filter(project_id__in=project_ids)
     groups: dict[Decimal, list[int]] = defaultdict(list)
     for project_id, pct in custom.values_list("project_id", "replenish_threshold_pct"):
-        groups[pct].append(project_id)
+        if pct is not None:  # filtered above; for the type checker
+            groups[pct].append(project_id)
     return default, groups
 
 
@@ -587,7 +590,7 @@ def city_overview() -> CityOverview:
     )
     districts = []
     for district in District.objects.order_by("code"):
-        row = by_district.get(district.pk, {})
+        row: Mapping[str, Any] = by_district.get(district.pk, {})
         districts.append(
             AreaTotals(
                 name=district.name,

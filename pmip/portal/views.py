@@ -13,6 +13,7 @@ from django.utils.cache import patch_vary_headers
 from pmip.core.errors import DomainError
 from pmip.portal import selectors
 from pmip.portal.forms import ProjectSearchForm
+from pmip.portal.htmx import is_htmx_partial
 from pmip.portal.menus import (
     FEATURES,
     HOME_MODULES,
@@ -51,13 +52,6 @@ def domain_errors(*, back: str):
         return wrapper
 
     return decorate
-
-
-def is_htmx_partial(request: HttpRequest) -> bool:
-    """True for an htmx request that swaps a fragment (not a history restore, which needs the full page)."""
-    return request.headers.get("HX-Request") == "true" and request.headers.get(
-        "HX-History-Restore-Request"
-    ) != ("true")
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -116,7 +110,7 @@ def project_search(request: HttpRequest) -> HttpResponse:
         "district_id": district_id,
         "page": page,
     }
-    template = "portal/projects/_results.html" if is_htmx_partial(request) else "portal/projects/search.html"
+    template = "portal/projects/search.html" + ("#results" if is_htmx_partial(request) else "")
     response = render(request, template, context)
     patch_vary_headers(response, ("HX-Request",))
     return response

@@ -346,9 +346,9 @@ def test_publicity_files_are_sniffed_and_stored_privately(project, convener, set
         title="物业服务合同（草案）",
         upload=f.notice_file("合同.pdf"),
     )
-    path = services.publicity_file_path(stored)
-    assert path.read_bytes() == f.PDF
-    assert str(path).startswith(str(settings.PRIVATE_MEDIA_ROOT))
+    with services.open_stored_file(stored) as handle:
+        assert handle.read() == f.PDF
+    assert (settings.PRIVATE_MEDIA_ROOT / stored.stored_name).read_bytes() == f.PDF  # the default storage
     assert (stored.content_type, stored.original_name, stored.size) == (
         "application/pdf",
         "合同.pdf",
@@ -367,8 +367,9 @@ def test_owners_of_the_project_read_publicity_files_and_others_do_not(where, pro
         selectors.open_publicity_file(actor=owner.account, file_id=notice.pk)
     with clock.frozen(f.T0):
         services.publish_notice(actor=convener, meeting_id=meeting.pk)
-    got, path = selectors.open_publicity_file(actor=owner.account, file_id=notice.pk)
-    assert (got, path.read_bytes()) == (notice, f.PDF)
+    got, handle = selectors.open_publicity_file(actor=owner.account, file_id=notice.pk)
+    with handle:
+        assert (got, handle.read()) == (notice, f.PDF)
     with pytest.raises(NotFound):
         selectors.open_publicity_file(actor=outsider.account, file_id=notice.pk)
     assert [m.pk for m in selectors.meetings_for_owner(actor=owner.account)] == [meeting.pk]

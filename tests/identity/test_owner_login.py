@@ -108,7 +108,9 @@ def test_a_state_that_does_not_match_the_session_is_refused(db):
     params = wechat_authorize(client)
     code = embedded_wechat.issue_code(name="业主甲")
     state = params["state"]
-    wrong = state[:-1] + ("1" if state.endswith("0") else "0")  # a changed last character (it may have been "0")
+    wrong = state[:-1] + (
+        "1" if state.endswith("0") else "0"
+    )  # a changed last character (it may have been "0")
     response = client.get("/me/login/wechat/callback/", {"code": code, "state": wrong})
     assert response.status_code == 400
     assert "授权状态校验失败，请从公众号菜单重新进入页面。" in text(response.content.decode())

@@ -601,3 +601,24 @@ def test_the_service_agreement_is_readable_and_links_back(client, scene, open_me
     page = body(client.get(f"/decisions/agreement/?matter={first.pk}"))
     assert "《服务协议》" in page and "投票提交后不可更改" in page
     assert f"/decisions/matters/{first.pk}/" in hrefs(page)
+
+
+def test_voters_page_reads_a_fixed_number_of_queries_whatever_the_number_of_units(
+    client, scene, django_assert_num_queries
+):
+    """查看投票人 before the vote: the nominations of all the owner's units are read together (no query per unit)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    meeting = meeting_around_now(scene.convener, scene.project, [f.question()], state="noticed")
+    login(client, scene.wang)
+    url = f"/decisions/meetings/{meeting.pk}/voters/"
+    client.get(url)  # session and caches warm
+    with CaptureQueriesContext(connection) as one_unit:
+        assert client.get(url).status_code == 200
+    f.co_own(f.unit(scene.project, "2-201", "60.00"), [scene.wang, scene.zhao])
+    f.own(f.unit(scene.project, "2-202", "70.00"), scene.wang)
+    nominate(scene.wang, scene.units["2-102"], scene.wang)
+    with django_assert_num_queries(len(one_unit.captured_queries)):
+        page = text(body(client.get(url)))
+    assert "2栋102" in page and "2栋201 未有效推选" in page and "2栋202 产权人本人" in page

@@ -51,7 +51,7 @@ from pmip.decisions.services.transitions import (
     publish_results,
 )
 from pmip.decisions.services.voting import CastResult, cast_ballot, cast_ballots, nominate_voter, receipt_code
-from pmip.decisions.storage import file_max_bytes, private_root, publicity_file_path
+from pmip.decisions.storage import file_max_bytes, open_stored_file
 
 __all__ = [
     "AlreadyVoted",
@@ -73,8 +73,7 @@ __all__ = [
     "file_max_bytes",
     "nominate_voter",
     "open_voting",
-    "private_root",
-    "publicity_file_path",
+    "open_stored_file",
     "publish_notice",
     "publish_results",
     "receipt_code",

@@ -26,7 +26,7 @@ from pmip.decisions.services.common import (
     _record,
     _require_state,
 )
-from pmip.decisions.storage import file_max_bytes, private_root
+from pmip.decisions.storage import file_max_bytes, save_publicity_file
 from pmip.identity.models import Account
 
 # --- publicity files -------------------------------------------------------------------------------------------
@@ -80,10 +80,7 @@ def upload_publicity_file(
         now = clock.now()
         local = clock.local(now)
         relative = f"decisions/{local:%Y}/{local:%m}/{secrets.token_hex(16)}.{extension}"
-        path = private_root() / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "xb") as handle:
-            handle.write(data)
+        relative = save_publicity_file(relative, data)
         f = PublicityFile.objects.create(
             meeting=meeting,
             kind=kind,

@@ -1,21 +1,15 @@
-"""Back-office reads of one meeting that the domain selectors do not offer: its audit trail, its paper-ballot entries
-and the roll look-up by building-room code. Every function takes a meeting the caller already obtained through
-`pmip.decisions.selectors.get_meeting_for_staff` (so the scope is checked), and none returns a choice.
+"""The meeting audit page in words: a label and a short summary per entry. The queries are the domain's
+(`pmip.decisions.selectors.meeting_audit_entries`, `paper_entries`, ...); this module only presents their rows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, QuerySet
-
 from pmip.audit.display import action_label, actor_display
 from pmip.audit.models import AuditEntry
 from pmip.core import clock
-from pmip.decisions.choices import ConvenerKind, ElectionRanking, PaperEntryState, PublicityKind
-from pmip.decisions.models import Meeting, PaperBallotEntry, RollEntry
-
-BALLOT_ACTION = "decisions.ballot.cast"
+from pmip.decisions.choices import ConvenerKind, ElectionRanking, PublicityKind
 
 SETTING_LABELS = {
     "notice_days": "通知提前天数",
@@ -26,21 +20,6 @@ SETTING_LABELS = {
 }
 
 OUTCOME_LABELS = {"passed": "通过", "rejected": "未通过", "no_decision": "未形成决定"}
-
-
-def meeting_audit(*, meeting: Meeting) -> QuerySet[AuditEntry]:
-    """The meeting's audit entries, newest first, without the individual ballots (counted separately)."""
-    return (
-        AuditEntry.objects.filter(project_id=meeting.project_id, data__meeting=meeting.pk)
-        .exclude(action=BALLOT_ACTION)
-        .order_by("-at", "-id")
-    )
-
-
-def ballot_entry_count(*, meeting: Meeting) -> int:
-    return AuditEntry.objects.filter(
-        project_id=meeting.project_id, data__meeting=meeting.pk, action=BALLOT_ACTION
-    ).count()
 
 
 def _yes_no(value) -> str:
@@ -119,32 +98,3 @@ def describe(entries) -> list[dict]:
         }
         for e in entries
     ]
-
-
-def roll_unit_id(*, meeting: Meeting, unit_label: str) -> int | None:
-    """The unit of the frozen roll with this building-room code ('1-101'), or None."""
-    return (
-        RollEntry.objects.filter(meeting=meeting, unit_label=unit_label)
-        .values_list("unit_id", flat=True)
-        .first()
-    )
-
-
-def paper_entries(*, meeting: Meeting) -> QuerySet[PaperBallotEntry]:
-    """Paper-ballot entries of the meeting, newest first — the answers are deferred and never shown."""
-    return (
-        PaperBallotEntry.objects.filter(meeting=meeting)
-        .select_related("matter", "unit__building", "first_by", "second_by")
-        .defer("first_choices", "second_choices")
-        .order_by("-first_at", "-id")
-    )
-
-
-def paper_counts(*, meeting: Meeting) -> dict[str, int]:
-    rows = dict(
-        PaperBallotEntry.objects.filter(meeting=meeting)
-        .values_list("state")
-        .annotate(n=Count("id"))
-        .values_list("state", "n")
-    )
-    return {state: rows.get(state, 0) for state in PaperEntryState.values}

@@ -354,13 +354,17 @@ def file_upload(request, pk: int):
 @office_required
 @require_GET
 def file_download(request, file_id: int):
-    f, path = selectors.open_publicity_file(actor=request.user, file_id=file_id)
-    # staff pages only: an owner reads files through the owner pages
-    selectors.get_meeting_for_staff(actor=request.user, meeting_id=f.meeting_id)
-    if not path.exists():
+    f, handle = selectors.open_publicity_file(actor=request.user, file_id=file_id)
+    try:  # staff pages only: an owner reads files through the owner pages
+        selectors.get_meeting_for_staff(actor=request.user, meeting_id=f.meeting_id)
+    except NotFound:
+        if handle is not None:
+            handle.close()
+        raise
+    if handle is None:
         raise NotFound("未找到该文件。")
     response = FileResponse(
-        open(path, "rb"),  # noqa: SIM115 - FileResponse closes it
+        handle,  # FileResponse closes it
         content_type=f.content_type,
         filename=f.original_name,
     )
@@ -486,9 +490,8 @@ def turnout(request, pk: int):
         "refresh_seconds": TURNOUT_REFRESH_SECONDS,
         "updated_at": clock.local(clock.now()),
     }
-    if request.headers.get("HX-Request") == "true":
-        return render(request, "office/decisions/_turnout.html", context)
-    return render(request, "office/decisions/turnout.html", context)
+    partial = "#turnout" if request.htmx else ""  # django-htmx: the 30 s refresh swaps the panel only
+    return render(request, "office/decisions/turnout.html" + partial, context)
 
 
 def _percent(part: str | int, whole: str | int) -> int:
@@ -545,7 +548,7 @@ def paper_ballots(request, pk: int):
         bound = PaperBallotForm(request.POST, matter=matter)
         if bound.is_valid():
             label = _normalise_unit_label(bound.cleaned_data["unit"])
-            unit_id = audit.roll_unit_id(meeting=meeting, unit_label=label)
+            unit_id = selectors.roll_unit_id(meeting=meeting, unit_label=label)
             if unit_id is None:
                 bound.add_error("unit", f"投票人名册中没有房屋“{label}”。请按“楼栋-房号”填写，例如 1-101。")
             else:
@@ -566,13 +569,13 @@ def paper_ballots(request, pk: int):
                     level, text = PAPER_MESSAGES[entry.state]
                     messages.add_message(request, level, text.format(unit=label, order=matter.order))
                     return redirect("office_decisions:paper", pk=pk)
-    entries = audit.paper_entries(meeting=meeting)
+    entries = selectors.paper_entries(meeting=meeting)
     page = Paginator(entries, PAPER_PER_PAGE).get_page(request.GET.get("page"))
     context.update(
         {
             "forms": _paper_forms(meeting, matters, bound) if context["stage"]["is_open"] else [],
             "page": page,
-            "counts": audit.paper_counts(meeting=meeting),
+            "counts": selectors.paper_counts(meeting=meeting),
         }
     )
     return render(request, "office/decisions/paper.html", context)
@@ -665,7 +668,7 @@ def roll(request, pk: int):
 @require_GET
 def audit_trail(request, pk: int):
     meeting = _meeting(request, pk)
-    qs = audit.meeting_audit(meeting=meeting)
+    qs = selectors.meeting_audit_entries(meeting=meeting)
     page = Paginator(qs, AUDIT_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -674,6 +677,6 @@ def audit_trail(request, pk: int):
             **_base_context(request, meeting),
             "page": page,
             "rows": audit.describe(page.object_list),
-            "ballot_entries": audit.ballot_entry_count(meeting=meeting),
+            "ballot_entries": selectors.meeting_ballot_entry_count(meeting=meeting),
         },
     )

@@ -46,6 +46,7 @@ from pmip.portal.account.forms import (
     StandinAuthorizeForm,
     UnbindForm,
 )
+from pmip.portal.htmx import is_htmx_partial
 
 SESSION_OAUTH = "pmip_oauth"
 SESSION_AGREED = "pmip_binding_agreed_at"
@@ -59,13 +60,6 @@ LOOKUP_ERRORS = {
 }
 # Field names the services use that the forms call differently.
 FIELD_ALIASES = {"code": "sms_code", "consent": "consent", "face_consent": "consent", "unit_ids": None}
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return (
-        request.headers.get("HX-Request") == "true"
-        and request.headers.get("HX-History-Restore-Request") != "true"
-    )
 
 
 def _in_wechat(request: HttpRequest) -> bool:
@@ -136,7 +130,7 @@ def login(request: HttpRequest) -> HttpResponse:
     box: dict = {"sms_url": request.path}
     if request.method == "POST" and request.POST.get("action") == "send_code":
         box = _send_code(request, purpose=SmsPurpose.OWNER_LOGIN)
-        if _is_htmx(request):
+        if is_htmx_partial(request):
             return _sms_response(request, box)
         form = PhoneLoginForm(initial={"mobile": request.POST.get("mobile", "")})
     elif request.method == "POST" and form.is_valid():
@@ -425,7 +419,7 @@ def binding_form(request: HttpRequest) -> HttpResponse:
     box: dict = {"sms_url": request.path}
     if request.method == "POST" and request.POST.get("action") == "send_code":
         box = _send_code(request, purpose=SmsPurpose.BINDING)
-        if _is_htmx(request):
+        if is_htmx_partial(request):
             return _sms_response(request, box)
         form = BindingForm(initial={k: request.POST.get(k, "") for k in ("holder_name", "id_type", "mobile")})
     elif request.method == "POST":

@@ -22,17 +22,17 @@ from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from pmip.core import display
 from pmip.core.errors import DomainError, NotFound
 from pmip.decisions import overview, selectors, services, tally
 from pmip.decisions.choices import ConvenerKind, MeetingState, PublicityKind
 from pmip.decisions.rules import settings_used
 from pmip.delegation.selectors import active_delegation
-from pmip.identity.models import BindingStatus, HouseBinding, OwnerIdentity
+from pmip.identity import selectors as identity_selectors
 from pmip.identity.selectors import verification_status_of
 from pmip.portal.account.decorators import owner_login_required
 from pmip.portal.decisions.forms import BulletinSearchForm, NominateForm, VoteForm
-from pmip.portal.views import domain_errors, is_htmx_partial
+from pmip.portal.htmx import is_htmx_partial
+from pmip.portal.views import domain_errors
 
 PAGE_SIZE = 20
 BULLETIN_PAGE_SIZE = 30
@@ -68,7 +68,7 @@ def _no_projects(request: HttpRequest, title: str) -> HttpResponse:
 
 
 def _identity_state(user) -> dict:
-    identity = OwnerIdentity.objects.filter(account=user).first()
+    identity = identity_selectors.owner_identity_of(actor=user)
     return {
         "identity": identity,
         "verified": identity is not None and identity.is_verified,
@@ -141,11 +141,7 @@ def nominate(request: HttpRequest) -> HttpResponse:
     if not projects:
         return _no_projects(request, "推选投票人")
     project = _selected_project(request, projects)
-    bindings = list(
-        HouseBinding.objects.filter(account=request.user, project=project, status=BindingStatus.ACTIVE)
-        .select_related("unit__building")
-        .order_by(*display.unit_ordering("unit__"), "pk")
-    )
+    bindings = list(identity_selectors.active_bindings_of(actor=request.user).filter(project=project))
     context = _context(
         request,
         "推选投票人",
@@ -230,9 +226,7 @@ def votes(request: HttpRequest) -> HttpResponse:
             "all": "本小区暂无业主大会投票。",
         }[tab],
     )
-    template = (
-        "portal/decisions/_vote_list.html" if is_htmx_partial(request) else "portal/decisions/votes.html"
-    )
+    template = "portal/decisions/votes.html" + ("#vote-list" if is_htmx_partial(request) else "")
     response = render(request, template, context)
     patch_vary_headers(response, ("HX-Request",))
     return response
@@ -481,22 +475,16 @@ def voters(request: HttpRequest, meeting_id: int) -> HttpResponse:
                 }
             )
     else:
-        bindings = (
-            HouseBinding.objects.filter(
-                account=request.user, project_id=view.meeting.project_id, status=BindingStatus.ACTIVE
-            )
-            .select_related("unit__building")
-            .order_by(*display.unit_ordering("unit__"), "pk")
-        )
-        for b in bindings:
-            status = selectors.nomination_status(actor=request.user, unit_id=b.unit_id)
+        for unit, status in selectors.nomination_statuses(
+            actor=request.user, project_id=view.meeting.project_id
+        ):
             if not status.co_owned:
                 voter, note = "产权人本人", ""
             elif status.effective:
                 voter, note = status.effective_nominee_masked, "共有人推选已生效"
             else:
                 voter, note = "未有效推选", "共有房屋未有效推选投票人，不能投票；请在公示期届满前推选。"
-            rows.append({"rooms": f"{b.unit.building.number}栋{b.unit.number}", "voter": voter, "note": note})
+            rows.append({"rooms": f"{unit.building.number}栋{unit.number}", "voter": voter, "note": note})
     context = _context(
         request,
         "查看投票人",
@@ -513,11 +501,11 @@ def voters(request: HttpRequest, meeting_id: int) -> HttpResponse:
 @require_GET
 def publicity_file(request: HttpRequest, file_id: int) -> HttpResponse:
     """A publicity file, after the domain's permission check (owners and delegates of the project)."""
-    f, path = selectors.open_publicity_file(actor=request.user, file_id=file_id)
-    if not path.is_file():
+    f, handle = selectors.open_publicity_file(actor=request.user, file_id=file_id)
+    if handle is None:
         raise NotFound("文件不存在，请联系业委会。")
     response = FileResponse(
-        open(path, "rb"),  # noqa: SIM115 - FileResponse closes it
+        handle,  # FileResponse closes it
         content_type=f.content_type,
         as_attachment=f.content_type == "application/pdf",
         filename=f.original_name,
@@ -609,11 +597,7 @@ def bulletin(request: HttpRequest, meeting_id: int) -> HttpResponse:
             for line in page.object_list
         ],
     )
-    template = (
-        "portal/decisions/_bulletin_list.html"
-        if is_htmx_partial(request)
-        else "portal/decisions/bulletin.html"
-    )
+    template = "portal/decisions/bulletin.html" + ("#bulletin-list" if is_htmx_partial(request) else "")
     response = render(request, template, context)
     patch_vary_headers(response, ("HX-Request",))
     return response

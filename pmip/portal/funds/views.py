@@ -33,8 +33,9 @@ from pmip.funds import presenters as data
 from pmip.funds.choices import DisclosureKind
 from pmip.identity.owner_services import is_owner
 from pmip.portal.account.decorators import owner_login_required, safe_next
+from pmip.portal.htmx import swaps
 from pmip.portal.menus import MENUS
-from pmip.portal.views import domain_errors, is_htmx_partial
+from pmip.portal.views import domain_errors
 from pmip.registry.models import Project
 from pmip.registry.selectors import get_public_project, list_districts, search_projects
 
@@ -56,15 +57,10 @@ def _context(title: str, back: str, **extra) -> dict:
     return {"page_title": title, "back_url": back, "tab": "mine", **extra}
 
 
-def _partial_for(request: HttpRequest, target: str) -> bool:
-    """An htmx request that swaps only the element `target` (not a history restore)."""
-    return is_htmx_partial(request) and request.headers.get("HX-Target") == target
-
-
-def _render(
-    request: HttpRequest, template: str, context: dict, *, partial: str | None = None, target: str = ""
-):
-    chosen = partial if partial and _partial_for(request, target) else template
+def _render(request: HttpRequest, template: str, context: dict, *, target: str = ""):
+    """The page, or only its partial named like the element `target` when htmx swaps just that element (each
+    page defines it with `{% partialdef target inline %}` around the element's content)."""
+    chosen = f"{template}#{target}" if target and swaps(request, target) else template
     response = render(request, chosen, context)
     patch_vary_headers(response, ("HX-Request", "HX-Target"))
     return response
@@ -157,8 +153,8 @@ def project(request: HttpRequest, project_id: int) -> HttpResponse:
         tab_url=reverse("portal_funds:project", args=[project.pk]),
         **_project_tab(request, project, tab),
     )
-    if _partial_for(request, "fund-details"):
-        return _render(request, "portal/funds/_project_details.html", context)
+    if swaps(request, "fund-details"):
+        return _render(request, "portal/funds/project.html", context, target="fund-details")
     overview = selectors.project_overview(actor=request.user, project=project)
     mine = [u for u in selectors.my_fund_units(actor=request.user) if u.unit.project_id == project.pk]
     acting_for = data.acting_for_names(actor=request.user, project=project)
@@ -244,7 +240,6 @@ def building(request: HttpRequest, building_id: int) -> HttpResponse:
         request,
         "portal/funds/building.html",
         context,
-        partial="portal/funds/_building_details.html",
         target="fund-details",
     )
 
@@ -274,9 +269,7 @@ def unit(request: HttpRequest, unit_id: int) -> HttpResponse:
             actor=request.user, project=overview.unit.project, unit_id=overview.unit.pk
         ),
     )
-    return _render(
-        request, "portal/funds/unit.html", context, partial="portal/funds/_ledger.html", target="unit-ledger"
-    )
+    return _render(request, "portal/funds/unit.html", context, target="unit-ledger")
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -327,9 +320,7 @@ def common_funds(request: HttpRequest) -> HttpResponse:
         account=account,
         page=page,
     )
-    return _render(
-        request, "portal/funds/common.html", context, partial="portal/funds/_flows.html", target="flows"
-    )
+    return _render(request, "portal/funds/common.html", context, target="flows")
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -419,7 +410,6 @@ def disclosure_list(request: HttpRequest) -> HttpResponse:
         request,
         "portal/funds/disclosures.html",
         context,
-        partial="portal/funds/_disclosure_list.html",
         target="disclosure-list",
     )
 
@@ -482,7 +472,6 @@ def overview(request: HttpRequest) -> HttpResponse:
         request,
         "portal/funds/overview.html",
         context,
-        partial="portal/funds/_overview_results.html",
         target="overview-results",
     )
 

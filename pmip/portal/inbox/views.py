@@ -18,7 +18,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from pmip.core.errors import DomainError
 from pmip.notifications import selectors, services
 from pmip.portal.account.decorators import owner_login_required
-from pmip.portal.views import domain_errors, is_htmx_partial
+from pmip.portal.htmx import is_htmx_partial
+from pmip.portal.views import domain_errors
 
 PAGE_SIZE = 20
 
@@ -43,7 +44,7 @@ def index(request: HttpRequest) -> HttpResponse:
     chosen = [name for name, on in (("微信", preference.wechat), ("短信", preference.sms)) if on]
     context["channels_label"] = "、".join(chosen) if chosen else "仅站内消息"
     if is_htmx_partial(request):
-        return render(request, "portal/inbox/_list.html", context)
+        return render(request, "portal/inbox/index.html#list", context)
     return render(request, "portal/inbox/index.html", context)
 
 
@@ -68,7 +69,7 @@ def read_all(request: HttpRequest) -> HttpResponse:
     if is_htmx_partial(request):
         context = _context("我的消息", reverse("portal_account:binding"), **_list_context(request))
         context["notice"] = notice
-        return render(request, "portal/inbox/_list.html", context)
+        return render(request, "portal/inbox/index.html#list", context)
     messages.success(request, notice)
     return redirect("portal_inbox:index")
 

@@ -15,7 +15,8 @@ from django.views.decorators.http import require_GET
 from pmip.credit import scoring
 from pmip.credit import selectors as credit_sel
 from pmip.credit.choices import SubjectKind
-from pmip.portal.views import domain_errors, is_htmx_partial
+from pmip.portal.htmx import is_htmx_partial
+from pmip.portal.views import domain_errors
 from pmip.registry import public
 
 PAGE_SIZE = 20
