@@ -511,12 +511,14 @@ def delegated_fund_projects(*, actor) -> list[DelegatedProject]:
     )
     if not delegations:
         return []
-    bindings = HouseBinding.objects.filter(
-        account_id__in={d.owner_id for d in delegations},
-        project_id__in={d.project_id for d in delegations},
-        status=BindingStatus.ACTIVE,
-    ).select_related("unit__building", "unit__fund_balance")
-    bindings = display.sort_units(bindings, lambda b: b.unit)
+    bindings = display.sort_units(
+        HouseBinding.objects.filter(
+            account_id__in={d.owner_id for d in delegations},
+            project_id__in={d.project_id for d in delegations},
+            status=BindingStatus.ACTIVE,
+        ).select_related("unit__building", "unit__fund_balance"),
+        lambda b: b.unit,
+    )
     units_of: dict[tuple[int, int], list[Unit]] = defaultdict(list)
     for b in bindings:
         units_of[(b.account_id, b.project_id)].append(b.unit)
