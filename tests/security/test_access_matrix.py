@@ -507,7 +507,12 @@ def _verdict(client: Client, actor: str, method: str, url: str, response) -> str
     """'' when the answer reveals and does nothing, else what is wrong."""
     status = response.status_code
     location = response.headers.get("Location", "")
-    body = response.content.decode(errors="replace") if status == 200 else ""
+    body = "" if response.streaming else response.content.decode(errors="replace")
+    leaked = next((m for m in MARKERS if m in body), None)
+    if leaked:
+        return (
+            f"{status} {location} with the victim's {leaked}"  # a refusal that shows the data is no refusal
+        )
     if status in DENIED or (status == 302 and "login" in location):
         return ""
     if status in (400, 422) and method != "get" and url.startswith("/api/"):
