@@ -200,6 +200,10 @@ STORAGES = {
     # Meetings' publicity files (pmip.decisions.storage): under PRIVATE_MEDIA_ROOT, never given a URL. For object
     # storage put another Storage backend here under the same name.
     "publicity": {"BACKEND": "pmip.core.private_storage.PrivateFileSystemStorage"},
+    # Tender documents, enquiry images, credit dispute attachments (pmip.core.stored_files): the same, one name each.
+    "tender_documents": {"BACKEND": "pmip.core.private_storage.PrivateFileSystemStorage"},
+    "enquiry_images": {"BACKEND": "pmip.core.private_storage.PrivateFileSystemStorage"},
+    "credit_attachments": {"BACKEND": "pmip.core.private_storage.PrivateFileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG and not TESTING

@@ -371,20 +371,16 @@ def _import_subject(actor, kind: str, values: dict) -> CreditSubject:
 
 
 def _store_attachment(upload) -> str:
-    """Write the file under PRIVATE_MEDIA_ROOT (never served publicly) with a random name; returns the relative path."""
+    """Store the file in STORAGES["credit_attachments"] (private: never served publicly) with a random name;
+    returns the stored name."""
     import secrets
     from pathlib import Path
 
-    from django.conf import settings
+    from pmip.core import stored_files
 
     suffix = Path(upload.name or "").suffix.lower()
     relative = f"credit/disputes/{clock.today():%Y/%m}/{secrets.token_hex(16)}{suffix}"
-    path = Path(settings.PRIVATE_MEDIA_ROOT) / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("wb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
-    return relative
+    return stored_files.save("credit_attachments", relative, upload)
 
 
 def file_dispute(*, actor, entry_id: int, reasons: str, attachment=None) -> CreditDispute:

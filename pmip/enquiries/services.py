@@ -6,16 +6,15 @@ from __future__ import annotations
 import io
 import uuid
 from collections.abc import Sequence
-from pathlib import Path
 
-from django.conf import settings
+from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
 from PIL import Image, UnidentifiedImageError
 
 from pmip.audit.services import record
-from pmip.core import clock, workdays
+from pmip.core import clock, stored_files, workdays
 from pmip.core.conf import pmip_settings
 from pmip.core.errors import NotFound, PermissionDenied, ValidationFailed
 from pmip.enquiries.models import (
@@ -210,12 +209,12 @@ def _reencode(upload: UploadedFile) -> tuple[bytes, int, int]:
         raise ValidationFailed("图片无法识别，请换一张。", field="images") from exc
 
 
-def image_path(image: EnquiryImage) -> Path:
-    root = Path(settings.PRIVATE_MEDIA_ROOT).resolve()
-    path = (root / image.stored_name).resolve()
-    if root not in path.parents:
-        raise NotFound("未找到该图片。")
-    return path
+IMAGES = "enquiry_images"  # the name in settings' STORAGES (pmip.core.stored_files)
+
+
+def open_image(image: EnquiryImage) -> File | None:
+    """The stored JPEG of `image` opened for reading (the caller closes it); None when it is missing."""
+    return stored_files.open_stored(IMAGES, image.stored_name)
 
 
 def open_enquiry(
@@ -265,11 +264,8 @@ def open_enquiry(
         EnquiryMessage.objects.create(
             enquiry=enquiry, role=EnquiryMessage.Role.ASKER, author=actor, text=text
         )
-        root = Path(settings.PRIVATE_MEDIA_ROOT)
         for data, width, height in encoded:
-            name = f"enquiries/{uuid.uuid4().hex}.jpg"
-            (root / "enquiries").mkdir(parents=True, exist_ok=True)
-            (root / name).write_bytes(data)
+            name = stored_files.save(IMAGES, f"enquiries/{uuid.uuid4().hex}.jpg", data)
             EnquiryImage.objects.create(
                 enquiry=enquiry, stored_name=name, width=width, height=height, size=len(data)
             )

@@ -10,15 +10,14 @@ notice only after that notice's period (counted in working days, `pmip.core.work
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
-from django.conf import settings
+from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from pmip.audit.services import record
-from pmip.core import clock, workdays
+from pmip.core import clock, stored_files, workdays
 from pmip.core.conf import pmip_settings
 from pmip.core.errors import NotFound, PermissionDenied, ValidationFailed
 from pmip.core.text import clean_text
@@ -317,12 +316,12 @@ def _sniff(head: bytes) -> tuple[str, str] | None:
     return None
 
 
-def document_path(document: TenderDocument) -> Path:
-    root = Path(settings.PRIVATE_MEDIA_ROOT).resolve()
-    path = (root / document.stored_name).resolve()
-    if root not in path.parents:
-        raise NotFound("未找到该文件。")
-    return path
+DOCUMENTS = "tender_documents"  # the name in settings' STORAGES (pmip.core.stored_files)
+
+
+def open_document(document: TenderDocument) -> File | None:
+    """The stored file of `document` opened for reading (the caller closes it); None when it is missing."""
+    return stored_files.open_stored(DOCUMENTS, document.stored_name)
 
 
 def upload_document(*, actor, step_id: int, title: str, upload: UploadedFile) -> TenderDocument:
@@ -354,12 +353,8 @@ def upload_document(*, actor, step_id: int, title: str, upload: UploadedFile) ->
             size=upload.size,
             uploaded_by=actor,
         )
-        path = document_path(document)
-        path.parent.mkdir(parents=True, exist_ok=True)
         upload.seek(0)
-        with open(path, "wb") as out:
-            for chunk in upload.chunks():
-                out.write(chunk)
+        document.stored_name = stored_files.save(DOCUMENTS, document.stored_name, upload)
         try:
             document.save()
             record(
@@ -370,6 +365,6 @@ def upload_document(*, actor, step_id: int, title: str, upload: UploadedFile) ->
                 data={"step_id": step.pk, "title": title, "size": upload.size},
             )
         except Exception:
-            path.unlink(missing_ok=True)
+            stored_files.delete(DOCUMENTS, document.stored_name)
             raise
     return document

@@ -15,7 +15,7 @@ from pmip.core import clock
 from pmip.core.errors import NotFound, ValidationFailed
 from pmip.enquiries import selectors, services
 from pmip.enquiries.models import Enquiry, Level, State
-from pmip.enquiries.services import image_path
+from pmip.enquiries.services import open_image
 from pmip.notifications.models import Notification
 from tests.decisions import factories as f
 from tests.factories import login_staff
@@ -84,7 +84,7 @@ def test_only_owners_of_the_project_ask_there(city, staff):
 def test_images_are_reencoded_without_metadata_and_bounded(owner, city, settings):
     enquiry = _open(owner, city, images=[_jpeg_with_gps()])
     [stored] = enquiry.images.all()
-    with Image.open(image_path(stored)) as image:
+    with open_image(stored) as handle, Image.open(handle) as image:
         assert image.format == "JPEG" and not image.getexif()
     with pytest.raises(ValidationFailed, match="最多上传6张"):
         _open(owner, city, images=[_jpeg_with_gps() for _ in range(7)])

@@ -99,9 +99,9 @@ def act(request, pk: int, action: str):
 def image(request, image_id: int):
     try:
         img = selectors.image_for(account=request.user, image_id=image_id)
-        path = services.image_path(img)
     except NotFound as exc:
         raise Http404(exc.message) from exc
-    if not path.exists():
+    handle = services.open_image(img)
+    if handle is None:
         raise Http404("未找到该图片。")
-    return FileResponse(open(path, "rb"), content_type="image/jpeg")  # noqa: SIM115
+    return FileResponse(handle, content_type="image/jpeg")

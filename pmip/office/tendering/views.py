@@ -3,6 +3,8 @@ correct a step (a new version), attach files. Staff outside the scope get 404; r
 
 from __future__ import annotations
 
+import os
+
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -215,9 +217,9 @@ def upload_document(request, pk: int):
 def document(request, document_id: int):
     try:
         doc = selectors.document_for_staff(actor=request.user, document_id=document_id)
-        path = services.document_path(doc)
     except NotFound as exc:
         raise Http404(exc.message) from exc
-    if not path.exists():
+    handle = services.open_document(doc)
+    if handle is None:
         raise Http404("文件不存在。")
-    return FileResponse(open(path, "rb"), content_type=doc.content_type, filename=path.name)  # noqa: SIM115
+    return FileResponse(handle, content_type=doc.content_type, filename=os.path.basename(doc.stored_name))

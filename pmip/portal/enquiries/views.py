@@ -164,12 +164,12 @@ def image(request, image_id: int):
         raise Http404("未找到该图片。")
     try:
         img = selectors.image_for(account=request.user, image_id=image_id)
-        path = services.image_path(img)
     except NotFound as exc:
         raise Http404(exc.message) from exc
-    if not path.exists():
+    handle = services.open_image(img)
+    if handle is None:
         raise Http404("未找到该图片。")
-    return FileResponse(open(path, "rb"), content_type="image/jpeg")  # noqa: SIM115
+    return FileResponse(handle, content_type="image/jpeg")
 
 
 @require_http_methods(["GET"])

@@ -3,6 +3,8 @@ delegated) and a tender's timeline of stages and publicity notices with their fi
 
 from __future__ import annotations
 
+import os
+
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import render
@@ -12,7 +14,7 @@ from django.views.decorators.http import require_GET
 from pmip.core.errors import NotFound
 from pmip.portal.account.decorators import owner_login_required
 from pmip.tendering import selectors
-from pmip.tendering.services import document_path
+from pmip.tendering.services import open_document
 
 PAGE_SIZE = 20
 
@@ -75,9 +77,9 @@ def detail(request, tender_id: int):
 def document(request, document_id: int):
     try:
         doc = selectors.document_for_owner(account=request.user, document_id=document_id)
-        path = document_path(doc)
     except NotFound as exc:
         raise Http404(exc.message) from exc
-    if not path.exists():
+    handle = open_document(doc)
+    if handle is None:
         raise Http404("文件不存在。")
-    return FileResponse(open(path, "rb"), content_type=doc.content_type, filename=path.name)  # noqa: SIM115
+    return FileResponse(handle, content_type=doc.content_type, filename=os.path.basename(doc.stored_name))
