@@ -15,10 +15,9 @@ from pmip.funds.choices import (
     DisclosureKind,
 )
 from pmip.funds.policy import policy_for
-from pmip.office.flow import act_on_form, posted, succeeded
+from pmip.office.flow import act_on_form, succeeded
 from pmip.office.funds.forms import (
     AccountOpenForm,
-    ConfirmForm,
     UploadForm,
 )
 from pmip.office.funds.views.common import (
@@ -27,6 +26,7 @@ from pmip.office.funds.views.common import (
     _project,
     _project_context,
     _require_manage,
+    confirm_view,
     funds_view,
 )
 from pmip.registry.models import DataSharingBank, Project
@@ -158,11 +158,9 @@ def account_close(request, code: str, account_id: int):
     project = _project(request, code)
     account = _account(request, project, account_id)
     _require_manage(request, project)
-    form = ConfirmForm(posted(request))
-    done = act_on_form(
+    return confirm_view(
         request,
-        form,
-        lambda _: services.close_common_fund_account(actor=request.user, account_id=account.pk),
+        act=lambda: services.close_common_fund_account(actor=request.user, account_id=account.pk),
         done=lambda _: succeeded(
             request,
             f"账户 {account.number_masked} 已销户；流水仍可查看。",
@@ -170,9 +168,6 @@ def account_close(request, code: str, account_id: int):
             code=project.code,
             account_id=account.pk,
         ),
+        template="office/funds/account_close.html",
+        context=lambda: {**_project_context(request, project, "accounts"), "account": account},
     )
-    if done:
-        return done
-    context = _project_context(request, project, "accounts")
-    context.update({"account": account, "form": form})
-    return render(request, "office/funds/account_close.html", context)

@@ -4,7 +4,10 @@ shared by the pages of this package."""
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
+from typing import Any
 
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from pmip.core.errors import NotFound, PermissionDenied
@@ -17,6 +20,8 @@ from pmip.funds.choices import (
 from pmip.funds.models import ZERO
 from pmip.funds.policy import FIELDS as POLICY_FIELDS
 from pmip.identity.scopes import roles_of
+from pmip.office.flow import act_on_form, posted
+from pmip.office.funds.forms import ConfirmForm
 from pmip.office.views import office_required
 from pmip.registry import selectors as registry
 from pmip.registry.models import Building, Project, Unit
@@ -67,6 +72,24 @@ def funds_view(view):
             return render(request, "office/funds/forbidden.html", {"message": exc.message}, status=403)
 
     return office_required(inner)
+
+
+def confirm_view(
+    request,
+    *,
+    act: Callable[[], Any],
+    done: Callable[[Any], HttpResponse],
+    template: str,
+    context: Callable[[], dict],
+) -> HttpResponse:
+    """A 确认 page (tick the box, then act) through the one form flow (pmip.office.flow): on a valid POST `act()`
+    then `done(result)`; otherwise (GET, box not ticked, the service's refusal on the form) the page `template`
+    with `context()` — built only then, after any refusal — and the form."""
+    form = ConfirmForm(posted(request))
+    response = act_on_form(request, form, lambda _: act(), done=done)
+    if response is not None:
+        return response
+    return render(request, template, {**context(), "form": form})
 
 
 def _project(request, code: str) -> Project:

@@ -14,7 +14,6 @@ from pmip.funds.choices import (
 )
 from pmip.office.flow import act_on_form, posted, succeeded
 from pmip.office.funds.forms import (
-    ConfirmForm,
     DisclosureFilterForm,
     NoticeForm,
 )
@@ -24,6 +23,7 @@ from pmip.office.funds.views.common import (
     _project,
     _project_context,
     _require_manage,
+    confirm_view,
     funds_view,
 )
 from pmip.registry.models import Project
@@ -127,11 +127,9 @@ def disclosure_publish(request, code: str, disclosure_id: int):
     project = _project(request, code)
     disclosure = _disclosure(request, project, disclosure_id)
     _require_manage(request, project)
-    form = ConfirmForm(posted(request))
-    done = act_on_form(
+    return confirm_view(
         request,
-        form,
-        lambda _: services.publish_disclosure(actor=request.user, disclosure_id=disclosure.pk),
+        act=lambda: services.publish_disclosure(actor=request.user, disclosure_id=disclosure.pk),
         done=lambda _: succeeded(
             request,
             f"已公示：{disclosure.title}。本小区业主现在可以查看。",
@@ -139,9 +137,6 @@ def disclosure_publish(request, code: str, disclosure_id: int):
             code=project.code,
             disclosure_id=disclosure.pk,
         ),
+        template="office/funds/disclosure_publish.html",
+        context=lambda: {**_project_context(request, project, "disclosures"), "disclosure": disclosure},
     )
-    if done:
-        return done
-    context = _project_context(request, project, "disclosures")
-    context.update({"disclosure": disclosure, "form": form})
-    return render(request, "office/funds/disclosure_publish.html", context)

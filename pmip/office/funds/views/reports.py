@@ -18,7 +18,6 @@ from pmip.funds.choices import (
 )
 from pmip.office.flow import act_on_form, form_error, posted, succeeded
 from pmip.office.funds.forms import (
-    ConfirmForm,
     CorrectReportForm,
     ReportLineForm,
     ReportOpenForm,
@@ -29,6 +28,7 @@ from pmip.office.funds.views.common import (
     _project,
     _project_context,
     _require_manage,
+    confirm_view,
     funds_view,
 )
 from pmip.registry.models import Project
@@ -171,11 +171,15 @@ def report_publish(request, code: str, report_id: int):
     project = _project(request, code)
     data = _report_data(request, project, report_id)
     _require_manage(request, project)
-    form = ConfirmForm(posted(request))
-    done = act_on_form(
+
+    def context() -> dict:
+        page = _report_context(request, project, data)
+        page.pop("line_form", None)
+        return page
+
+    return confirm_view(
         request,
-        form,
-        lambda _: services.publish_quarterly_report(actor=request.user, report_id=data.report.pk),
+        act=lambda: services.publish_quarterly_report(actor=request.user, report_id=data.report.pk),
         done=lambda _: succeeded(
             request,
             f"{data.report}收支报表已公布，本小区业主现在可以查看。",
@@ -183,13 +187,9 @@ def report_publish(request, code: str, report_id: int):
             code=project.code,
             report_id=data.report.pk,
         ),
+        template="office/funds/report_publish.html",
+        context=context,
     )
-    if done:
-        return done
-    context = _report_context(request, project, data)
-    context.pop("line_form", None)
-    context["form"] = form
-    return render(request, "office/funds/report_publish.html", context)
 
 
 @funds_view
