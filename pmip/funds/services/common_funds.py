@@ -179,7 +179,11 @@ def record_bank_flows(
             .order_by("-occurred_on", "-id")
             .first()
         )
-        if latest is not None and latest.balance_after != account.balance:
+        if (
+            latest is not None
+            and latest.balance_after is not None
+            and latest.balance_after != account.balance
+        ):
             account.balance = latest.balance_after
             account.save(update_fields=["balance"])
         for flow in result.created:

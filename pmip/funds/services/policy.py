@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
+from django.db import models, transaction
 
 from pmip.audit.services import record
 from pmip.core import clock
@@ -45,7 +45,9 @@ def set_fund_policy(*, actor: Account | None, project: Project, note: str = "", 
                 raise ValidationFailed("利息分配方式只能是按期末余额或按日均余额。", field=name)
             cleaned[name] = value
         else:
-            column = FundPolicy._meta.get_field(name)
+            column = cast(
+                models.DecimalField, FundPolicy._meta.get_field(name)
+            )  # every other field is a decimal
             places = column.decimal_places
             bound = Decimal(10) ** (column.max_digits - places) - Decimal(1).scaleb(-places)
             try:  # the one bounded parser: "1e30" or "abc" is a 422, not an InvalidOperation 500
