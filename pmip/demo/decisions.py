@@ -1,19 +1,24 @@
 """A live demo of 业主决策: meetings in every state, relative to *now* (issue 12).
 
-`seed_demo_decisions()` runs after the demo city is loaded (`demo_city`, hence `make run`). For each project of the
-flagship (莲花山庄, the same at every scale) it creates, through the ordinary services and with the clock
-set back while it does so:
+`seed_demo_decisions()` runs after the demo city is loaded (`demo_city`, hence `make run`). For every demo project
+(the flagship 莲花山庄 first, then the others by code, at most `MAX_PROJECTS` in all so the larger scales stay quick)
+it creates, through the ordinary services and with the clock set back while it does so:
 
 - a meeting whose voting closed last week and whose results are published (online ballots of most owners, so the
   result is a decision);
 - a meeting open for voting now (for the next 14 days) with ballots already cast online by other owners;
-- a meeting whose notice is published and whose voting starts in 16 days.
+- a meeting whose notice is published and whose voting starts in 16 days;
+- in the flagship only, a rehearsal meeting (演练): noticed an hour before its voting started (minutes, not days),
+  open now for three days, a few ballots in — owners try voting there without it counting as a decision.
+
+The decision events (notice, voting opened, results) are told through the notification fan-out; the demo expands
+them at once, so the owners' inboxes hold the messages even before the worker runs.
 
 Before that it binds the demo owners 张伟明 and 陈建国 (docs/demo.md) to their units with face verification, so
 they are on the open meeting's roll and can vote within a minute of `make run`: log in with their phone number and
 the SMS code from the stand-in inbox. The other demo owners stay unbound to show binding, nomination and offline
 verification. The "other owners" are sole holders bound (face-verified) in bulk by the demo; they vote through the
-ordinary casting service. The convener is `demo_subdistrict` (街道办：莲花街道).
+ordinary casting service. The convener is `demo_subdistrict` (街道办：莲花街道) in 莲花街道, `demo_city` elsewhere.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import random
 from dataclasses import dataclass
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import Q
 
 from pmip.core import clock
 from pmip.decisions import services
@@ -38,8 +44,12 @@ from pmip.identity.models import (
 )
 from pmip.registry.models import Project, TitleRecord
 
-ENTRY_CLERK = "demo_subdistrict"
-CHECK_CLERK = "demo_city"
+ENTRY_CLERK = "demo_subdistrict"  # convenes in 莲花街道 (the flagship and the second project)
+CHECK_CLERK = "demo_city"  # convenes elsewhere (city scope)
+FLAGSHIP = "4403040001"
+MAX_PROJECTS = (
+    12  # medium and city scales: the flagship and the first 11 others (ballots are cast one by one)
+)
 VOTING_NOW = ("plain", "multi")  # demo owners bound and face-verified by the demo (docs/demo.md)
 
 # A one-page PDF (the meeting notice file the services require before a notice can be published).
@@ -57,8 +67,13 @@ class _Plan:
     notice: dt.timedelta  # relative to now
     starts: dt.timedelta
     ends: dt.timedelta
-    turnout: float  # share of owners on the roll who vote on paper
+    turnout: float  # share of owners on the roll who vote online
     yes: float  # share of those who agree
+    rehearsal: bool = False
+    flagship_only: bool = False
+    # Outside the flagship the matters concern one building ("{b}" is its number): the other projects are larger,
+    # and casting every owner's ballot one by one through the services would slow `make run` down.
+    building_matters: tuple[tuple[str, int], ...] = ()
 
 
 PLANS = (
@@ -69,8 +84,9 @@ PLANS = (
         notice=dt.timedelta(days=-40),
         starts=dt.timedelta(days=-21),
         ends=dt.timedelta(days=-7),
-        turnout=0.95,
-        yes=0.85,
+        turnout=1.0,  # every bound owner: sole holders are about four in five units, so the quorum is reached
+        yes=0.9,
+        building_matters=(("{b}栋电梯更新改造", 7), ("使用维修资金更换{b}栋消防水泵", 5)),
     ),
     _Plan(
         "open",
@@ -81,6 +97,7 @@ PLANS = (
         ends=dt.timedelta(days=14),
         turnout=0.35,
         yes=0.7,
+        building_matters=(("{b}栋外墙翻新", 7), ("使用维修资金维修{b}栋屋面防水", 5)),
     ),
     _Plan(
         "noticed",
@@ -91,8 +108,22 @@ PLANS = (
         ends=dt.timedelta(days=30),
         turnout=0,
         yes=0,
+        building_matters=(("{b}栋增设电动自行车充电设施", 8),),
+    ),
+    _Plan(
+        "rehearsal",
+        "{year}年业主试投票",
+        (("试投票：是否同意在小区公告栏增设电子投票操作指引", 9),),
+        notice=dt.timedelta(hours=-2),
+        starts=dt.timedelta(hours=-1),  # a rehearsal's notice period counts in minutes: an hour is plenty
+        ends=dt.timedelta(days=3),
+        turnout=0.2,
+        yes=0.8,
+        rehearsal=True,
+        flagship_only=True,
     ),
 )
+REHEARSAL_NOTICE_MINUTES = 30
 
 
 def _at(now: dt.datetime, delta: dt.timedelta) -> dt.datetime:
@@ -100,27 +131,92 @@ def _at(now: dt.datetime, delta: dt.timedelta) -> dt.datetime:
     return (now + delta).replace(minute=0, second=0, microsecond=0)
 
 
-def seed_demo_decisions(*, seed: int = 1, now: dt.datetime | None = None) -> dict[str, int]:
+def seed_demo_decisions(
+    *, seed: int = 1, now: dt.datetime | None = None, max_projects: int = MAX_PROJECTS
+) -> dict[str, int]:
     """Create the demo meetings (see the module docstring). Returns counts. Needs the demo staff accounts."""
+    from pmip.decisions.rules import convener_project_q
+
     now = now or clock.now()
-    rng = random.Random(f"decisions-{seed}")
     entry_clerk = Account.objects.get(username=ENTRY_CLERK)
     check_clerk = Account.objects.get(username=CHECK_CLERK)
-    projects = [Project.objects.get(code="4403040001")]  # the flagship: its shape is the same at every scale
-    counts = {"meetings": 0, "online_ballots": 0, "bound_demo_owners": 0, "bound_other_owners": 0}
+    flagship = Project.objects.get(code=FLAGSHIP)  # its shape is the same at every scale
+    projects = [
+        flagship,
+        *Project.objects.exclude(pk=flagship.pk).order_by("code")[: max(0, max_projects - 1)],
+    ]
+    local = set(
+        Project.objects.filter(convener_project_q(entry_clerk) or Q(pk__in=[])).values_list("pk", flat=True)
+    )
+    counts = {
+        "meetings": 0,
+        "rehearsal_meetings": 0,
+        "online_ballots": 0,
+        "bound_demo_owners": 0,
+        "bound_other_owners": 0,
+        "open_repairs": 0,
+        "inbox_messages": 0,
+    }
     with clock.frozen(now - dt.timedelta(days=60)):
         counts["bound_demo_owners"] = _bind_demo_owners()
         for project in projects:
-            counts["bound_other_owners"] += _bind_other_owners(project, rng, share=0.95)
-    meetings: dict[str, Meeting] = {}
+            counts["bound_other_owners"] += _bind_other_owners(project, _rng(seed, project), share=0.95)
     for project in projects:
+        rng = _rng(seed, project, "meetings")
+        clerk = entry_clerk if project.pk in local else check_clerk
         for plan in PLANS:
-            meetings[plan.key] = _run_plan(plan, project, now, rng, entry_clerk, check_clerk, counts)
-    with clock.frozen(now - dt.timedelta(days=1)):
-        counts["open_repairs"] = _open_repair(projects[0], entry_clerk)
-    # Inbox messages: the services record the decision events (notice, voting opened, results) and the
-    # notification fan-out tells the roll; `make run` starts the worker that expands and delivers them.
+            if plan.flagship_only and project.pk != flagship.pk:
+                continue
+            _run_plan(
+                plan,
+                project,
+                now,
+                rng,
+                clerk,
+                counts,
+                None if project.pk == flagship.pk else _building(project),
+            )
+        with clock.frozen(now - dt.timedelta(days=1)):
+            counts["open_repairs"] += _open_repair(project, clerk)
+    counts["inbox_messages"] = _tell_now()
     return counts
+
+
+def _rng(seed: int, project, what: str = "owners") -> random.Random:
+    """One random stream per project and purpose: the flagship's data do not depend on how many projects follow."""
+    return random.Random(f"decisions-{seed}-{project.code}-{what}")
+
+
+def _building(project):
+    """The residential building the demo's matters concern outside the flagship: the smallest one with flats."""
+    from django.db.models import Count
+
+    from pmip.registry.choices import UnitUse
+    from pmip.registry.models import Building
+
+    return (
+        Building.objects.filter(project=project, units__use=UnitUse.RESIDENTIAL)
+        .annotate(n=Count("units"))
+        .order_by("n", "number")
+        .first()
+    )
+
+
+def _tell_now() -> int:
+    """Expand the demo's decision events into the owners' inboxes at once (the worker would do it a moment later;
+    expanding twice is harmless: each batch advances the broadcast's cursor under its row lock)."""
+    from pmip.notifications import fanout
+    from pmip.notifications.models import Broadcast, Notification
+
+    before = Notification.objects.count()
+    for pk in (
+        Broadcast.objects.filter(key__startswith="decisions.meeting.")
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    ):
+        while fanout.expand_batch(pk):
+            pass
+    return Notification.objects.count() - before
 
 
 def _open_repair(project, clerk) -> int:
@@ -128,17 +224,20 @@ def _open_repair(project, clerk) -> int:
     from pmip.funds import services as funds_services
     from pmip.registry.models import Building
 
-    building = Building.objects.filter(project=project, number="2").first()
+    building = (
+        Building.objects.filter(project=project, number="2").first()
+        or Building.objects.filter(project=project).exclude(number="地库").order_by("number").first()
+    )
     if building is None:
         return 0
     funds_services.create_repair(
         actor=clerk,
         project=project,
-        title="2栋外墙渗水维修",
+        title=f"{building.number}栋外墙渗水维修",
         amount="86500.00",
         scope_kind="buildings",
         building_ids=[building.pk],
-        description="演示数据：2栋外墙多处渗水，待业主大会表决通过后分摊。",
+        description=f"演示数据：{building.number}栋外墙多处渗水，待业主大会表决通过后分摊。",
         contractor="深圳市安居建筑维修工程有限公司",
     )
     return 1
@@ -191,7 +290,7 @@ def _bind_demo_owners() -> int:
     return bound
 
 
-def _run_plan(plan, project, now, rng, entry_clerk, check_clerk, counts) -> Meeting:
+def _run_plan(plan, project, now, rng, entry_clerk, counts, building=None) -> Meeting:
     year = clock.local(now).year
     with clock.frozen(_at(now, plan.notice) - dt.timedelta(hours=1)):
         meeting = services.create_meeting(
@@ -202,9 +301,22 @@ def _run_plan(plan, project, now, rng, entry_clerk, check_clerk, counts) -> Meet
             description="演示数据：由演示城市自动生成。",
             voting_starts_at=_at(now, plan.starts),
             voting_ends_at=_at(now, plan.ends),
+            rehearsal=plan.rehearsal,
+            notice_minutes=REHEARSAL_NOTICE_MINUTES if plan.rehearsal else None,
         )
-        for title, item in plan.matters:
-            services.add_matter(actor=entry_clerk, meeting_id=meeting.pk, title=title, item=item)
+        if building is None:
+            for title, item in plan.matters:
+                services.add_matter(actor=entry_clerk, meeting_id=meeting.pk, title=title, item=item)
+        else:
+            for title, item in plan.building_matters:
+                services.add_matter(
+                    actor=entry_clerk,
+                    meeting_id=meeting.pk,
+                    title=title.format(b=building.number),
+                    item=item,
+                    scope="buildings",
+                    building_ids=[building.pk],
+                )
         services.upload_publicity_file(
             actor=entry_clerk,
             meeting_id=meeting.pk,
@@ -214,14 +326,14 @@ def _run_plan(plan, project, now, rng, entry_clerk, check_clerk, counts) -> Meet
         )
     with clock.frozen(_at(now, plan.notice)):
         services.publish_notice(actor=entry_clerk, meeting_id=meeting.pk)
-    counts["meetings"] += 1
+    counts["rehearsal_meetings" if plan.rehearsal else "meetings"] += 1
     if plan.key == "noticed":
         return meeting
     with clock.frozen(_at(now, plan.starts)):
         services.open_voting(actor=None, meeting_id=meeting.pk)
     with clock.frozen(_at(now, plan.starts) + dt.timedelta(hours=2)):
         counts["online_ballots"] += _online_ballots(meeting, plan, rng)
-    if plan.key == "open":
+    if plan.key in ("open", "rehearsal"):
         return meeting
     with clock.frozen(_at(now, plan.ends)):
         services.close_voting(actor=None, meeting_id=meeting.pk)
@@ -306,12 +418,11 @@ def _online_ballots(meeting, plan, rng) -> int:
             "pk", flat=True
         )
     )
+    entries = RollEntry.objects.filter(meeting=meeting, eligible=True, delegated=False)
+    if not meeting.matters.filter(scope="project").exists():  # every matter concerns the same building
+        entries = entries.filter(building_id__in=meeting.matters.values("buildings"))
     voters: dict[int, int] = {}
-    for unit_id, principal in (
-        RollEntry.objects.filter(meeting=meeting, eligible=True, delegated=False)
-        .order_by("unit_id")
-        .values_list("unit_id", "principal_id")
-    ):
+    for unit_id, principal in entries.order_by("unit_id").values_list("unit_id", "principal_id"):
         if principal not in demo_accounts:
             voters.setdefault(principal, unit_id)
     accounts = Account.objects.in_bulk(list(voters))

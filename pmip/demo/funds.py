@@ -8,8 +8,9 @@ Called by the `demo_city` command after the registry is loaded. For every listed
 - in about half of the projects one or two repairs charged to a building (some large enough to bring units below
   the replenishment line), with their shares;
 - for projects whose owners' assembly has a data-sharing bank: a common-fund account, a few months of flows
-  (advertising, parking, a large outflow that gets a published large-transfer disclosure) and a published
-  quarterly report with a few lines.
+  (advertising, parking, a large outflow that gets a published large-transfer disclosure);
+- for every project a published quarterly report (the last quarter ended before the reference date) with a few
+  lines.
 
 Same seed, same data (each project draws from `random.Random(f"{seed}:{project code}")`). Maintained balances are
 computed in Python and written with the entries (reconcile() finds no difference). Bulk writes: COPY on
@@ -212,6 +213,7 @@ def seed_demo_funds(*, project_ids: Sequence[int], seed: int, months: int = 3) -
                 counts["projects"] += 1
                 if project.pk in banks:
                     _seed_common_funds(project, banks[project.pk], rng, policy, now, counts)
+                _seed_quarterly_report(project, rng, now, counts)
             writer.entries(rows)
             counts["entries"] += len(rows)
             UnitBalance.objects.bulk_create(unit_balances, batch_size=BATCH)
@@ -512,7 +514,11 @@ def _seed_common_funds(project, bank_id, rng, policy, now, counts) -> None:
                 published_at=now,
             )
             counts["disclosures"] += 1
-    # The last complete quarter's report, published.
+
+
+def _seed_quarterly_report(project, rng, now, counts) -> None:
+    """The last quarter complete before the demo's reference date, published (every project: owners see a
+    季度收支报表 wherever they look). The quarter has ended by then, as publishing requires."""
     q_end = REFERENCE_DATE.replace(day=1) - dt.timedelta(days=1)
     while q_end.month % 3:
         q_end = q_end.replace(day=1) - dt.timedelta(days=1)

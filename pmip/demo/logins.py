@@ -177,7 +177,9 @@ def format_counts(counts: dict[str, Any], lines: Iterable[str] = ()) -> str:
         "online_ballots": "其他业主已投的网络选票",
         "bound_demo_owners": "已绑定并人脸认证的演示业主",
         "bound_other_owners": "已绑定的其他业主",
+        "rehearsal_meetings": "演练会议（投票中，不计入统计）",
         "open_repairs": "待表决的维修申报",
+        "inbox_messages": "业主消息（会议公告、开始投票、结果公布）",
     }
     out = [*lines]
     for key, label in labels.items():
