@@ -287,7 +287,7 @@ def _entry(e: CreditEntry, counted: set[int]) -> CreditEntryOut:
 )
 def credit_subject(request, subject_id: int):
     s = credit.get_subject(subject_id=subject_id)
-    result = scoring.subject_score(s)
+    result = credit.visible_score(request.user, s)
     counted = {e.pk for e in result.counted}
     return CreditDetailOut(
         subject=_subject(s),

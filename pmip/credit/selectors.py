@@ -81,6 +81,13 @@ def visible_entries(actor, subject: CreditSubject) -> QuerySet[CreditEntry]:
     return qs.filter(public_entries_q(subject))
 
 
+def visible_score(actor, subject: CreditSubject, policy=None) -> scoring.Score:
+    """Score, grade and 失信名单 mark as the actor may see them: from every entry for the subject and the offices in
+    scope, from the public entries for anyone else — an owner's bad entries of a category the policy does not make
+    public must not show through the score, its explanation (不良信息扣分) or the 失信名单 mark."""
+    return scoring.score_entries(list(visible_entries(actor, subject)), policy or scoring.get_policy())
+
+
 def get_subject(*, subject_id: int) -> CreditSubject:
     subject = CreditSubject.objects.select_related("company", "project").filter(pk=subject_id).first()
     if subject is None:
@@ -89,15 +96,21 @@ def get_subject(*, subject_id: int) -> CreditSubject:
 
 
 def blacklist() -> QuerySet[CreditSubject]:
-    """失信名单: subjects with a serious bad entry in validity that is not withdrawn."""
+    """失信名单 (public): subjects with a serious bad entry in validity that is not withdrawn and that is public (an
+    owner's only in a category the policy makes public)."""
     today = clock.today()
-    serious = CreditEntry.objects.filter(
-        subject=OuterRef("pk"),
-        polarity=Polarity.BAD,
-        severity="serious",
-        issued_on__lte=today,
-        valid_until__gte=today,
-    ).exclude(status=EntryStatus.WITHDRAWN)
+    public = [c for c in scoring.get_policy().public_owner_categories if c in Category.values]
+    serious = (
+        CreditEntry.objects.filter(
+            subject=OuterRef("pk"),
+            polarity=Polarity.BAD,
+            severity="serious",
+            issued_on__lte=today,
+            valid_until__gte=today,
+        )
+        .exclude(status=EntryStatus.WITHDRAWN)
+        .filter(~Q(subject__kind=SubjectKind.OWNER) | Q(category__in=public))
+    )
     return (
         CreditSubject.objects.filter(Exists(serious))
         .select_related("project", "company")

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from pmip.core import clock
-from pmip.credit import services
+from pmip.credit import scoring, services
 from pmip.credit.choices import Category, EntryStatus, Polarity, Severity, SubjectKind
 from pmip.credit.models import CreditDispute, CreditEntry
 from pmip.registry.models import Committee, DataSharingBank, OwnersAssembly, Practitioner, PropertyCompany
@@ -123,6 +123,37 @@ def test_credit_pages_privacy_and_dispute(city, staff):
         f"/office/credit/disputes/{d.pk}/", {"decision": "withdraw", "note": "核实", "confirm": "1"}
     )
     assert ok.status_code == 302 and CreditEntry.objects.get(pk=e.pk).status == EntryStatus.WITHDRAWN
+
+
+def test_owner_private_bad_entry_does_not_show_through_score_grade_or_blacklist(city, staff):
+    """Before: the public page and API counted an owner's non-public bad entry in the score (80 − 40 = 40, grade C,
+    "不良信息扣分 40") and marked the owner 失信名单, and the public 失信名单 listed them — the entry itself hidden
+    but everything about it shown."""
+    owner = owner_account("credit_owner", name="张三")
+    s = services.create_subject(
+        actor=staff["city"], kind=SubjectKind.OWNER, name="张三", project_code="440304001", account=owner
+    )
+    services.add_entry(
+        actor=staff["city"], subject_id=s.pk, polarity=Polarity.BAD, severity=Severity.SERIOUS,
+        category=Category.ARREARS, title="拖欠物业费", points=40, document_no="X1", issued_on=clock.today(),
+    )  # fmt: skip
+    anonymous = Client()
+    page = anonymous.get(f"/public/credit/subjects/{s.pk}/").text
+    assert "80分 · A级" in page and "不良信息扣分 0" in page and "失信名单</span>" not in page
+    api = anonymous.get(f"/api/v1/public/credit/subjects/{s.pk}").json()
+    assert (api["score"], api["grade"], api["bad_points"], api["blacklisted"], api["entries"]) == (
+        80, "A", 0, False, []
+    )  # fmt: skip
+    assert "张*" not in anonymous.get("/public/credit/blacklist/").text
+    own = Client()
+    own.force_login(owner)
+    assert "40分 · C级" in own.get(f"/public/credit/subjects/{s.pk}/").text  # the subject sees the real score
+    assert office(staff["city"]).get(f"/api/v1/public/credit/subjects/{s.pk}").json()["score"] == 40
+    # the policy makes arrears public: then it counts for everyone and the owner is on the 失信名单
+    values = {f: getattr(scoring.get_policy(), f) for f in services.POLICY_FIELDS}
+    services.update_policy(actor=staff["city"], values=values, public_owner_categories=["arrears"])
+    assert anonymous.get(f"/api/v1/public/credit/subjects/{s.pk}").json()["score"] == 40
+    assert "张*" in anonymous.get("/public/credit/blacklist/").text
 
 
 def test_office_entry_import_and_service_evaluation(city, staff):

@@ -139,7 +139,7 @@ def credit(request: HttpRequest) -> HttpResponse:
 def credit_subject(request: HttpRequest, subject_id: int) -> HttpResponse:
     subject = credit_sel.get_subject(subject_id=subject_id)
     policy = scoring.get_policy()
-    result = scoring.subject_score(subject, policy)
+    result = credit_sel.visible_score(request.user, subject, policy)
     entries = credit_sel.visible_entries(request.user, subject)
     context = {
         "page_title": "信用信息",
@@ -216,7 +216,7 @@ def service_evaluation_detail(request: HttpRequest, subject_id: int) -> HttpResp
         raise NotFound("物业服务评价只公示物业服务企业和项目负责人。")
     policy = scoring.get_policy()
     combined = scoring.combined_score(subject, policy)
-    result = scoring.subject_score(subject, policy)
+    result = credit_sel.visible_score(request.user, subject, policy)
     entries = credit_sel.visible_entries(request.user, subject)
     context = {
         "page_title": "物业服务评价公示",
