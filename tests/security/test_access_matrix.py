@@ -14,6 +14,7 @@ HOW TO ADD A ROW (a new route without a row fails `test_every_route_with_a_param
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from dataclasses import dataclass, field
@@ -22,16 +23,33 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from pmip.core import clock
+from pmip.credit.models import CreditDispute, CreditEntry, CreditSubject, InspectionScore
 from pmip.decisions.models import Ballot, Matter, Meeting, PublicityFile
 from pmip.delegation.models import Delegation
-from pmip.enquiries.models import Enquiry, EnquiryMessage, PublicAnswer
-from pmip.identity.models import AccountKind, HouseBinding, OfflineVerification, ScopeLevel
+from pmip.enquiries.models import Enquiry, EnquiryImage, EnquiryMessage, PublicAnswer
+from pmip.evaluation.models import Evaluation, Reply
+from pmip.identity.models import (
+    AccountKind,
+    HouseBinding,
+    HouseInfoSubmission,
+    OfflineEvidence,
+    OfflineVerification,
+    ScopeLevel,
+)
 from pmip.notifications.models import Notification
 from pmip.registry.models import District, Project, PropertyCompany, Subdistrict
 from pmip.tendering.models import Bidder, Tender, TenderDocument, TenderStep
+from pmip.weather.models import WarningTask
 from tests import factories as base
 from tests.decisions import factories as f
+from tests.security.matrix_worlds import credit as credit_world
+from tests.security.matrix_worlds import enquiries as enquiries_world
+from tests.security.matrix_worlds import evaluation as evaluation_world
 from tests.security.matrix_worlds import funds as funds_world
+from tests.security.matrix_worlds import tendering as tendering_world
+from tests.security.matrix_worlds import verification as verification_world
+from tests.security.matrix_worlds import weather as weather_world
 
 OWNER_ONLY = ("company", "committee", "subdistrict", "district", "city")  # staff have no owner pages at all
 STAFF_OUT_OF_SCOPE = ("company", "committee", "subdistrict", "district")
@@ -43,6 +61,11 @@ PUBLIC = ("other_owner", "delegate", "company", "committee", "subdistrict", "dis
 class Row:
     params: dict[str, str]
     allow: tuple[str, ...] = ()  # actors that may reach the object (public data, the city's scope)
+    # texts the allowed actors must not be shown (a person's name, private entries), but those in `full` (offices)
+    hidden: tuple[str, ...] = ()
+    full: tuple[str, ...] = ()
+    # JSON sent with API writes, so that they reach the scope check ("<key>" values: w.ids[key])
+    body: dict[str, object] | None = None
 
 
 def office(params: dict[str, str]) -> Row:
@@ -50,8 +73,8 @@ def office(params: dict[str, str]) -> Row:
     return Row(params, allow=("city",))
 
 
-def public(params: dict[str, str]) -> Row:
-    return Row(params, allow=PUBLIC)
+def public(params: dict[str, str], hidden: tuple[str, ...] = (), full: tuple[str, ...] = ()) -> Row:
+    return Row(params, allow=PUBLIC, hidden=hidden, full=full)
 
 
 M = {"pk": "meeting"}
@@ -255,6 +278,86 @@ MATRIX: dict[str, Row] = {
         n: Row({"code": "code"}, allow=OWNERS)
         for n in ("portal_funds:follow", "portal_funds:unfollow", "api:unfollow")
     },
+    # verification: evidence files (the applicant and the project's verifiers only: committee, subdistrict — not
+    # the city) and house-information submissions (the chosen subdistrict's queue only)
+    "office_verification:evidence_file": Row({"pk": "evidence"}),
+    "office_verification:house_detail": Row({"pk": "house_submission"}),
+    "portal_delegation:offline_evidence": Row({"pk": "evidence"}),
+    # 招标投标: owners and delegates of the project; staff whose scope covers it
+    **{
+        f"office_tendering:{n}": office({"pk": "tender"})
+        for n in ("detail", "record_step", "correct_step", "add_bidder", "upload_document")
+    },
+    "office_tendering:document": office({"document_id": "tender_document"}),
+    "api:office_tender": office({"tender_id": "tender"}),
+    "api:office_record_step": Row(
+        {"tender_id": "tender"}, allow=("city",), body={"step": "announcement", "date": "<today>"}
+    ),
+    "api:owner_tender": Row({"tender_id": "tender"}),
+    "portal_tendering:detail": Row({"tender_id": "tender"}),
+    "portal_tendering:document": Row({"document_id": "tender_document"}),
+    # 预警防御检查: the project's company and the offices in scope
+    "office_weather:done": office({"pk": "weather_task"}),
+    # 业主评价: owners and delegates of the project; staff in scope read; only the project's company (office
+    # evaluations) or committee replies — not the city
+    "api:project_evaluations": Row({"code": "code", "target": "target"}),
+    "api:reply": Row({"evaluation_id": "evaluation"}, body={"body": "越权回复"}),
+    "api:edit": Row({"evaluation_id": "evaluation"}, body={"body": "越权回复"}),
+    "office_evaluation:reply": office({"evaluation_id": "evaluation"}),
+    "portal_evaluation:targets": Row({"project_id": "project_id"}),
+    **{
+        f"portal_evaluation:{n}": Row({"project_id": "project_id", "target": "target"})
+        for n in ("rate", "details", "stats")
+    },
+    # rankings and open data: public by design, anonymised (no evaluator, not even masked)
+    **{
+        f"api:{n}": public({"period": "period", "kind": "ranking_kind"}, hidden=("陈*", "陈受害"))
+        for n in ("open_ranking", "open_scores", "open_scores_csv", "ranking_page")
+    },
+    # 信用信息: city and the subject's district office manage; public pages show a natural person masked, without
+    # phone, and an owner's entries only of public categories
+    "api:add_entry": Row(
+        {"subject_id": "credit_person"},
+        allow=("city",),
+        body={
+            "polarity": "bad",
+            "severity": "minor",
+            "title": "越权录入",
+            "points": 1,
+            "document_no": "X-1",
+            "issued_on": "<today>",
+        },
+    ),  # fmt: skip
+    "api:decide": Row(
+        {"dispute_id": "credit_dispute"}, allow=("city",), body={"uphold": False, "note": "越权"}
+    ),
+    "office_credit:subject": office({"subject_id": "credit_person"}),
+    "office_credit:dispute": office({"dispute_id": "credit_dispute"}),
+    **{
+        n: public({"subject_id": "credit_person"}, hidden=credit_world.PRIVATE, full=("city",))
+        for n in ("api:credit_subject", "portal_public:credit_subject")
+    },
+    "portal_public:service_evaluation_detail": public(
+        {"subject_id": "credit_leader"}, hidden=credit_world.PRIVATE
+    ),
+    "api:company": public({"credit_code": "credit_code"}, hidden=credit_world.PRIVATE),
+    "portal_public:company": public({"credit_code": "credit_code"}, hidden=credit_world.PRIVATE),
+    # 互动交流: the asker, and the office handling it now (the victim's subdistrict: nobody here); any owner has
+    # the list and the form of a channel, showing only their own
+    "office_enquiries:detail": Row({"pk": "enquiry_with_image"}),
+    "office_enquiries:act": Row({"pk": "enquiry_with_image", "action": "office_action"}),
+    "office_enquiries:image": Row({"image_id": "enquiry_image"}),
+    "portal_enquiries:detail": Row({"enquiry_id": "enquiry_with_image"}),
+    "portal_enquiries:act": Row({"enquiry_id": "enquiry_with_image", "action": "owner_action"}),
+    "portal_enquiries:image": Row({"image_id": "enquiry_image"}),
+    **{
+        f"portal_enquiries:{n}": Row(
+            {"channel": "channel"},
+            allow=("other_owner", "delegate"),
+            hidden=("您的咨询", "您的投诉", "陈受害"),
+        )
+        for n in ("index", "new")
+    },
     # public by design (the project's public page, and places with no object behind the parameter)
     "api:project_detail": public({"code": "code"}),
     "api:project_weather": public({"code": "code"}),
@@ -266,72 +369,7 @@ MATRIX: dict[str, Row] = {
 }
 
 # Routes listed but not exercised yet: the world below cannot build their victim object. May only shrink.
-PENDING = {
-    "office_verification:evidence_file": "needs a stored evidence file",
-    "office_verification:house_detail": "needs a house-information submission",
-    "portal_delegation:offline_evidence": "needs a stored evidence file",
-    **{
-        n: "needs a tender, its documents and bidders (pmip.tendering) in the test world"
-        for n in [
-            "api:office_record_step",
-            "api:office_tender",
-            "api:owner_tender",
-            "office_tendering:add_bidder",
-            "office_tendering:correct_step",
-            "office_tendering:detail",
-            "office_tendering:document",
-            "office_tendering:record_step",
-            "office_tendering:upload_document",
-            "portal_tendering:detail",
-            "portal_tendering:document",
-        ]
-    },
-    "office_weather:done": "needs a weather checklist item (pmip.weather) in the test world",
-    **{
-        n: "needs evaluations and replies (pmip.evaluation) in the test world"
-        for n in [
-            "api:edit",
-            "api:reply",
-            "api:project_evaluations",
-            "office_evaluation:reply",
-            "portal_evaluation:details",
-            "portal_evaluation:rate",
-            "portal_evaluation:stats",
-            "portal_evaluation:targets",
-        ]
-    },
-    **{
-        n: "public open data and rankings of pmip.evaluation: needs a period and tallies in the test world"
-        for n in ["api:open_ranking", "api:open_scores", "api:open_scores_csv", "api:ranking_page"]
-    },
-    **{
-        n: "needs credit subjects, entries and disputes (pmip.credit) in the test world"
-        for n in [
-            "api:add_entry",
-            "api:decide",
-            "api:credit_subject",
-            "api:company",
-            "office_credit:dispute",
-            "office_credit:subject",
-            "portal_public:company",
-            "portal_public:credit_subject",
-            "portal_public:service_evaluation_detail",
-        ]
-    },
-    **{
-        n: "needs an enquiry and its images (pmip.enquiries) in the test world"
-        for n in [
-            "office_enquiries:act",
-            "office_enquiries:detail",
-            "office_enquiries:image",
-            "portal_enquiries:act",
-            "portal_enquiries:detail",
-            "portal_enquiries:image",
-            "portal_enquiries:index",
-            "portal_enquiries:new",
-        ]
-    },
-}
+PENDING: dict[str, str] = {}
 
 
 def _routes() -> dict[str, str]:
@@ -422,16 +460,8 @@ def _world() -> World:
         project_id=victim_project.pk,
     )  # fmt: skip
 
-    from pmip.tendering import services as tendering_services
-
-    tender = tendering_services.create_tender(
-        actor=convener, project_id=victim_project.pk, title="海岸城小区物业服务招标", tenderer_kind="developer",
-        method="public",
-    )  # fmt: skip
-
     w = World()
     w.ids = {
-        "tender": tender.pk,
         "meeting": meeting.pk,
         "matter": matter.pk,
         "file": PublicityFile.objects.filter(meeting=meeting).values_list("pk", flat=True).first(),
@@ -449,6 +479,15 @@ def _world() -> World:
         "year": 2026,
     }
     w.ids.update(funds_world.build(project=victim_project, unit=unit, owner=victim.account))
+    w.ids["today"] = clock.today().isoformat()
+    w.ids |= verification_world.build(
+        project=victim_project, application=application, verifier=convener, applicant=applicant.account
+    )
+    w.ids |= tendering_world.build(project=victim_project, manager=convener)
+    w.ids |= weather_world.build(project=victim_project)
+    w.ids |= evaluation_world.build(project=victim_project, owner=victim.account)
+    w.ids |= credit_world.build(project=victim_project, owner=victim.account)
+    w.ids |= enquiries_world.build(project=victim_project, asker=victim.account)
 
     def client(account=None) -> Client:
         c = Client()
@@ -493,8 +532,18 @@ def _fingerprint() -> tuple:
         tuple(PublicAnswer.objects.order_by("pk").values_list("pk", "withdrawn_at")),
         tuple(Tender.objects.order_by("pk").values_list("pk", "title")),
         tuple(TenderStep.objects.order_by("pk").values_list("pk")),
-        tuple(Bidder.objects.order_by("pk").values_list("pk")),
+        tuple(Bidder.objects.order_by("pk").values_list("pk", "winner")),
         tuple(TenderDocument.objects.order_by("pk").values_list("pk")),
+        tuple(EnquiryImage.objects.order_by("pk").values_list("pk")),
+        tuple(OfflineEvidence.objects.order_by("pk").values_list("pk")),
+        tuple(HouseInfoSubmission.objects.order_by("pk").values_list("pk", "status", "reply")),
+        tuple(WarningTask.objects.order_by("pk").values_list("pk", "done_at", "note")),
+        tuple(Evaluation.objects.order_by("pk").values_list("pk", "is_current")),
+        tuple(Reply.objects.order_by("pk").values_list("pk", "body", "updated_at")),
+        tuple(CreditSubject.objects.order_by("pk").values_list("pk", "name", "phone")),
+        tuple(CreditEntry.objects.order_by("pk").values_list("pk", "status", "title")),
+        tuple(CreditDispute.objects.order_by("pk").values_list("pk", "state", "decision_note")),
+        tuple(InspectionScore.objects.order_by("pk").values_list("pk", "score")),
     )
 
 
@@ -537,6 +586,27 @@ def _fill(route: str, params: dict[str, str], ids: dict[str, object]) -> str:
     return "/" + url
 
 
+def _body(body: dict[str, object], ids: dict[str, object]) -> dict[str, object]:
+    """The row's JSON body with "<key>" values taken from the world's ids."""
+    out = {}
+    for k, v in body.items():
+        m = re.fullmatch(r"<(\w+)>", v) if isinstance(v, str) else None
+        out[k] = ids[m.group(1)] if m else v
+    return out
+
+
+def _shown(response, hidden: tuple[str, ...]) -> list[str]:
+    """Which of the hidden texts an answer to an allowed actor shows (JSON decoded: Chinese is escaped there)."""
+    if response.status_code >= 500:
+        return [f"status {response.status_code}"]
+    if not hidden or response.status_code != 200 or getattr(response, "streaming", False):
+        return []
+    text = response.content.decode(errors="replace")
+    if response.headers.get("Content-Type", "").startswith("application/json"):
+        text = json.dumps(json.loads(text), ensure_ascii=False)
+    return [h for h in hidden if h in text]
+
+
 @pytest.fixture
 def quiet_request_log():
     """Thousands of expected 403/404 warnings would only slow the run."""
@@ -562,9 +632,18 @@ def test_nobody_reaches_another_persons_object(private_media):
         methods = ("get", "post", "put", "patch", "delete") if url.startswith("/api/") else ("get", "post")
         for actor, client in world.actors.items():
             if actor in row.allow:
+                shown = _shown(client.get(url), () if actor in row.full else row.hidden)
+                if shown:
+                    failures.append(f"{actor} GET {url} ({name}) shows {shown}")
                 continue
             for method in methods:
-                wrong = _verdict(client, actor, method, url, getattr(client, method)(url))
+                kwargs = {}
+                if row.body is not None and method != "get" and url.startswith("/api/"):
+                    kwargs = {
+                        "data": json.dumps(_body(row.body, world.ids)),
+                        "content_type": "application/json",
+                    }
+                wrong = _verdict(client, actor, method, url, getattr(client, method)(url, **kwargs))
                 if wrong:
                     failures.append(f"{actor} {method.upper()} {url} ({name}) → {wrong}")
         if _fingerprint() != before:

@@ -8,7 +8,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from pmip.core.errors import DomainError
+from pmip.core.errors import DomainError, NotFound
 from pmip.office.views import office_required
 from pmip.weather import guidance, selectors, services
 
@@ -35,6 +35,8 @@ def task_list(request):
 def task_done(request, pk: int):
     try:
         services.complete_task(actor=request.user, task_id=pk, note=request.POST.get("note", "")[:1000])
+    except NotFound:
+        raise  # an entry outside the user's scope: the 404 page, as for every other object of the office
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
