@@ -276,6 +276,7 @@ PMIP_PERIODIC_TASKS = [
     ("pmip.decisions.tasks.advance_meetings", 60),
     ("pmip.funds.tasks.reconcile_funds", 24 * 3600),
     ("pmip.audit.tasks.verify_audit_chain", 24 * 3600),  # verify the audit chain, publish the day's head hash
+    ("pmip.credit.tasks.refresh_risk_list", 24 * 3600),  # 风险名单: enter and leave as entries expire
     ("pmip.ops.tasks.purge_idempotency_records", 3600),
     ("pmip.identity.tasks.purge_offline_evidence", 3600),  # evidence files past their retention period
 ]
