@@ -5,6 +5,7 @@ audited; people concerned are notified through the outbox."""
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import IO
 
 from django.db import transaction
@@ -14,10 +15,10 @@ from pmip.audit.services import record
 from pmip.core import clock
 from pmip.core.errors import NotFound, PermissionDenied, ValidationFailed
 from pmip.core.tables import ImportRejected, RowError, header_text, is_blank, read_table
+from pmip.core.text import clean_text
 from pmip.credit import scoring, selectors
 from pmip.credit.choices import Category, DisputeState, EntryStatus, Polarity, Severity, SubjectKind
 from pmip.credit.models import CreditDispute, CreditEntry, CreditSubject, InspectionScore, RiskListing
-from pmip.evaluation.services import clean_text
 from pmip.identity.models import ScopeLevel
 from pmip.identity.scopes import is_city, roles_of
 from pmip.notifications.services import notify
@@ -37,6 +38,9 @@ ACTIONS = {
 }
 
 MAX_IMPORT_ROWS = 5000
+
+# Free text shown to others (comments, replies, names, entries): the core cleaner with control characters dropped.
+_text = partial(clean_text, required=False, strip_controls=True)
 
 
 def _office_label(actor) -> tuple[str, int | None]:
@@ -103,7 +107,7 @@ def create_subject(
                 return existing
             name = company.name
         else:
-            name = clean_text(name, what="姓名", max_length=60, required=True)
+            name = _text(name, field="name", label="姓名", max_length=60, required=True)
             if project is None:
                 raise ValidationFailed("请填写所在物业项目编号。", field="project")
         subject = CreditSubject(
@@ -111,8 +115,8 @@ def create_subject(
             name=name,
             company=company,
             project=project,
-            role=clean_text(role, what="职务", max_length=40),
-            certificate_no=clean_text(certificate_no, what="证书编号", max_length=60),
+            role=_text(role, field="role", label="职务", max_length=40),
+            certificate_no=_text(certificate_no, field="certificate_no", label="证书编号", max_length=60),
             account=account,
         )
         if not selectors.office_may_manage(actor, subject):
@@ -154,10 +158,10 @@ def _entry_values(
         polarity=polarity,
         severity=severity,
         category=category,
-        title=clean_text(title, what="信息标题", max_length=100, required=True),
-        description=clean_text(description, what="信息内容", max_length=1000),
+        title=_text(title, field="title", label="信息标题", max_length=100, required=True),
+        description=_text(description, field="description", label="信息内容", max_length=1000),
         points=points,
-        document_no=clean_text(document_no, what="文书编号", max_length=60, required=True),
+        document_no=_text(document_no, field="document_no", label="文书编号", max_length=60, required=True),
         issued_on=issued_on,
         valid_until=valid_until,
     )
@@ -358,7 +362,7 @@ def _import_subject(actor, kind: str, values: dict) -> CreditSubject:
         project = Project.objects.filter(code=values.get("project_code", "")).first()
         if project is None:
             raise ValidationFailed("未找到该物业项目编号。")
-        name = clean_text(values.get("name", ""), what="名称", max_length=60, required=True)
+        name = _text(values.get("name", ""), field="name", label="名称", max_length=60, required=True)
         subject = CreditSubject.objects.filter(
             kind=kind, project=project, name=name
         ).first() or CreditSubject(kind=kind, name=name, project=project)
@@ -385,7 +389,7 @@ def _store_attachment(upload) -> str:
 
 def file_dispute(*, actor, entry_id: int, reasons: str, attachment=None) -> CreditDispute:
     """异议: the subject disputes an entry; it shows 异议处理中 at once."""
-    text = clean_text(reasons, what="异议理由", max_length=1000, required=True)
+    text = _text(reasons, field="reasons", label="异议理由", max_length=1000, required=True)
     if attachment is not None:
         if attachment.size > 5 * 1024 * 1024:
             raise ValidationFailed("附件不能超过5MB。", field="attachment")
@@ -414,7 +418,9 @@ def file_dispute(*, actor, entry_id: int, reasons: str, attachment=None) -> Cred
             deadline=clock.today() + dt.timedelta(days=policy.dispute_days),
         )
         if attachment is not None:
-            dispute.attachment_name = clean_text(attachment.name, what="附件名", max_length=120)
+            dispute.attachment_name = _text(
+                attachment.name, field="attachment", label="附件名", max_length=120
+            )
             dispute.stored_name = _store_attachment(attachment)
         dispute.save()
         entry.status = EntryStatus.DISPUTED
@@ -439,7 +445,7 @@ def _may_decide(actor, entry: CreditEntry) -> bool:
 
 def decide_dispute(*, actor, dispute_id: int, uphold: bool, note: str) -> CreditDispute:
     """The issuing office upholds the entry (back to 有效) or withdraws it (已撤销, no longer counted)."""
-    text = clean_text(note, what="处理意见", max_length=1000, required=True)
+    text = _text(note, field="note", label="处理意见", max_length=1000, required=True)
     with transaction.atomic():
         dispute = (
             CreditDispute.objects.select_for_update(of=("self",))

@@ -7,9 +7,9 @@ sums per subject and period) up to date in the same transaction, and notifies th
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
 
 from django.db import transaction
 from django.db.models import F
@@ -18,6 +18,7 @@ from pmip.audit.services import record
 from pmip.core import clock
 from pmip.core.errors import NotFound, PermissionDenied, ValidationFailed
 from pmip.core.masking import mask_name
+from pmip.core.text import clean_text
 from pmip.delegation.selectors import acting_for, actor_label, owner_display_name, owner_may_vote
 from pmip.evaluation import periods
 from pmip.evaluation.choices import PERIOD_MONTHS_CHOICES, SubjectKind, Target
@@ -53,6 +54,9 @@ ACTIONS = {
 
 MAX_ITEMS = 20
 
+# Free text shown to others (comments, replies, names, entries): the core cleaner with control characters dropped.
+_text = partial(clean_text, required=False, strip_controls=True)
+
 
 def get_policy() -> EvaluationPolicy:
     policy, _ = EvaluationPolicy.objects.get_or_create(pk=1)
@@ -62,22 +66,6 @@ def get_policy() -> EvaluationPolicy:
 def current_period(policy: EvaluationPolicy | None = None) -> str:
     policy = policy or get_policy()
     return periods.period_of(clock.today(), policy.period_months)
-
-
-def clean_text(value: object, *, what: str, max_length: int, required: bool = False) -> str:
-    """Strip, drop control characters (keep line breaks), enforce the bound."""
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise ValidationFailed(f"{what}格式不正确。")
-    text = "".join(
-        ch for ch in unicodedata.normalize("NFC", value) if ch in "\n" or unicodedata.category(ch)[0] != "C"
-    ).strip()
-    if len(text) > max_length:
-        raise ValidationFailed(f"{what}不能超过{max_length}个字。")
-    if required and not text:
-        raise ValidationFailed(f"请填写{what}。")
-    return text
 
 
 def _stars(value: object, *, what: str) -> int:
@@ -242,7 +230,7 @@ def submit_evaluation(
     if target not in Target.values:
         raise ValidationFailed("请选择评价对象：物业管理处或业委会。", field="target")
     overall = _stars(stars, what="总体评价")
-    text = clean_text(comment, what="评价意见", max_length=COMMENT_MAX)
+    text = _text(comment, field="comment", label="评价意见", max_length=COMMENT_MAX)
     if not isinstance(item_stars, Mapping) or len(item_stars) > MAX_ITEMS:
         raise ValidationFailed("评价项目不正确。")
     with transaction.atomic():
@@ -357,7 +345,7 @@ def _reply_link() -> str:
 
 
 def reply_to_evaluation(*, actor, evaluation_id: int, body: str) -> Reply:
-    text = clean_text(body, what="回复内容", max_length=REPLY_MAX, required=True)
+    text = _text(body, field="body", label="回复内容", max_length=REPLY_MAX, required=True)
     with transaction.atomic():
         evaluation = (
             Evaluation.objects.select_for_update(of=("self",))
@@ -401,7 +389,7 @@ def reply_editable_until(reply: Reply, policy: EvaluationPolicy | None = None) -
 
 
 def edit_reply(*, actor, reply_id: int, body: str) -> Reply:
-    text = clean_text(body, what="回复内容", max_length=REPLY_MAX, required=True)
+    text = _text(body, field="body", label="回复内容", max_length=REPLY_MAX, required=True)
     with transaction.atomic():
         reply = (
             Reply.objects.select_for_update(of=("self",))
@@ -442,7 +430,7 @@ def save_item(
     _require_city(actor)
     if target not in Target.values:
         raise ValidationFailed("评价对象不正确。", field="target")
-    text = clean_text(name, what="项目名称", max_length=ITEM_NAME_MAX, required=True)
+    text = _text(name, field="name", label="项目名称", max_length=ITEM_NAME_MAX, required=True)
     if not isinstance(position, int) or isinstance(position, bool) or not 0 <= position <= 999:
         raise ValidationFailed("排序必须是0到999的整数。", field="position")
     with transaction.atomic():

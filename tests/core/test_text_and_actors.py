@@ -33,6 +33,21 @@ def test_clean_text_bound_counts_cleaned_characters():
         clean_text("字" * 6, field="f", label="名称", max_length=5)
 
 
+def test_clean_text_strip_controls_for_free_text():
+    """Comments, replies and credit entries (evaluation and credit used a copy of their own that did this)."""
+    raw = " 服务\u200b很好\x00\r\n谢谢\u202e "
+    assert (
+        clean_text(raw, field="f", label="评价意见", max_length=10, strip_controls=True) == "服务很好\n谢谢"
+    )
+    assert (
+        clean_text("e\u0301", field="f", label="名称", max_length=1, strip_controls=True) == "\u00e9"
+    )  # NFC
+    assert clean_text(raw, field="f", label="评价意见", max_length=20) == raw.strip()  # off by default
+    with pytest.raises(ValidationFailed, match="请填写回复内容。") as exc:
+        clean_text("\x00\u200b", field="body", label="回复内容", max_length=5, strip_controls=True)
+    assert exc.value.field == "body"
+
+
 @pytest.mark.parametrize("value", [12, ["a"], {"a": 1}])
 def test_clean_text_refuses_non_text_plainly(value):
     with pytest.raises(ValidationFailed, match="名称格式不正确。"):
