@@ -13,11 +13,12 @@ import time
 from pathlib import Path
 
 BENCHMARKS = ["registry", "binding", "voting", "funds", "overload", "fanout", "transparency"]
+TOOLS = ["profile"]  # run only when named: a per-request profile, not a ratio benchmark
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
-    parser.add_argument("names", nargs="*", default=BENCHMARKS, choices=BENCHMARKS)
+    parser.add_argument("names", nargs="*", default=BENCHMARKS, choices=BENCHMARKS + TOOLS)
     parser.add_argument("--scale", default="medium", help="demo_city scale to load (small|medium|city)")
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--clients", type=int, default=8)

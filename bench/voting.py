@@ -115,6 +115,7 @@ def _setup(*, owners: int, matters: int) -> dict:
     from pmip.core.idnumbers import make_mainland_number
     from pmip.decisions import services
     from pmip.decisions.models import MatterCount
+    from pmip.identity.middleware import SEEN, STARTED
     from pmip.identity.models import (
         Account,
         AccountKind,
@@ -238,6 +239,9 @@ def _setup(*, owners: int, matters: int) -> dict:
         store["_auth_user_id"] = str(account.pk)
         store["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
         store["_auth_user_hash"] = account.get_session_auth_hash()
+        # As a log-in leaves it (pmip.identity.middleware): started and last seen now. The last-seen time is written
+        # back at most once a minute, so a cast more than a minute after this also saves its session once.
+        store[STARTED] = store[SEEN] = now.timestamp()
         store.create()
         sessions.append({"session": store.session_key, "csrf": get_random_string(32), "unit": unit.pk})
     return {

@@ -12,6 +12,11 @@ from django.contrib.auth import logout
 from pmip.core import clock
 
 STARTED = "_pmip_started"
+SEEN = "_pmip_seen"
+# The last-seen time is written back at most this often (seconds): a session is then saved once a minute at most,
+# not on every request (a save is an UPDATE and a commit of its own). The idle timeout is measured from a time up to
+# this much older than the last request, so an idle session may end that much early, never late.
+SEEN_RESOLUTION_SECONDS = 60
 
 
 def stamp_session_start(sender, request, user, **kwargs) -> None:
@@ -29,7 +34,7 @@ class SessionTimeoutMiddleware:
         if user is not None and user.is_authenticated:
             now = clock.now().timestamp()
             started = request.session.get(STARTED)
-            seen = request.session.get("_pmip_seen")
+            seen = request.session.get(SEEN)
             unstamped = started is None
             if unstamped:
                 request.session[STARTED] = started = now
@@ -41,6 +46,8 @@ class SessionTimeoutMiddleware:
             )
             if expired:
                 logout(request)
-            else:
-                request.session["_pmip_seen"] = now
+            elif seen is None or now - seen >= min(
+                SEEN_RESOLUTION_SECONDS, settings.PMIP_SESSION_IDLE_SECONDS / 10
+            ):
+                request.session[SEEN] = now
         return self.get_response(request)

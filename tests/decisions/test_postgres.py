@@ -259,3 +259,32 @@ def test_many_owners_casting_while_the_meeting_closes_count_exactly_up_to_the_cl
     assert sorted(b.sequence for b in ballots) == list(range(1, 2 * len(accepted) + 1))
     assert meeting.ballot_sequence == 2 * len(accepted)
     assert count_discrepancies(meeting) == []
+
+
+def test_owners_changing_their_ballots_at_once_keep_one_valid_ballot_each_and_exact_counts(
+    transactional_db, project, convener
+):
+    """A meeting that allows changes: the owner's current ballot is read without a lock and locked only when there
+    is one, so concurrent changes by the same owner must still leave one valid ballot and exact counters."""
+    people = [f.person(f"业主{i}") for i in range(3)]
+    units = [f.unit(project, f"1-{101 + i}", "80.00") for i in range(3)]
+    for p, u in zip(people, units, strict=True):
+        f.own(u, p)
+    meeting = f.open_meeting(convener, project, [f.question()], allow_ballot_change=True)
+    matter = meeting.matters.get()
+    with clock.frozen(f.T_VOTE):
+        for p, u in zip(people, units, strict=True):
+            cast(p, matter, u, "abstain")()
+        outcomes = run_in_threads(
+            [
+                cast(p, matter, u, ("yes", "no")[i % 2])
+                for i in range(4)
+                for p, u in zip(people, units, strict=True)
+            ]
+        )
+
+    assert set(outcomes) <= {"ok", "already_voted"} and "ok" in outcomes
+    assert Ballot.objects.filter(superseded_at__isnull=True).count() == 3
+    row = MatterCount.objects.get(matter=matter)
+    assert row.yes_owners + row.no_owners + row.abstain_owners == 3
+    assert count_discrepancies(meeting) == []

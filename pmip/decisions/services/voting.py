@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 
 from pmip.audit.services import record
 from pmip.core import clock
@@ -38,7 +38,7 @@ from pmip.decisions.rules import (
     normalise_choices,
 )
 from pmip.decisions.services.common import AlreadyVoted, NotEligible, VotingNotOpen, _require_actor
-from pmip.delegation.selectors import acting_for, owner_may_vote
+from pmip.delegation.selectors import acting_for
 from pmip.delegation.services import record_as_delegate
 from pmip.identity.models import Account, BindingStatus, HouseBinding
 from pmip.registry.models import TitleRecord
@@ -162,42 +162,113 @@ def _require_voting_open(meeting: Meeting) -> dt.datetime:
     return now
 
 
+_COUNT_COLUMNS = {choice: (f"{choice}_area", f"{choice}_owners") for choice in ("yes", "no", "abstain")}
+
+
 def _apply_counts(matter: Matter, choices: Mapping[str, str], area: int, sign: int) -> None:
-    """One F() UPDATE per count row of the matter (the question's row, or each candidate's in id order — the row
-    locks are always taken in that order)."""
+    """One UPDATE per count row of the matter (the question's row, or each candidate's in id order — the row locks
+    are always taken in that order): `x = x + delta` in the database, under the row lock until commit."""
     targets = sorted(c.pk for c in matter.candidates.all()) if matter.is_election else [None]
-    for candidate_id in targets:
-        choice = choice_for(choices, candidate_id)
-        rows = MatterCount.objects.filter(matter=matter)
-        rows = (
-            rows.filter(candidate__isnull=True)
-            if candidate_id is None
-            else rows.filter(candidate_id=candidate_id)
-        )
-        rows.update(
-            **{
-                f"{choice}_area": F(f"{choice}_area") + sign * area,
-                f"{choice}_owners": F(f"{choice}_owners") + sign,
-            }
-        )
+    table = MatterCount._meta.db_table
+    with connection.cursor() as cursor:
+        for candidate_id in targets:
+            area_column, owners_column = _COUNT_COLUMNS[choice_for(choices, candidate_id)]
+            where = "candidate_id IS NULL" if candidate_id is None else "candidate_id = %s"
+            # Table and columns are constants (_COUNT_COLUMNS); the values are parameters.
+            sql = f"UPDATE {table} SET {area_column} = {area_column} + %s, {owners_column} = {owners_column} + %s"  # noqa: S608
+            cursor.execute(
+                f"{sql} WHERE matter_id = %s AND {where}",
+                [sign * area, sign, matter.pk] + ([] if candidate_id is None else [candidate_id]),
+            )
 
 
-_CAST_SQL = (
-    "SELECT id, project_id, state, voting_ends_at, allow_ballot_change, ballot_key_id"
-    " FROM decisions_meeting WHERE id = %s AND state <> %s"
+_MEETING_FIELDS = ("id", "project_id", "state", "voting_ends_at", "allow_ballot_change", "ballot_key_id")
+_ENTRY_FIELDS = (
+    "id",
+    "meeting_id",
+    "unit_id",
+    "building_id",
+    "area",
+    "owner_key",
+    "principal_id",
+    "eligible",
+    "ineligible_reason",
 )
-_CAST_SQL_POSTGRESQL = _CAST_SQL + " FOR KEY SHARE"
+_VOTER_SQL = """
+SELECT {meeting_columns}, {entry_columns},
+       EXISTS (SELECT 1 FROM {delegation} d WHERE d.owner_id = %s AND d.project_id = m.project_id AND d.status = %s)
+  FROM {meeting} m
+  LEFT JOIN {roll} r ON r.meeting_id = m.id AND r.owner_key = (
+       SELECT k.owner_key FROM {roll} k WHERE k.meeting_id = m.id AND k.unit_id = %s)
+ WHERE m.id = %s AND m.state <> %s"""
 
 
-def _lock_meeting_for_casting(meeting_id: int) -> Meeting | None:
-    """The meeting's fields a cast needs, read under FOR KEY SHARE in the same statement (None: no such meeting, or
-    a draft). Casts do not block each other (nor the sequence bump, a non-key UPDATE), but `close_voting` /
+def _voter_sql() -> str:
+    from pmip.delegation.models import Delegation
+
+    sql = _VOTER_SQL.format(
+        meeting_columns=", ".join(f"m.{f}" for f in _MEETING_FIELDS),
+        entry_columns=", ".join(f"r.{f}" for f in _ENTRY_FIELDS),
+        delegation=Delegation._meta.db_table,
+        meeting=Meeting._meta.db_table,
+        roll=RollEntry._meta.db_table,
+    )
+    # PostgreSQL: the meeting row FOR KEY SHARE in the same statement (see `_read_voter`); SQLite serialises writers
+    # (BEGIN IMMEDIATE), where a plain read is enough.
+    return sql + (" FOR KEY SHARE OF m" if connection.vendor == "postgresql" else "")
+
+
+def _db_datetime(value) -> dt.datetime:
+    """A datetime column read with a plain cursor (SQLite hands back text in UTC)."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+
+
+def _loaded(model, values: dict):
+    """An instance as the ORM builds one from a row holding only these fields (the others deferred)."""
+    fields = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(connection.alias, fields, [values[f] for f in fields])
+
+
+@dataclass
+class _Voter:
+    meeting: Meeting
+    entries: list[RollEntry]  # every roll entry of the owner of the unit (their ballot covers them all)
+    actor_delegated: bool  # the actor has a delegation in force for the project (the principal may not vote)
+
+
+def _read_voter(*, actor: Account, meeting_id: int, unit_id: int) -> _Voter | None:
+    """One statement: the meeting's fields a cast needs, read under FOR KEY SHARE; every roll entry of the owner of
+    `unit_id` (found by the unit's owner key: eligibility, effective voter and area were decided when the roll froze);
+    and whether the actor has a delegation in force in the project. None: no such meeting, or a draft.
+
+    FOR KEY SHARE: casts do not block each other (nor the sequence bump, a non-key UPDATE), but `close_voting` /
     `cancel_meeting` (SELECT … FOR UPDATE) wait until every cast in flight has committed, and a cast arriving while
-    they hold the row waits for them and then reads the state they committed. SQLite serialises writers (BEGIN
-    IMMEDIATE), where a plain read is enough. Other fields of the returned instance are deferred (not loaded)."""
-    sql = _CAST_SQL_POSTGRESQL if connection.vendor == "postgresql" else _CAST_SQL
-    rows = list(Meeting.objects.raw(sql, [meeting_id, MeetingState.DRAFT]))
-    return rows[0] if rows else None
+    they hold the row waits for them and then reads the state they committed. Fields of the returned meeting other
+    than those read are deferred (not loaded)."""
+    from pmip.delegation.models import DelegationStatus
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _voter_sql(), [actor.pk, DelegationStatus.ACTIVE, unit_id, meeting_id, MeetingState.DRAFT]
+        )
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    n = len(_MEETING_FIELDS)
+    first = list(rows[0][:n])
+    first[3] = _db_datetime(first[3])
+    first[4] = bool(first[4])
+    meeting = _loaded(Meeting, dict(zip(_MEETING_FIELDS, first, strict=True)))
+    entries = []
+    for row in rows:
+        values = list(row[n : n + len(_ENTRY_FIELDS)])
+        if values[0] is None:  # no roll entry for this unit (LEFT JOIN)
+            continue
+        values[7] = bool(values[7])
+        entries.append(_loaded(RollEntry, dict(zip(_ENTRY_FIELDS, values, strict=True))))
+    return _Voter(meeting=meeting, entries=entries, actor_delegated=bool(rows[0][-1]))
 
 
 def _allocate_sequences(meeting: Meeting, n: int) -> int:
@@ -223,6 +294,9 @@ class _PendingBallot:
     by_delegate: bool
     paper_entry: PaperBallotEntry | None = None
     existing: Ballot | None = None
+    # False when the caller's read found no valid ballot of the owner on the matter: no row to lock, and a ballot
+    # committed since then makes the insert fail on the one-valid-ballot constraint (the cast is refused whole).
+    check_current: bool = True
 
 
 def _record_ballots(*, meeting: Meeting, pending: list[_PendingBallot], now: dt.datetime) -> list[Ballot]:
@@ -231,6 +305,8 @@ def _record_ballots(*, meeting: Meeting, pending: list[_PendingBallot], now: dt.
     last the meeting row for the sequence numbers — so the per-meeting critical section is only the inserts."""
     for item in pending:
         matter = item.matter
+        if not item.check_current:
+            continue
         existing = (
             Ballot.objects.select_for_update()
             .filter(matter=matter, owner_token=item.owner_token, superseded_at__isnull=True)
@@ -292,11 +368,12 @@ def _record_ballots(*, meeting: Meeting, pending: list[_PendingBallot], now: dt.
     return ballots
 
 
-def _authorise_voter(actor: Account, meeting: Meeting, entry: RollEntry):
+def _authorise_voter(actor: Account, meeting: Meeting, entry: RollEntry, *, actor_delegated: bool):
     """-> (principal account, delegation or None). Unrelated accounts get NotFound (no hint about the roll).
 
-    The roll entry already names the effective voter (principal): for them only the delegation rule is checked
-    (one query); a delegate's delegation and a bound co-owner's binding are looked up only for them."""
+    The roll entry already names the effective voter (principal): for them only the delegation rule applies
+    (`actor_delegated`, read with the roll entries); a delegate's delegation and a bound co-owner's binding are looked
+    up only for them."""
     is_principal = entry.principal_id is not None and entry.principal_id == actor.pk
     delegation = None
     if not is_principal and entry.principal_id is not None:
@@ -320,12 +397,33 @@ def _authorise_voter(actor: Account, meeting: Meeting, entry: RollEntry):
         )
         raise NotEligible(f"本房屋不能参加本次网络投票：{reason}。投票人名册已在投票开始时确定。")
     if is_principal:
-        if not owner_may_vote(account=actor, project=meeting.project_id):
+        if actor_delegated:  # owner_may_vote(), read in the same statement as the roll
             raise PermissionDenied("委托期内，您不能参与业主决策；如需自己投票，请先解除委托。")
         return actor, None
     if delegation is not None:
         return delegation.owner, delegation
     raise PermissionDenied("您不是本房屋在本次会议的投票人（共有房屋由共有人推选的投票人投票）。")
+
+
+_ID_LIMIT = (
+    2**63
+)  # primary keys are 64-bit: a larger id names nothing (the raw statements below would refuse it)
+_MATTERS_SQL = """
+SELECT mt.*, b.id AS current_ballot_id
+  FROM {matter} mt
+  LEFT JOIN {ballot} b ON b.matter_id = mt.id AND b.owner_token = %s AND b.superseded_at IS NULL
+ WHERE mt.meeting_id = %s AND mt.id IN ({ids})"""
+
+
+def _matters_with_current_ballot(meeting: Meeting, matter_ids: list[int], token: str) -> dict[int, Matter]:
+    """The meeting's matters among `matter_ids`, each with `current_ballot_id`: the owner's valid ballot on it, if
+    any (read without a lock; `_record_ballots` locks it when there is one)."""
+    sql = _MATTERS_SQL.format(
+        matter=Matter._meta.db_table,
+        ballot=Ballot._meta.db_table,
+        ids=", ".join(["%s"] * len(matter_ids)),
+    )
+    return {m.pk: m for m in Matter.objects.raw(sql, [token, meeting.pk, *matter_ids])}
 
 
 def cast_ballots(
@@ -337,7 +435,11 @@ def cast_ballots(
 
     Raises NotFound (not the actor's unit, unknown matter), NotEligible, PermissionDenied (delegation in force),
     VotingNotOpen (before the start, after the end or the close — checked under the lock), AlreadyVoted,
-    ValidationFailed (answer)."""
+    ValidationFailed (answer).
+
+    Statements for an owner voting for themself on questions of the whole project: the voter (meeting under its
+    lock, roll entries, delegation rule), the matters with the owner's current ballots, per matter the count row,
+    the sequence, per matter the ballot, and the audit entries (tests/decisions/test_cast_queries.py)."""
     _require_actor(actor)
     try:
         answers = {int(k): v for k, v in answers.items()}
@@ -345,32 +447,29 @@ def cast_ballots(
         raise NotFound("未找到该议题。") from None
     if not answers:
         raise ValidationFailed("请选择要表决的议题。")
-    with transaction.atomic():
-        meeting = _lock_meeting_for_casting(meeting_id)
-        if meeting is None:
-            raise NotFound("未找到该会议。")
-        admitted_at = _require_voting_open(meeting)  # under the lock: the state a close or cancel committed
-        # The voter's roll entries in one statement: every entry of the owner of `unit_id` (their ballot covers
-        # all their units in each matter's scope), the unit's own entry among them.
-        key_entries = list(
-            RollEntry.objects.filter(
-                meeting_id=meeting.pk,
-                owner_key=RollEntry.objects.filter(meeting_id=meeting.pk, unit_id=unit_id).values(
-                    "owner_key"
-                )[:1],
-            )
+    if any(not (0 < k < _ID_LIMIT) for k in answers):
+        raise NotFound("未找到该议题。")
+    if not (0 < meeting_id < _ID_LIMIT and 0 < unit_id < _ID_LIMIT):  # as the ORM treats an id out of range
+        raise NotFound(
+            "未找到该会议。" if not 0 < meeting_id < _ID_LIMIT else "该房屋不在本次会议的投票人名册中。"
         )
+    with transaction.atomic():
+        voter = _read_voter(actor=actor, meeting_id=meeting_id, unit_id=unit_id)
+        if voter is None:
+            raise NotFound("未找到该会议。")
+        meeting, key_entries = voter.meeting, voter.entries
+        admitted_at = _require_voting_open(meeting)  # under the lock: the state a close or cancel committed
         entry = next((e for e in key_entries if e.unit_id == unit_id), None)
         if entry is None:
             raise NotFound("该房屋不在本次会议的投票人名册中。")
-        principal, delegation = _authorise_voter(actor, meeting, entry)
-        matters = {m.pk: m for m in Matter.objects.filter(meeting_id=meeting.pk, pk__in=list(answers))}
+        principal, delegation = _authorise_voter(actor, meeting, entry, actor_delegated=voter.actor_delegated)
+        token = tokens.token_of(meeting, entry.owner_key)
+        matters = _matters_with_current_ballot(meeting, sorted(answers), token)
         if set(matters) != set(answers):
             raise NotFound("未找到该议题。")
         # Candidates and buildings only where a matter has them (a question on the whole project needs neither).
         prefetch_related_objects([m for m in matters.values() if m.is_election], "candidates")
         prefetch_related_objects([m for m in matters.values() if m.scope != MatterScope.PROJECT], "buildings")
-        token = tokens.token_of(meeting, entry.owner_key)
         pending: list[_PendingBallot] = []
         for matter_id in sorted(matters):
             matter = matters[matter_id]
@@ -392,6 +491,7 @@ def cast_ballots(
                     choices=choices,
                     channel=BallotChannel.ONLINE,
                     by_delegate=delegation is not None,
+                    check_current=matter.current_ballot_id is not None,
                 )
             )
         ballots = _record_ballots(meeting=meeting, pending=pending, now=admitted_at)
