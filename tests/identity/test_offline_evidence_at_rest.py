@@ -289,6 +289,7 @@ def test_files_are_deleted_the_set_number_of_days_after_the_decision(client, cit
     client.force_login(hk[0])
     page = client.get("/delegation/offline/")
     assert text(page).count(f"材料已按规定于{deleted_on}删除") == 3
+    assert "线下认证材料在审核完成180天后按规定删除" in text(page)
     assert "/delegation/offline/evidence/" not in page.content.decode()
     assert client.get(f"/delegation/offline/evidence/{rows[0].pk}/").status_code == 410
 

@@ -244,6 +244,7 @@ def offline_apply(request: HttpRequest) -> HttpResponse:
         "form": form,
         "has_projects": projects.exists(),
         "applications": applications,
+        "retention_days": offline.evidence_retention_days(),
         "pending": pending,
     }
     return render(request, "portal/delegation/offline.html", context, status=422 if form.errors else 200)
