@@ -26,6 +26,9 @@ class Account(AbstractUser):
     mobile = models.CharField(max_length=20, blank=True, db_index=True)
     wechat_openid = models.CharField(max_length=64, null=True, blank=True, unique=True)
     sessions_valid_after = models.DateTimeField(null=True, blank=True, help_text="log-out everywhere")
+    elder_mode = models.BooleanField(
+        default=False, help_text="长辈模式: larger text and tap targets, high contrast on the owner pages"
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "账户"

@@ -179,3 +179,17 @@ def record_staff_logout(*, account: Account) -> None:
         return
     with transaction.atomic():
         record(actor=account, action="identity.staff.logged_out", obj=account)
+
+
+def set_elder_mode(*, actor: Account, on: bool) -> Account:
+    """长辈模式 on or off for the actor's own account (remembered on every device; audited when it changes)."""
+    if not is_signed_in(actor):
+        raise ValidationFailed("请先登录。")
+    with transaction.atomic():
+        account = Account.objects.select_for_update().get(pk=actor.pk)
+        if account.elder_mode != bool(on):
+            account.elder_mode = bool(on)
+            account.save(update_fields=["elder_mode"])
+            record(actor=account, action="identity.owner.elder_mode_set", obj=account, data={"on": bool(on)})
+    actor.elder_mode = bool(on)
+    return account

@@ -10,6 +10,9 @@ Fixtures for every owner walk:
   violations seen by a `securitypolicyviolation` listener; the test fails at its end if there was any. A failed
   load of a document the test navigated to on purpose (a 404 or 410 page) is not an error; a failed sub-resource
   (a style sheet, script or image) is. A walk that expects a message calls `browser_errors.allow(regex)`.
+- `a11y` (automatic for every test that uses `browser`): axe-core (npm axe-core, node_modules/axe-core/axe.min.js)
+  runs on every page any context of the test loads, owner and office; the test fails at its end on any critical or
+  serious violation. `a11y.check(page)` checks the page as it is now (after an htmx swap, say). See `A11y`.
 
 Chromium missing: the tests fail when CI is set (browser walks are mandatory there), otherwise they are skipped.
 """
@@ -151,6 +154,99 @@ def browser_errors(request) -> Iterator[BrowserErrors]:
         )
 
 
+# --- accessibility: axe-core on every page the walks load (issue 12) ----------------------------------------------
+
+AXE_JS = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+AXE_RUN = """async (tags) => {
+  if (!window.axe || document.contentType !== "text/html") { return null; }
+  const result = await window.axe.run(document, {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]});
+  return result.violations
+    .filter((v) => v.impact === "critical" || v.impact === "serious")
+    .map((v) => ({id: v.id, impact: v.impact, help: v.help,
+                  nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" "))}));
+}"""
+
+
+# Django's own admin (the /ops/ console): its select2 autocomplete and date shortcuts are Django's markup, not ours.
+THIRD_PARTY = {"/ops/": {"aria-input-field-name", "label-content-name-mismatch"}}
+
+
+def _third_party(url: str, violation: dict) -> bool:
+    return any(part in url and violation["id"] in rules for part, rules in THIRD_PARTY.items())
+
+
+class A11y:
+    """What axe-core found on the pages a test loaded. axe.min.js is added to every document of every context the
+    test opens with `add_init_script(path=...)` — before the page's own scripts and outside its CSP, so no inline
+    script is injected (the CSP checks above stay meaningful) — and runs on each page's `load` event.
+
+    A page the walk leaves before axe finishes is listed in `left_early`, not failed."""
+
+    def __init__(self) -> None:
+        self.checked: list[str] = []
+        self.violations: list[tuple[str, dict]] = []
+        self.left_early: list[str] = []
+
+    def check(self, page) -> list[dict]:
+        """Run axe on `page` as it is now; returns its critical and serious violations (also kept for the end)."""
+        url = page.url
+        try:
+            found = page.evaluate(AXE_RUN, AXE_TAGS)
+        except Exception:  # the walk navigated on, or closed the page: nothing left to check
+            self.left_early.append(url)
+            return []
+        if found is None:  # not one of our HTML documents (about:blank, a file)
+            return []
+        self.checked.append(url)
+        self.violations += [(url, v) for v in found if not _third_party(url, v)]
+        return found
+
+    def watch(self, context) -> None:
+        context.add_init_script(path=str(AXE_JS))
+        context.on("page", self._watch_page)
+        for page in context.pages:
+            self._watch_page(page)
+
+    def _watch_page(self, page) -> None:
+        page.on("load", self.check)
+
+    def report(self) -> str:
+        return "\n".join(
+            f"{url}: {v['impact']} {v['id']} — {v['help']} ({'; '.join(v['nodes'])})"
+            for url, v in self.violations
+        )
+
+
+@pytest.fixture(autouse=True)
+def a11y(request, browser_errors) -> Iterator[A11y]:
+    """Fail a browser test on any critical or serious axe-core violation on any page it loaded."""
+    collector = A11y()
+    if "browser" not in request.fixturenames:
+        yield collector
+        return
+    chromium = request.getfixturevalue("browser")
+    wrapped_new_context, wrapped_new_page = chromium.new_context, chromium.new_page
+
+    def new_context(*args, **kwargs):
+        context = wrapped_new_context(*args, **kwargs)
+        collector.watch(context)
+        return context
+
+    def new_page(*args, **kwargs):
+        page = wrapped_new_page(*args, **kwargs)
+        collector.watch(page.context)
+        return page
+
+    chromium.new_context, chromium.new_page = new_context, new_page
+    try:
+        yield collector
+    finally:
+        chromium.new_context, chromium.new_page = wrapped_new_context, wrapped_new_page
+    if collector.violations:
+        pytest.fail(f"axe-core: critical or serious violations\n{collector.report()}", pytrace=False)
+
+
 @pytest.fixture
 def site(live_server) -> str:
     """Base URL of the live server (no trailing slash)."""
@@ -170,7 +266,7 @@ def phone_page(browser) -> Iterator:
         locale="zh-CN",
         timezone_id="Asia/Shanghai",
     )
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(20_000)  # axe-core runs on every page load too (a11y)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))

@@ -94,7 +94,7 @@ def test_a_new_owner_binds_a_house_in_wechat(phone_page, site, city):
     expect(unit_row).to_have_count(1)
     expect(unit_row).to_contain_text("莲花山庄 1栋101")
     expect(unit_row).to_contain_text("产权人 张*")
-    expect(unit_row).to_contain_text("面积 90.00㎡")
+    expect(unit_row).to_contain_text("面积 90.00 ㎡")
     unit_row.locator("input[type=checkbox]").check()
     assert_fits_phone(page)
     page.screenshot(path=SHOTS.format("3-units"), full_page=True)

@@ -69,14 +69,14 @@ def test_owner_walks_from_the_menu_to_their_sub_ledger(site, phone_page):
     page.goto(site + "/property/service/")
     page.locator(".pm-grid", has_text="维修资金情况").tap()
     expect(page).to_have_url(site + "/funds/")
-    expect(page.locator("[data-project-balance]")).to_have_text("20024.78")
+    expect(page.locator("[data-project-balance]")).to_have_text("20,024.78")
     assert_fits_phone(page)
     page.screenshot(path=SHOTS.format("1-index"), full_page=True)
 
     # → the project: figures and three charts
     page.locator("[data-project-link]").tap()
     expect(page).to_have_url(site + f"/funds/projects/{lianhua.pk}/")
-    expect(page.locator("[data-field=balance]")).to_have_text("20024.78")
+    expect(page.locator("[data-field=balance]")).to_have_text("20,024.78")
     assert_charts_rendered(page, 3)
     page.locator("button[data-series=by_kind]").tap()
     expect(page.locator("#chart-repairs")).to_have_attribute("data-series", "by_kind")
@@ -90,12 +90,12 @@ def test_owner_walks_from_the_menu_to_their_sub_ledger(site, phone_page):
     expect(page.locator("[data-building-row]")).to_have_count(2)
     expect(page).to_have_url(re.compile(r"\?tab=buildings$"))
     assert page.evaluate("window.__walkMarker") == "same-page"
-    expect(page.locator("[data-building-row='1'] [data-building-balance]")).to_have_text("13875.45")
+    expect(page.locator("[data-building-row='1'] [data-building-balance]")).to_have_text("13,875.45")
 
     # 所在楼栋 → 1栋 → 房屋列表
     page.locator("#my-buildings [data-building='1']").tap()
     expect(page).to_have_url(site + f"/funds/buildings/{units['1-101'].building_id}/")
-    expect(page.locator("[data-field=balance]")).to_have_text("13875.45")
+    expect(page.locator("[data-field=balance]")).to_have_text("13,875.45")
     page.locator("[data-tab=units]").tap()
     expect(page.locator("[data-unit-row]")).to_have_count(3)
     expect(page.locator("a[data-unit-row]")).to_have_count(1)  # only the owner's own unit opens
@@ -105,12 +105,12 @@ def test_owner_walks_from_the_menu_to_their_sub_ledger(site, phone_page):
     # → 1栋101: overview, 续筹, chart, sub-ledger
     page.locator("a[data-unit-row='1-101']").tap()
     expect(page).to_have_url(site + f"/funds/units/{units['1-101'].pk}/")
-    expect(page.locator("[data-field=balance]")).to_have_text("4195.11")
+    expect(page.locator("[data-field=balance]")).to_have_text("4,195.11")
     expect(page.locator("#replenish")).to_contain_text("无需续筹")
     expect(page.locator("[data-field=line]")).to_contain_text("1,340.28 元")
     expect(page.locator("[data-ledger-entry]")).to_have_count(4)
-    expect(page.locator("[data-balance-after]").first).to_have_text("4195.11")
-    expect(page.locator("[data-balance-after]").last).to_have_text("4467.60")
+    expect(page.locator("[data-balance-after]").first).to_have_text("4,195.11")
+    expect(page.locator("[data-balance-after]").last).to_have_text("4,467.60")
     assert_charts_rendered(page, 1)
     assert_fits_phone(page)
     page.screenshot(path=SHOTS.format("4-unit"), full_page=True)
@@ -119,7 +119,7 @@ def test_owner_walks_from_the_menu_to_their_sub_ledger(site, phone_page):
     response = page.goto(site + f"/funds/units/{units['2-101'].pk}/")
     assert response.status == 404
     expect(page.locator(".weui-msg__title")).to_have_text("未找到")
-    assert "3418.32" not in page.content()
+    assert "3,418.32" not in page.content()
 
     assert page.js_errors == []
     assert [m for m in console_errors if "404" not in m] == []
@@ -156,7 +156,7 @@ def test_owner_money_pages_fit_the_phone(site, phone_page):
     page.goto(site + "/property/service/")
     page.locator(".pm-grid", has_text="季度收支报表").tap()
     page.locator("[data-report='2026Q1']").tap()
-    expect(page.locator("[data-total=closing]")).to_have_text("20074.78")
+    expect(page.locator("[data-total=closing]")).to_have_text("20,074.78")
     assert_fits_phone(page)
     page.screenshot(path=SHOTS.format("6-report"), full_page=True)
     with page.expect_download() as download:
@@ -175,7 +175,7 @@ def test_owner_money_pages_fit_the_phone(site, phone_page):
     page.goto(site + "/property/disclosure/")
     page.locator(".weui-navbar__item", has_text="维修金概览").tap()
     expect(page).to_have_url(site + "/funds/overview/")
-    expect(page.locator("[data-field=city_balance]")).to_have_text("20024.78")
+    expect(page.locator("[data-field=city_balance]")).to_have_text("20,024.78")
     page.locator("#overview-q").tap()
     page.locator("#overview-q").press_sequentially("lhsz", delay=50)
     expect(page.locator("#overview-results [data-overview-project]")).to_have_count(1)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("login/wechat/callback/", views.wechat_callback, name="wechat_callback"),
     path("logout/", views.logout, name="logout"),
     path("logout-all/", views.logout_all, name="logout_all"),
+    path("elder-mode/", views.elder_mode, name="elder_mode"),
     path("captcha/", views.captcha_refresh, name="captcha_refresh"),
     # Embedded stand-ins of WeChat's authorise page and the face-verification page (404 for real backends).
     path("wechat-standin/authorize", views.wechat_standin, name="wechat_standin"),

@@ -31,6 +31,7 @@ from pmip.core.middleware import client_ip
 from pmip.identity import binding as binding_services
 from pmip.identity import otp, selectors
 from pmip.identity import owner_services as owner
+from pmip.identity import services as identity_services
 from pmip.identity.models import SmsPurpose
 from pmip.integrations import embedded_faceid, embedded_wechat, standins
 from pmip.integrations.faceid import FaceSessionExpired
@@ -222,6 +223,16 @@ def logout_all(request: HttpRequest) -> HttpResponse:
         "portal/account/logout_all.html",
         {"page_title": "退出所有设备", "back_url": reverse("portal_account:binding"), "tab": "account"},
     )
+
+
+@require_POST
+@owner_login_required
+def elder_mode(request: HttpRequest) -> HttpResponse:
+    """长辈模式 on or off (the switch in 我的), remembered on the account."""
+    on = request.POST.get("elder_mode") == "on"
+    identity_services.set_elder_mode(actor=request.user, on=on)
+    messages.success(request, "已开启长辈模式：字更大、按钮更大、对比更强。" if on else "已关闭长辈模式。")
+    return redirect("portal:account")
 
 
 def captcha_refresh(request: HttpRequest) -> HttpResponse:
