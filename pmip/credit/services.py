@@ -46,6 +46,11 @@ _text = partial(clean_text, required=False, strip_controls=True)
 def _office_label(actor) -> tuple[str, int | None]:
     """(issuing office name, district id or None for a city office). Only city and district offices issue."""
     roles = roles_of(actor)
+    if roles and not any(role.can_edit for role in roles):
+        raise PermissionDenied("您的账号为只读权限，不能录入或处理信用信息。")
+    roles = [
+        role for role in roles if role.can_edit
+    ]  # read-only roles issue nothing, as in funds and tendering
     for role in roles:
         if role.level == ScopeLevel.CITY:
             return (role.title or "市住房和建设局", None)
@@ -455,6 +460,7 @@ def decide_dispute(*, actor, dispute_id: int, uphold: bool, note: str) -> Credit
         )
         if dispute is None or not _may_decide(actor, dispute.entry):
             raise NotFound()
+        _office_label(actor)  # a read-only role in scope reads the dispute but decides nothing
         if dispute.state != DisputeState.PENDING:
             raise ValidationFailed("该异议已处理。")
         entry = dispute.entry
@@ -595,8 +601,8 @@ POLICY_FIELDS = {
 
 
 def update_policy(*, actor, values: dict, public_owner_categories: list[str]):
-    if not is_city(actor):
-        raise PermissionDenied("只有市级管理部门可以修改信用评分规则。")
+    if not any(role.level == ScopeLevel.CITY and role.can_edit for role in roles_of(actor)):
+        raise PermissionDenied("只有市级管理部门（可编辑）可以修改信用评分规则。")
     clean = {}
     for field, (low, high) in POLICY_FIELDS.items():
         value = values.get(field)

@@ -75,6 +75,34 @@ def test_only_offices_in_scope_enter(city, staff):
         entry(staff, subject, Polarity.GOOD, 101)
 
 
+def test_read_only_offices_issue_nothing(city, staff):
+    """A read-only role reads credit data in its scope but enters, decides and configures nothing (as in funds and
+    tendering): the access matrix found a read-only city account adding an entry and withdrawing a dispute."""
+    from pmip.identity.models import StaffRole
+
+    subject = company_subject(city, staff)
+    bad = entry(staff, subject, Polarity.BAD, 10, severity=Severity.GENERAL, who="futian")
+    dispute = services.file_dispute(actor=staff["company"], entry_id=bad.pk, reasons="已整改完毕")
+    StaffRole.objects.filter(account__in=[staff["futian"], staff["city"]]).update(can_edit=False)
+    for who in ("futian", "city"):
+        staff[who].__dict__.pop("_pmip_roles", None)  # roles are cached per request on the account
+    entries, audit = CreditEntry.objects.count(), AuditEntry.objects.count()
+    for who in ("futian", "city"):
+        with pytest.raises(PermissionDenied, match="只读"):
+            entry(staff, subject, Polarity.GOOD, 1, who=who)
+        with pytest.raises(PermissionDenied, match="只读"):
+            services.decide_dispute(actor=staff[who], dispute_id=dispute.pk, uphold=False, note="撤销")
+        with pytest.raises(PermissionDenied, match="只读"):
+            services.create_subject(
+                actor=staff[who], kind=SubjectKind.COMPANY, company_id=city.companies["wanjia"].pk
+            )
+    with pytest.raises(PermissionDenied):
+        services.update_policy(actor=staff["city"], values={}, public_owner_categories=[])
+    bad.refresh_from_db()
+    assert bad.status == EntryStatus.DISPUTED
+    assert (CreditEntry.objects.count(), AuditEntry.objects.count()) == (entries, audit)
+
+
 def test_dispute_flow_audited(city, staff):
     subject = company_subject(city, staff)
     bad = entry(staff, subject, Polarity.BAD, 10, severity=Severity.GENERAL, who="futian")
