@@ -16,7 +16,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from pmip.audit.models import AuditEntry, AuditHead
 
@@ -73,15 +73,52 @@ def _locked_head() -> AuditHead:
     return AuditHead.objects.select_for_update().get(stream=STREAM)
 
 
+def _locked_head_row() -> tuple[int, str]:
+    """(seq, hash) of the head, locked FOR UPDATE until the commit: one plain statement (the ORM path creates the head
+    when there is none yet)."""
+    sql = f"SELECT seq, hash FROM {AuditHead._meta.db_table} WHERE stream = %s"  # noqa: S608 — constant table name
+    if connection.vendor == "postgresql":
+        sql += " FOR UPDATE"  # SQLite serialises writers (BEGIN IMMEDIATE)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [STREAM])
+        row = cursor.fetchone()
+    if row is None:
+        head = _locked_head()
+        return head.seq, head.hash
+    return int(row[0]), row[1]
+
+
+def _insert_moving_head(entry: AuditEntry) -> None:
+    """PostgreSQL: insert the entry and move the head in one statement (a data-modifying WITH), as `save()` and an
+    UPDATE would in two. The values are prepared by the model fields, as the ORM's insert prepares them."""
+    fields = [f for f in AuditEntry._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    values = [f.get_db_prep_save(f.pre_save(entry, True), connection) for f in fields]
+    sql = (
+        f"WITH e AS (INSERT INTO {AuditEntry._meta.db_table} ({columns})"  # noqa: S608 — model's own names
+        f" VALUES ({', '.join(['%s'] * len(fields))}) RETURNING id)"
+        f" UPDATE {AuditHead._meta.db_table} SET seq = %s, hash = %s WHERE stream = %s RETURNING (SELECT id FROM e)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*values, entry.seq, entry.entry_hash, STREAM])
+        entry.pk = cursor.fetchone()[0]
+    entry._state.adding = False
+    entry._state.db = connection.alias
+
+
 def append(entry: AuditEntry) -> AuditEntry:
-    """Give `entry` (unsaved) its place in the chain and save it. Must run inside the caller's transaction."""
+    """Give `entry` (unsaved) its place in the chain and save it. Must run inside the caller's transaction.
+
+    Statements: the head read under its lock, then the insert and the head's move (one statement on PostgreSQL)."""
     entry.data = normalise_data(entry.data)
-    head = _locked_head()
-    entry.seq = head.seq + 1
-    entry.prev_hash = head.hash
+    entry.seq, entry.prev_hash = _locked_head_row()
+    entry.seq += 1
     entry.entry_hash = entry_hash(entry)
-    entry.save(force_insert=True)
-    AuditHead.objects.filter(stream=STREAM).update(seq=entry.seq, hash=entry.entry_hash)
+    if connection.vendor == "postgresql":
+        _insert_moving_head(entry)
+    else:
+        entry.save(force_insert=True)
+        AuditHead.objects.filter(stream=STREAM).update(seq=entry.seq, hash=entry.entry_hash)
     return entry
 
 

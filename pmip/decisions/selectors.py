@@ -55,7 +55,7 @@ from pmip.decisions.rules import (
 )
 from pmip.decisions.storage import open_stored_file
 from pmip.delegation.models import Delegation
-from pmip.delegation.selectors import acting_for, delegated_projects, owner_may_vote
+from pmip.delegation.selectors import acting_for, delegated_project_ids, owner_may_vote
 from pmip.identity.models import BindingStatus, HouseBinding, OwnerIdentity, VerificationMethod
 from pmip.registry.models import Building, Project, TitleRecord, Unit
 
@@ -108,15 +108,16 @@ def results_due(meeting: Meeting):
 
 
 def owner_project_ids(*, actor) -> set[int]:
-    """Projects where the actor is a bound owner or acts as a verified delegate."""
+    """Projects where the actor is a bound owner or acts as a verified delegate (one statement, from the actor's own
+    bindings and delegations)."""
     if not _authenticated(actor):
         return set()
-    own = set(
-        HouseBinding.objects.filter(account=actor, status=BindingStatus.ACTIVE).values_list(
-            "project_id", flat=True
-        )
+    own = (
+        HouseBinding.objects.filter(account=actor, status=BindingStatus.ACTIVE)
+        .order_by()
+        .values_list("project_id", flat=True)
     )
-    return own | set(delegated_projects(account=actor).values_list("pk", flat=True))
+    return set(own.union(delegated_project_ids(account=actor)))
 
 
 def meetings_for_owner(*, actor) -> QuerySet[Meeting]:

@@ -102,18 +102,25 @@ def acting_for(*, account, project: Project) -> list[Delegation]:
     )
 
 
+def delegated_project_ids(*, account) -> QuerySet:
+    """Ids of the projects where the account acts as a verified delegate for at least one principal (a values list,
+    usable as a subquery): read from the account's delegations in force, never by testing every project."""
+    if not _authenticated(account):
+        return Delegation.objects.none().values_list("project_id", flat=True)
+    return (
+        Delegation.objects.filter(delegate_account=account, status=DelegationStatus.ACTIVE)
+        .exclude(owner=account)
+        .filter(_owner_bound())
+        .order_by()
+        .values_list("project_id", flat=True)
+    )
+
+
 def delegated_projects(*, account) -> QuerySet[Project]:
     """Projects where the account acts as a verified delegate for at least one principal."""
     if not _authenticated(account):
         return Project.objects.none()
-    active = (
-        Delegation.objects.filter(
-            delegate_account=account, project=OuterRef("pk"), status=DelegationStatus.ACTIVE
-        )
-        .exclude(owner=account)
-        .filter(_owner_bound())
-    )
-    return Project.objects.filter(Exists(active)).order_by("name", "code")
+    return Project.objects.filter(pk__in=delegated_project_ids(account=account)).order_by("name", "code")
 
 
 def principals_of_delegate(*, delegate_mobile: str, project: Project) -> int:
