@@ -83,7 +83,7 @@ def owner_may_vote(*, account, project: Project) -> bool:
     ).exists()
 
 
-def acting_for(*, account, project: Project) -> list[Delegation]:
+def acting_for(*, account, project: Project | int) -> list[Delegation]:
     """The delegations in force through which `account` acts in `project` (one per principal), oldest first.
 
     Each one lets the account view, vote and evaluate for all of that principal's units in the project. Only

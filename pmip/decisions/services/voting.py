@@ -491,7 +491,7 @@ def cast_ballots(
                     choices=choices,
                     channel=BallotChannel.ONLINE,
                     by_delegate=delegation is not None,
-                    check_current=matter.current_ballot_id is not None,
+                    check_current=getattr(matter, "current_ballot_id", None) is not None,
                 )
             )
         ballots = _record_ballots(meeting=meeting, pending=pending, now=admitted_at)
