@@ -211,7 +211,9 @@ STORAGES = {
     },
 }
 # Uploaded evidence is private: stored outside STATIC/MEDIA URLs and served only through permission-checked views.
-PRIVATE_MEDIA_ROOT = VAR_DIR / "private"
+# Several app nodes and workers must all see the same files: PMIP_PRIVATE_MEDIA_ROOT names a volume they share
+# (deploy/k8s/base/files-pvc.yaml), or the STORAGES above name an object-storage backend (docs/operations.md).
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PMIP_PRIVATE_MEDIA_ROOT") or VAR_DIR / "private")
 
 # Sessions: new id on log-in (Django default), idle and absolute timeouts enforced by SessionTimeoutMiddleware.
 SESSION_COOKIE_AGE = 60 * 60 * 12
