@@ -15,7 +15,6 @@ HOW TO ADD A ROW (a new route without a row fails `test_every_route_with_a_param
 from __future__ import annotations
 
 import json
-import logging
 import re
 from dataclasses import dataclass, field
 
@@ -607,16 +606,6 @@ def _shown(response, hidden: tuple[str, ...]) -> list[str]:
     return [h for h in hidden if h in text]
 
 
-@pytest.fixture
-def quiet_request_log():
-    """Thousands of expected 403/404 warnings would only slow the run."""
-    logger = logging.getLogger("django.request")
-    level = logger.level
-    logger.setLevel(logging.ERROR)
-    yield
-    logger.setLevel(level)
-
-
 @pytest.mark.django_db
 @pytest.mark.usefixtures("quiet_request_log")
 def test_nobody_reaches_another_persons_object(private_media):
@@ -650,9 +639,3 @@ def test_nobody_reaches_another_persons_object(private_media):
             failures.append(f"{name}: a request changed the victim's data")
             before = _fingerprint()
     assert failures == [], "\n".join(failures)
-
-
-@pytest.fixture
-def private_media(settings, tmp_path):
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    return settings.PRIVATE_MEDIA_ROOT

@@ -14,8 +14,6 @@ These tests make sure that proof is not empty and cover what its actors cannot:
 
 from __future__ import annotations
 
-import logging
-
 import pytest
 from django.test import Client
 
@@ -91,21 +89,6 @@ def _request(client: Client, method: str, url: str, body):
     if url.startswith("/api/"):
         return getattr(client, method)(url, body, content_type="application/json")
     return getattr(client, method)(url, body)
-
-
-@pytest.fixture
-def quiet_request_log():
-    logger = logging.getLogger("django.request")
-    level = logger.level
-    logger.setLevel(logging.ERROR)
-    yield
-    logger.setLevel(level)
-
-
-@pytest.fixture
-def private_media(settings, tmp_path):
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    return settings.PRIVATE_MEDIA_ROOT
 
 
 @pytest.mark.django_db

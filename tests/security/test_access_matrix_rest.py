@@ -5,7 +5,6 @@ victim's object for someone entitled to it, so a 404 in the matrix means "refuse
 from __future__ import annotations
 
 import json
-import logging
 
 import pytest
 from django.test import Client
@@ -83,21 +82,6 @@ def _staff(account) -> Client:
     c = Client()
     base.login_staff(c, account)
     return c
-
-
-@pytest.fixture
-def quiet_request_log():
-    logger = logging.getLogger("django.request")
-    level = logger.level
-    logger.setLevel(logging.ERROR)
-    yield
-    logger.setLevel(level)
-
-
-@pytest.fixture
-def private_media(settings, tmp_path):
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    return settings.PRIVATE_MEDIA_ROOT
 
 
 @pytest.mark.django_db
