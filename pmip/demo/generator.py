@@ -50,9 +50,7 @@ from pmip.registry.choices import (
     UnitUse,
 )
 from pmip.registry.districts import SHENZHEN_DISTRICTS
-from pmip.registry.models import (
-    TitleRecord,
-)
+from pmip.registry.models import sealed_id_number
 
 # --------------------------------------------------------------------------------------------------------------
 # Plans: plain data produced by the generator, written by the loader
@@ -71,19 +69,8 @@ class _Person:
     def token(self) -> tuple[str, str, str]:
         """(encrypted, hash, masked), computed once per holder through TitleRecord.set_id_number."""
         if self._token is None:
-            self._token = _id_token(self.id_type, self.id_number)
+            self._token = sealed_id_number(self.id_type, self.id_number)
         return self._token
-
-
-_probe: list[TitleRecord] = []
-
-
-def _id_token(id_type: str, number: str) -> tuple[str, str, str]:
-    if not _probe:
-        _probe.append(TitleRecord())
-    probe = _probe[0]
-    probe.set_id_number(id_type, number)
-    return probe.id_number_enc, probe.id_number_hash, probe.id_number_masked
 
 
 @dataclass

@@ -9,8 +9,8 @@ from typing import Any
 
 from django.db import DatabaseError
 
+from pmip.core import crypto
 from pmip.core.idnumbers import ID_TYPES
-from pmip.demo.generator import _id_token
 from pmip.demo.specs import DEMO_OWNERS, DEMO_PASSWORD, DEMO_STAFF
 from pmip.identity.models import Account
 from pmip.registry.models import (
@@ -70,7 +70,7 @@ def demo_login_facts() -> tuple[list[DemoLogin], list[DemoOwner]]:
     owners = []
     hashes = {}
     for spec in DEMO_OWNERS:
-        hashes[(spec.id_type, _id_token(spec.id_type, spec.id_number)[1])] = spec
+        hashes[(spec.id_type, crypto.id_number_hash(spec.id_type, spec.id_number))] = spec
     titles = (
         TitleRecord.objects.current()
         .filter(id_number_hash__in=[h for _t, h in hashes])

@@ -216,6 +216,15 @@ class TitleRecordQuerySet(models.QuerySet):
         return self.filter(id_type=id_type, id_number_hash=crypto.id_number_hash(id_type, number))
 
 
+def sealed_id_number(id_type: str, normalised_number: str) -> tuple[str, str, str]:
+    """(encrypted, blind-index hash, masked) of an already validated ID number, as a title record stores it."""
+    return (
+        crypto.encrypt(normalised_number, context=f"id:{id_type}"),
+        crypto.id_number_hash(id_type, normalised_number),
+        mask_id(normalised_number),
+    )
+
+
 class TitleRecord(TimeStamped):
     """产权登记: one holder of one unit. Co-owned units have several records.
 
@@ -254,9 +263,9 @@ class TitleRecord(TimeStamped):
     def set_id_number(self, id_type: str, normalised_number: str) -> None:
         """Store an already validated number encrypted, hashed and masked."""
         self.id_type = id_type
-        self.id_number_enc = crypto.encrypt(normalised_number, context=f"id:{id_type}")
-        self.id_number_hash = crypto.id_number_hash(id_type, normalised_number)
-        self.id_number_masked = mask_id(normalised_number)
+        self.id_number_enc, self.id_number_hash, self.id_number_masked = sealed_id_number(
+            id_type, normalised_number
+        )
 
     def reveal_id_number(self) -> str:
         """Decrypt; only for the data subject or a verifying officer, never for logs."""
