@@ -15,11 +15,9 @@ from pmip.api.auth import StaffSessionAuth
 from pmip.api.owner import OwnerSessionAuth
 from pmip.api.pagination import page_of
 from pmip.api.schemas import Problem
-from pmip.core.errors import NotFound, PermissionDenied, ValidationFailed
-from pmip.registry.models import Project
 from pmip.tendering import selectors, services
 from pmip.tendering.choices import Step, TendererKind, TenderMethod
-from pmip.tendering.models import Tender, TenderStep
+from pmip.tendering.models import Tender
 
 router = Router(tags=["招标投标"], auth=OwnerSessionAuth())
 office_router = Router(tags=["后台：招标投标"], auth=StaffSessionAuth())
@@ -106,6 +104,11 @@ class TenderStepIn(Schema):
     date: dt.date
     note: str = Field("", max_length=500)
     winner_bidder_id: int | None = Field(None, ge=1, le=10**12)
+
+
+def _written(request, tender_id: int) -> Status:
+    """The answer to a write: the tender as it is now (201)."""
+    return Status(201, _detail(selectors.get_tender_for_staff(actor=request.auth, tender_id=tender_id)))
 
 
 def _detail(t: Tender) -> TenderDetailOut:
@@ -199,7 +202,7 @@ def office_record_step(request, tender_id: int, payload: TenderStepIn):
         note=payload.note,
         winner_bidder_id=payload.winner_bidder_id,
     )
-    return Status(201, _detail(selectors.get_tender_for_staff(actor=request.auth, tender_id=tender_id)))
+    return _written(request, tender_id)
 
 
 class TenderCreateIn(Schema):
@@ -228,14 +231,9 @@ class TenderBidderIn(Schema):
 
 @office_router.post("/tenders", response={201: TenderDetailOut, **_ERRORS}, summary="登记招标项目")
 def office_create_tender(request, payload: TenderCreateIn):
-    project_id = (
-        Project.objects.filter(code=payload.project_code.strip()).values_list("pk", flat=True).first()
-    )
-    if project_id is None:
-        raise NotFound("未找到该物业项目，或不在您的管辖范围内。")
     tender = services.create_tender(
         actor=request.auth,
-        project_id=project_id,
+        project_id=services.managed_project_id(actor=request.auth, code=payload.project_code),
         title=payload.title,
         tenderer_kind=payload.tenderer_kind.value,
         method=payload.method.value,
@@ -244,7 +242,7 @@ def office_create_tender(request, payload: TenderCreateIn):
         announcement_days=payload.announcement_days,
         result_days=payload.result_days,
     )
-    return Status(201, _detail(selectors.get_tender_for_staff(actor=request.auth, tender_id=tender.pk)))
+    return _written(request, tender.pk)
 
 
 @office_router.post(
@@ -262,7 +260,7 @@ def office_correct_step(request, tender_id: int, payload: TenderCorrectionIn):
         note=payload.note,
         reason=payload.reason,
     )
-    return Status(201, _detail(selectors.get_tender_for_staff(actor=request.auth, tender_id=tender_id)))
+    return _written(request, tender_id)
 
 
 @office_router.post(
@@ -271,7 +269,7 @@ def office_correct_step(request, tender_id: int, payload: TenderCorrectionIn):
 def office_add_bidder(request, tender_id: int, payload: TenderBidderIn):
     selectors.get_tender_for_staff(actor=request.auth, tender_id=tender_id)
     services.add_bidder(actor=request.auth, tender_id=tender_id, credit_code=payload.credit_code)
-    return Status(201, _detail(selectors.get_tender_for_staff(actor=request.auth, tender_id=tender_id)))
+    return _written(request, tender_id)
 
 
 @office_router.post(
@@ -286,13 +284,10 @@ def office_upload_document(
     title: Form[str],
     file: File[UploadedFile],
 ):
-    tender = selectors.get_tender_for_staff(actor=request.auth, tender_id=tender_id)
-    if not services.may_manage(request.auth):
-        raise PermissionDenied("只有住房和建设部门或业委会的工作人员可以登记招标投标情况。")
-    row = TenderStep.objects.filter(tender=tender, step=step.value, superseded_by__isnull=True).first()
-    if row is None:
-        raise ValidationFailed("该阶段尚未登记，请先登记再上传文件。", field="step")
-    document = services.upload_document(actor=request.auth, step_id=row.pk, title=title, upload=file)
+    selectors.get_tender_for_staff(actor=request.auth, tender_id=tender_id)
+    document = services.upload_step_document(
+        actor=request.auth, tender_id=tender_id, step=step.value, title=title, upload=file
+    )
     return Status(
         201,
         TenderDocumentOut(

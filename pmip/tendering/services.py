@@ -58,6 +58,14 @@ def _managed_projects(actor):
     return Project.objects.filter(q)
 
 
+def managed_project_id(*, actor, code: str) -> int:
+    """The project of this code among those whose tenders the actor records (PermissionDenied for other roles)."""
+    project_id = _managed_projects(actor).filter(code=code.strip()).values_list("pk", flat=True).first()
+    if project_id is None:
+        raise NotFound("未找到该物业项目，或不在您的管辖范围内。", field="project_code")
+    return project_id
+
+
 def _tender_for_update(actor, tender_id: int) -> Tender:
     projects = _managed_projects(actor)
     tender = (
@@ -322,6 +330,25 @@ DOCUMENTS = "tender_documents"  # the name in settings' STORAGES (pmip.core.stor
 def open_document(document: TenderDocument) -> File | None:
     """The stored file of `document` opened for reading (the caller closes it); None when it is missing."""
     return stored_files.open_stored(DOCUMENTS, document.stored_name)
+
+
+def upload_step_document(
+    *, actor, tender_id: int, step: str, title: str, upload: UploadedFile
+) -> TenderDocument:
+    """Attach a file to a tender's step as it stands now (its newest version); the step must be recorded first."""
+    projects = _managed_projects(actor)
+    step_id = (
+        TenderStep.objects.filter(
+            tender_id=tender_id, tender__project__in=projects, step=step, superseded_by__isnull=True
+        )
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if step_id is None:
+        if not Tender.objects.filter(pk=tender_id, project__in=projects).exists():
+            raise NotFound("未找到该招标项目，或您没有权限。")
+        raise ValidationFailed("该阶段尚未登记，请先登记再上传文件。", field="step")
+    return upload_document(actor=actor, step_id=step_id, title=title, upload=upload)
 
 
 def upload_document(*, actor, step_id: int, title: str, upload: UploadedFile) -> TenderDocument:

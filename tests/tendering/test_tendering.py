@@ -247,3 +247,47 @@ def test_api(client, tender, staff, people):
     )
     assert bad.status_code == 422 and "不能跳过" in bad.json()["message"]
     assert client.get("/api/v1/office/tendering/tenders?q=莲花").json()["count"] == 1
+
+
+def test_project_code_is_resolved_within_the_recording_scope(tender, staff, city):
+    code = city.projects["lianhua"].code
+    assert (
+        services.managed_project_id(actor=staff["lianhua"], code=f" {code} ") == city.projects["lianhua"].pk
+    )
+    with pytest.raises(NotFound) as outside:
+        services.managed_project_id(actor=staff["yuehai"], code=code)  # may record, but not this project
+    assert outside.value.field == "project_code"
+    with pytest.raises(PermissionDenied):
+        services.managed_project_id(actor=staff["company"], code=code)  # a bidder never records
+    with pytest.raises(NotFound):
+        services.managed_project_id(actor=staff["lianhua"], code="999999999")
+
+
+def test_a_document_goes_to_the_step_as_it_stands_now(tender, staff):
+    pdf = SimpleUploadedFile("a.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+    with pytest.raises(ValidationFailed) as not_yet:
+        services.upload_step_document(
+            actor=staff["lianhua"], tender_id=tender.pk, step=Step.TENDER, title="招标公告", upload=pdf
+        )
+    assert not_yet.value.field == "step"
+    _step(tender, staff, Step.TENDER, D(2025, 11, 3))
+    services.correct_step(
+        actor=staff["lianhua"],
+        tender_id=tender.pk,
+        step=Step.TENDER,
+        date=D(2025, 11, 4),
+        note="",
+        reason="改期",
+    )
+    document = services.upload_step_document(
+        actor=staff["lianhua"], tender_id=tender.pk, step=Step.TENDER, title="招标公告", upload=pdf
+    )
+    assert document.step == TenderStep.objects.get(tender=tender, step=Step.TENDER, version=2)
+    with pytest.raises(NotFound):
+        services.upload_step_document(
+            actor=staff["yuehai"], tender_id=tender.pk, step=Step.TENDER, title="x", upload=pdf
+        )
+    with pytest.raises(PermissionDenied):
+        services.upload_step_document(
+            actor=staff["company"], tender_id=tender.pk, step=Step.TENDER, title="x", upload=pdf
+        )

@@ -14,9 +14,7 @@ from django.views.decorators.http import require_POST
 
 from pmip.core import clock
 from pmip.core.errors import DomainError, NotFound
-from pmip.identity.scopes import project_q
 from pmip.office.views import office_required
-from pmip.registry.models import Project
 from pmip.tendering import selectors, services
 from pmip.tendering.choices import Step, TendererKind, TenderMethod
 
@@ -91,32 +89,23 @@ def tender_create(request):
     form = TenderForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        scope = project_q(request.user)
-        project = (
-            Project.objects.filter(scope, code=data["project_code"].strip()).first()
-            if scope is not None
-            else None
-        )
-        if project is None:
-            form.add_error("project_code", "未找到该物业项目，或不在您的管辖范围内。")
+        try:
+            tender = services.create_tender(
+                actor=request.user,
+                project_id=services.managed_project_id(actor=request.user, code=data["project_code"]),
+                title=data["title"],
+                tenderer_kind=data["tenderer_kind"],
+                method=data["method"],
+                agent=data["agent"],
+                meeting_id=data["meeting_id"],
+                announcement_days=data["announcement_days"],
+                result_days=data["result_days"],
+            )
+        except DomainError as exc:
+            _error(request, form, exc)
         else:
-            try:
-                tender = services.create_tender(
-                    actor=request.user,
-                    project_id=project.pk,
-                    title=data["title"],
-                    tenderer_kind=data["tenderer_kind"],
-                    method=data["method"],
-                    agent=data["agent"],
-                    meeting_id=data["meeting_id"],
-                    announcement_days=data["announcement_days"],
-                    result_days=data["result_days"],
-                )
-            except DomainError as exc:
-                _error(request, form, exc)
-            else:
-                messages.success(request, "已登记招标项目。")
-                return redirect("office_tendering:detail", tender.pk)
+            messages.success(request, "已登记招标项目。")
+            return redirect("office_tendering:detail", tender.pk)
     return render(request, "office/tendering/create.html", {"form": form})
 
 
