@@ -86,7 +86,8 @@ def _request_transaction():
     must commit before the service goes on) run inside it as they do inside a test case's transaction: their
     writes then commit with the stored answer, which is what a retried request needs."""
     outer = transaction.atomic()
-    outer._from_testcase = True  # Django's own flag for "durable blocks may nest in this one"
+    # Django's own flag for "durable blocks may nest in this one" (private: django-stubs does not declare it)
+    outer._from_testcase = True  # type: ignore[attr-defined]
     return outer
 
 

@@ -20,7 +20,7 @@ import time
 
 from django.conf import settings
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 
 from pmip.ops import routing
@@ -69,7 +69,7 @@ class DatabaseCollector:
     """Platform gauges read from the database at scrape time (cached a few seconds per process)."""
 
     def __init__(self):
-        self._cached: tuple[float, list] = (0.0, [])
+        self._cached: tuple[float, list[Metric]] = (0.0, [])
 
     def collect(self):
         now = time.monotonic()
@@ -85,7 +85,7 @@ class DatabaseCollector:
             self._cached = (now, families)
         yield from self._cached[1]
 
-    def _read(self) -> list:
+    def _read(self) -> list[Metric]:
         from django.db.models import Count, Min, Sum
         from django_tasks_db.models import DBTaskResult
 
@@ -93,7 +93,7 @@ class DatabaseCollector:
         from pmip.decisions.models import Meeting
         from pmip.notifications.models import OutboxMessage
 
-        families = []
+        families: list[Metric] = []
         queue = GaugeMetricFamily("pmip_task_queue_depth", "Tasks waiting to run", labels=["queue"])
         depths = {name: 0 for name in settings.TASKS["default"].get("QUEUES", ["default"])}
         for row in DBTaskResult.objects.ready().values("queue_name").annotate(n=Count("id")).order_by():

@@ -20,6 +20,7 @@ import logging
 import re
 import time
 from functools import cache
+from typing import TypedDict
 
 from django.conf import settings
 from django.db import connections
@@ -31,7 +32,15 @@ REPLICA = "replica"
 COOKIE = "pmip_primary"
 _replica_allowed: contextvars.ContextVar[bool] = contextvars.ContextVar("pmip_replica_allowed", default=False)
 _HEALTH_EVERY_SECONDS = 5.0
-_health = {"checked": 0.0, "ok": True, "lag": None}
+
+
+class _Health(TypedDict):
+    checked: float  # time.monotonic() of the last check
+    ok: bool
+    lag: float | None
+
+
+_health: _Health = {"checked": 0.0, "ok": True, "lag": None}
 
 
 def replica_configured() -> bool:
@@ -77,7 +86,7 @@ def replica_healthy(*, force: bool = False) -> bool:
         lag, ok = None, False
         with contextlib.suppress(Exception):  # closing a broken connection may fail too
             connections[REPLICA].close()
-    _health.update(checked=now, ok=ok, lag=lag)
+    _health.update({"checked": now, "ok": ok, "lag": lag})
     return ok
 
 
