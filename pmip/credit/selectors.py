@@ -132,7 +132,10 @@ def office_district_ids(actor) -> set[int] | None:
     """None = city (all); a set of district ids for district offices; empty = none."""
     if is_city(actor):
         return None
-    return {r.district_id for r in roles_of(actor) if r.level == ScopeLevel.DISTRICT}
+    # a district role always names its district (StaffRole's check constraint)
+    return {
+        r.district_id for r in roles_of(actor) if r.level == ScopeLevel.DISTRICT and r.district_id is not None
+    }
 
 
 def office_may_manage(actor, subject: CreditSubject) -> bool:
@@ -141,9 +144,9 @@ def office_may_manage(actor, subject: CreditSubject) -> bool:
         return bool(roles_of(actor))
     if not districts:
         return False
-    if subject.project_id is not None and subject.project.district_id in districts:
+    if subject.project is not None and subject.project.district_id in districts:
         return True
-    if subject.company_id is not None:
+    if subject.company is not None:
         return subject.company.projects.filter(district_id__in=districts).exists()
     return False
 

@@ -56,7 +56,9 @@ def _office_label(actor) -> tuple[str, int | None]:
             return (role.title or "市住房和建设局", None)
     for role in roles:
         if role.level == ScopeLevel.DISTRICT:
-            return (role.title or f"{role.district.name}住房和建设局", role.district_id)
+            district = role.district
+            assert district is not None  # a district role names its district (StaffRole's check constraint)
+            return (role.title or f"{district.name}住房和建设局", role.district_id)
     raise PermissionDenied("只有市、区住房建设部门可以录入信用信息。")
 
 
@@ -230,7 +232,7 @@ def add_entry(
 
 
 def _notify_subject(subject: CreditSubject, title: str, body: str) -> None:
-    if subject.account_id is not None:
+    if subject.account is not None:
         notify(
             recipient=subject.account,
             kind="credit.entry",
@@ -265,6 +267,11 @@ _LABELS = {
 }
 
 
+def _label(column: str, value: str | dt.date) -> str | None:
+    """The stored value for a choice column's label (a date cell is no label)."""
+    return _LABELS[column].get(value) if isinstance(value, str) else None
+
+
 def _date(value, what: str) -> dt.date | None:
     if is_blank(value):
         return None
@@ -290,7 +297,7 @@ def import_entries(*, actor, file: IO[bytes], filename: str) -> int:
     errors: list[RowError] = []
     planned: list[tuple[CreditSubject, dict]] = []
     for row in rows:
-        values = {}
+        values: dict[str, str | dt.date] = {}  # a cell: its text, or a date from a date-formatted cell
         for key, value in row.values.items():
             field = IMPORT_COLUMNS.get(header_text(key))
             if field is None:
@@ -301,17 +308,17 @@ def import_entries(*, actor, file: IO[bytes], filename: str) -> int:
                 "" if is_blank(value) else (value if isinstance(value, dt.date) else str(value).strip())
             )
         try:
-            kind = _LABELS["kind"].get(values.get("kind", ""))
+            kind = _label("kind", values.get("kind", ""))
             if kind is None:
                 raise ValidationFailed("主体类型应为：" + "、".join(SubjectKind.labels) + "。")
             subject = _import_subject(actor, kind, values)
             points_text = values.get("points", "")
-            if not str(points_text).isdigit():
+            if not isinstance(points_text, str) or not points_text.isdigit():
                 raise ValidationFailed("分值必须是0到100的整数。")
             entry = _entry_values(
-                polarity=_LABELS["polarity"].get(values.get("polarity", ""), "?"),
-                severity=_LABELS["severity"].get(values.get("severity", ""), ""),
-                category=_LABELS["category"].get(values.get("category", "") or "其他", "?"),
+                polarity=_label("polarity", values.get("polarity", "")) or "?",
+                severity=_label("severity", values.get("severity", "")) or "",
+                category=_label("category", values.get("category", "") or "其他") or "?",
                 title=values.get("title", ""),
                 description=values.get("description", ""),
                 points=int(points_text),
@@ -328,7 +335,7 @@ def import_entries(*, actor, file: IO[bytes], filename: str) -> int:
         raise ImportRejected(errors)
     now = clock.now()
     with transaction.atomic():
-        touched = {}
+        touched: dict[tuple, CreditSubject] = {}
         for subject, values in planned:
             if subject.pk is None:
                 key = (subject.kind, subject.company_id, subject.project_id, subject.name)
@@ -337,7 +344,7 @@ def import_entries(*, actor, file: IO[bytes], filename: str) -> int:
                 else:
                     subject.save()
                     touched[key] = subject
-            entry = CreditEntry.objects.create(
+            CreditEntry.objects.create(
                 subject=subject,
                 issuer=issuer,
                 issuer_district_id=district_id,
@@ -349,8 +356,8 @@ def import_entries(*, actor, file: IO[bytes], filename: str) -> int:
         record(
             actor=actor, action="credit.entries.imported", data={"rows": len(planned), "file": filename[:100]}
         )
-        for key, subject in touched.items():
-            if key[0] == "id":
+        for touched_key, subject in touched.items():
+            if touched_key[0] == "id":
                 _refresh_subject(subject)
     return len(planned)
 
