@@ -19,6 +19,7 @@ from pmip.core import clock
 from pmip.core.errors import NotFound, PermissionDenied, ValidationFailed
 from pmip.core.masking import mask_name
 from pmip.core.text import clean_text
+from pmip.delegation.models import Delegation
 from pmip.delegation.selectors import acting_for, actor_label, owner_display_name, owner_may_vote
 from pmip.evaluation import periods
 from pmip.evaluation.choices import PERIOD_MONTHS_CHOICES, SubjectKind, Target
@@ -35,7 +36,7 @@ from pmip.evaluation.models import (
     Reply,
     Tally,
 )
-from pmip.identity.models import AccountKind, BindingStatus, HouseBinding, OwnerIdentity, ScopeLevel
+from pmip.identity.models import Account, AccountKind, BindingStatus, HouseBinding, OwnerIdentity, ScopeLevel
 from pmip.identity.scopes import is_city, roles_of
 from pmip.notifications.services import notify
 from pmip.registry.models import Committee, Project
@@ -71,11 +72,12 @@ def current_period(policy: EvaluationPolicy | None = None) -> str:
 def _stars(value: object, *, what: str) -> int:
     if isinstance(value, bool):
         raise ValidationFailed(f"{what}请选择1到5星。")
+    text = str(value).strip()
     try:
-        stars = int(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+        stars = int(text)
+    except ValueError:
         raise ValidationFailed(f"{what}请选择1到5星。") from None
-    if str(value).strip() != str(stars) or not 1 <= stars <= 5:
+    if text != str(stars) or not 1 <= stars <= 5:
         raise ValidationFailed(f"{what}请选择1到5星。")
     return stars
 
@@ -87,8 +89,8 @@ def _stars(value: object, *, what: str) -> int:
 class Standing:
     """On whose behalf `actor` evaluates in `project`: the principal, and the delegation when acting as delegate."""
 
-    principal: object
-    delegation: object | None
+    principal: Account
+    delegation: Delegation | None
 
 
 def _verified(account) -> bool:
@@ -155,11 +157,13 @@ def _subjects(evaluation: Evaluation) -> list[tuple[str, int, str, str, int | No
     project = evaluation.project
     if evaluation.target == Target.OFFICE:
         company = evaluation.company
+        assert company is not None  # an office evaluation names its company (constraint eval_target_object)
         return [
             (SubjectKind.PROJECT, project.pk, project.code, project.name, project.pk),
             (SubjectKind.COMPANY, company.pk, company.credit_code, company.name, None),
         ]
     committee = evaluation.committee
+    assert committee is not None  # a committee evaluation names its committee (constraint eval_target_object)
     return [
         (
             SubjectKind.COMMITTEE,
@@ -434,7 +438,10 @@ def save_item(
     if not isinstance(position, int) or isinstance(position, bool) or not 0 <= position <= 999:
         raise ValidationFailed("排序必须是0到999的整数。", field="position")
     with transaction.atomic():
-        if EvaluationItem.objects.filter(target=target, name=text).exclude(pk=item_id).exists():
+        same_name = EvaluationItem.objects.filter(target=target, name=text)
+        if item_id is not None:
+            same_name = same_name.exclude(pk=item_id)
+        if same_name.exists():
             raise ValidationFailed("评价项目名称重复。", field="name")
         if item_id is None:
             if EvaluationItem.objects.filter(target=target, active=True).count() >= MAX_ITEMS and active:
@@ -444,9 +451,10 @@ def save_item(
             )
             action = "evaluation.item.created"
         else:
-            item = EvaluationItem.objects.select_for_update().filter(pk=item_id).first()
-            if item is None:
+            found = EvaluationItem.objects.select_for_update().filter(pk=item_id).first()
+            if found is None:
                 raise NotFound()
+            item = found
             if item.target != target:
                 raise ValidationFailed("不能修改评价项目所属的评价对象。", field="target")
             item.name, item.position, item.active = text, position, bool(active)
