@@ -170,9 +170,11 @@ def revoke_delegation(*, actor: Account, delegation_id: int) -> Delegation:
             data={"project": project.name, "party": _party("受托人", delegation.delegate_name)},
         )
         if delegation.delegate_account_id and delegation.delegate_account_id != actor.pk:
+            delegate = delegation.delegate_account
+            assert delegate is not None  # its id is set
             owner_name = selectors.owner_display_name(actor)
             notify(
-                recipient=delegation.delegate_account,
+                recipient=delegate,
                 kind="delegation.revoked",
                 title="委托已解除",
                 body=f"业主{mask_name(owner_name)}已解除在{project.name}对您的委托，您不能再代其参与业主决策和评价。",

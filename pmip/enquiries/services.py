@@ -3,6 +3,7 @@ other side through the notifications outbox (never with the asker's name to the 
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import uuid
 from collections.abc import Sequence
@@ -70,7 +71,7 @@ def _text(value, *, label: str, field: str, max_length: int) -> str:
     return value
 
 
-def _due() -> object:
+def _due() -> dt.date:
     return workdays.add_working_days(clock.today(), reply_days())
 
 
@@ -91,8 +92,11 @@ def _route(enquiry: Enquiry, level: str) -> None:
     if level == Level.DISTRICT and enquiry.district_id is None and project is None:
         level = Level.CITY
     enquiry.level = level
-    enquiry.company_id = project.company_id if level == Level.COMPANY else None
-    enquiry.subdistrict_id = project.subdistrict_id if level == Level.SUBDISTRICT else None
+    # a project is known at these two levels (without one the level moved on to the district above)
+    enquiry.company_id = project.company_id if level == Level.COMPANY and project is not None else None
+    enquiry.subdistrict_id = (
+        project.subdistrict_id if level == Level.SUBDISTRICT and project is not None else None
+    )
     if level == Level.DISTRICT:
         enquiry.district_id = project.district_id if project is not None else enquiry.district_id
     elif level != Level.CITY:
@@ -120,13 +124,14 @@ def office_q(account, *, prefix: str = "") -> Q | None:
 
 
 def office_label(enquiry: Enquiry) -> str:
-    if enquiry.level == Level.COMPANY and enquiry.company_id:
+    # (a foreign key whose id is None reads as None without a query)
+    if enquiry.level == Level.COMPANY and enquiry.company is not None:
         return enquiry.company.name[:60]
-    if enquiry.level == Level.COMMITTEE and enquiry.project_id:
+    if enquiry.level == Level.COMMITTEE and enquiry.project is not None:
         return f"{enquiry.project.name}业主委员会"[:60]
-    if enquiry.level == Level.SUBDISTRICT and enquiry.subdistrict_id:
+    if enquiry.level == Level.SUBDISTRICT and enquiry.subdistrict is not None:
         return enquiry.subdistrict.name[:60]
-    if enquiry.level == Level.DISTRICT and enquiry.district_id:
+    if enquiry.level == Level.DISTRICT and enquiry.district is not None:
         return f"{enquiry.district.name}住房和建设局"[:60]
     return Level(enquiry.level).label
 
@@ -136,11 +141,12 @@ def _office_accounts(enquiry: Enquiry) -> list[Account]:
     roles = StaffRole.objects.none()
     if level == Level.COMPANY:
         roles = StaffRole.objects.filter(level=ScopeLevel.COMPANY, company_id=enquiry.company_id)
-    elif level == Level.COMMITTEE:
+    # (routing always sets the target of its level; a role of these levels always names its target)
+    elif level == Level.COMMITTEE and enquiry.project_id is not None:
         roles = StaffRole.objects.filter(level=ScopeLevel.COMMITTEE, project_id=enquiry.project_id)
-    elif level == Level.SUBDISTRICT:
+    elif level == Level.SUBDISTRICT and enquiry.subdistrict_id is not None:
         roles = StaffRole.objects.filter(level=ScopeLevel.SUBDISTRICT, subdistrict_id=enquiry.subdistrict_id)
-    elif level == Level.DISTRICT:
+    elif level == Level.DISTRICT and enquiry.district_id is not None:
         roles = StaffRole.objects.filter(level=ScopeLevel.DISTRICT, district_id=enquiry.district_id)
     elif level == Level.CITY:
         roles = StaffRole.objects.filter(level=ScopeLevel.CITY)
@@ -167,7 +173,7 @@ def _tell_asker(enquiry: Enquiry, title: str, body: str, *, stage: str) -> None:
         body=body,
         link=f"/enquiries/{enquiry.pk}/",
         data={
-            "project": enquiry.project.name if enquiry.project_id else "政民互动",
+            "project": enquiry.project.name if enquiry.project is not None else "政民互动",
             "subject": enquiry.title,
             "stage": stage,
         },
@@ -187,6 +193,7 @@ def _may_ask_about(account, project: Project) -> bool:
 
 
 def _reencode(upload: UploadedFile) -> tuple[bytes, int, int]:
+    assert upload.size is not None  # an uploaded file always knows its size
     if upload.size > image_max_bytes():
         raise ValidationFailed(f"每张图片不能超过{image_max_bytes() // (1024 * 1024)}MB。", field="images")
     upload.seek(0)
@@ -198,9 +205,9 @@ def _reencode(upload: UploadedFile) -> tuple[bytes, int, int]:
             if probe.width * probe.height > MAX_PIXELS:
                 raise ValidationFailed("图片尺寸过大。", field="images")
             probe.verify()
-        with Image.open(io.BytesIO(raw)) as image:
-            image.seek(0)
-            image = image.convert("RGB")  # drops EXIF/GPS and any other metadata with the original container
+        with Image.open(io.BytesIO(raw)) as opened:
+            opened.seek(0)
+            image = opened.convert("RGB")  # drops EXIF/GPS and any other metadata with the original container
             image.thumbnail((LONG_EDGE, LONG_EDGE))
             out = io.BytesIO()
             image.save(out, format="JPEG", quality=85, optimize=True)
@@ -421,7 +428,7 @@ def escalate_overdue(*, today=None) -> int:
             )
             previous = enquiry.level
             _route(enquiry, NEXT_LEVEL[Level(enquiry.level)])
-            if enquiry.district_id is None and enquiry.project_id:
+            if enquiry.district_id is None and enquiry.project is not None:
                 enquiry.district_id = enquiry.project.district_id if enquiry.level == Level.DISTRICT else None
             enquiry.escalations += 1
             enquiry.state = State.PENDING
