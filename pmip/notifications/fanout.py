@@ -24,15 +24,15 @@ import functools
 import math
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import QuerySet
 
 from pmip.audit.services import record
-from pmip.core import clock
+from pmip.core import background, clock
 from pmip.core.conf import pmip_settings
-from pmip.identity.models import Account
 from pmip.notifications import templates
 from pmip.notifications.choices import Channel, OutboxState
 from pmip.notifications.models import (
@@ -53,7 +53,10 @@ from pmip.notifications.services import (
     idempotency_key,
 )
 
-Resolver = Callable[[dict[str, Any]], QuerySet[Account]]
+if TYPE_CHECKING:  # the user model's type only: notifications sits below identity (it is given accounts)
+    from pmip.identity.models import Account
+
+Resolver = Callable[[dict[str, Any]], "QuerySet[Account]"]
 _AUDIENCES: dict[str, Resolver] = {}
 DEFAULT_RATES = {Channel.WECHAT_TEMPLATE: 200, Channel.SMS: 50}
 
@@ -163,10 +166,13 @@ def record_broadcast(
     return broadcast, True
 
 
-def _enqueue_expand(broadcast_id: int) -> None:
-    from pmip.notifications.tasks import expand_broadcast
+# The tasks (pmip.notifications.tasks imports this module: they are named by path, not imported).
+EXPAND_BROADCAST = "pmip.notifications.tasks.expand_broadcast"
+DELIVER_OUTBOX_BATCH = "pmip.notifications.tasks.deliver_outbox_batch"
 
-    expand_broadcast.enqueue(broadcast_id)
+
+def _enqueue_expand(broadcast_id: int) -> None:
+    background.enqueue(EXPAND_BROADCAST, broadcast_id)
 
 
 # --- expand ---------------------------------------------------------------------------------------------------
@@ -237,7 +243,7 @@ def expand_batch(broadcast_id: int) -> int:
 
 def _write_batch(broadcast: Broadcast, account_ids: list[int], now: dt.datetime) -> int:
     spec = templates.spec_for(broadcast.kind)
-    accounts = list(Account.objects.filter(pk__in=account_ids).only("pk", "wechat_openid", "mobile"))
+    accounts = list(get_user_model().objects.filter(pk__in=account_ids).only("pk", "wechat_openid", "mobile"))
     preferences = {
         p.account_id: p
         for p in ChannelPreference.objects.filter(account_id__in=account_ids).only(
@@ -313,12 +319,8 @@ def _write_batch(broadcast: Broadcast, account_ids: list[int], now: dt.datetime)
 
 
 def _enqueue_delivery_batch(message_ids: list[int], at: dt.datetime) -> None:
-    from pmip.notifications.tasks import deliver_outbox_batch
-
-    task = deliver_outbox_batch
-    if at > clock.now() and task.get_backend().supports_defer:
-        task = task.using(run_after=at)
-    task.enqueue(message_ids)
+    later = at > clock.now() and background.can_defer(DELIVER_OUTBOX_BATCH)
+    background.enqueue(DELIVER_OUTBOX_BATCH, message_ids, run_after=at if later else None)
 
 
 def ahead_seconds() -> float:

@@ -23,21 +23,23 @@ import logging
 import re
 import uuid
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Q
 
 from pmip.audit.services import record
-from pmip.core import clock
+from pmip.core import background, clock
 from pmip.core.conf import pmip_settings
 from pmip.core.errors import NotFound, PermissionDenied, ValidationFailed
 from pmip.core.idnumbers import check_character
-from pmip.identity.models import Account
 from pmip.notifications import channels, templates
 from pmip.notifications.choices import Channel, OutboxState
 from pmip.notifications.models import ChannelPreference, Notification, OutboxMessage
 from pmip.notifications.selectors import channel_preference_for
+
+if TYPE_CHECKING:  # the user model's type only: notifications sits below identity (it is given accounts)
+    from pmip.identity.models import Account
 
 log = logging.getLogger(__name__)
 
@@ -105,10 +107,12 @@ def _refuse_id_numbers(*values: Any) -> None:
                 raise ValueError("消息内容不能包含证件号码。")
 
 
-def _enqueue_delivery(message_id: int) -> None:
-    from pmip.notifications.tasks import deliver_outbox
+# The delivery task (pmip.notifications.tasks imports this module: the task is named by path, not imported).
+DELIVER_OUTBOX = "pmip.notifications.tasks.deliver_outbox"
 
-    deliver_outbox.enqueue(message_id)
+
+def _enqueue_delivery(message_id: int) -> None:
+    background.enqueue(DELIVER_OUTBOX, message_id)
 
 
 def notify(
@@ -373,15 +377,11 @@ def _mark_failed(message: OutboxMessage, *, token: str, error: str, permanent: b
 
 
 def _task_backend_can_defer() -> bool:
-    from pmip.notifications.tasks import deliver_outbox
-
-    return deliver_outbox.get_backend().supports_defer
+    return background.can_defer(DELIVER_OUTBOX)
 
 
 def _enqueue_retry(message_id: int, run_after: dt.datetime) -> None:
-    from pmip.notifications.tasks import deliver_outbox
-
-    deliver_outbox.using(run_after=run_after).enqueue(message_id)
+    background.enqueue(DELIVER_OUTBOX, message_id, run_after=run_after)
 
 
 def deliver_message(*, message_id: int) -> str:

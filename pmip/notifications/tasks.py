@@ -7,7 +7,7 @@ import datetime as dt
 from django.tasks import task
 
 from pmip.core import clock
-from pmip.notifications import services
+from pmip.notifications import fanout, services
 
 
 @task
@@ -35,8 +35,6 @@ def deliver_outbox_batch(message_ids: list[int]) -> dict[str, int]:
 @task
 def expand_broadcast(broadcast_id: int) -> bool:
     """Expand one broadcast for a while; re-enqueue itself when there is more (short tasks, fair queue)."""
-    from pmip.notifications import fanout
-
     finished = fanout.expand(broadcast_id)
     if not finished:
         delay = fanout.resume_delay()
@@ -50,8 +48,6 @@ def expand_broadcast(broadcast_id: int) -> bool:
 @task
 def resume_broadcasts() -> int:
     """Periodic: restart expansions whose worker died (heartbeat too old). Harmless when one is still running."""
-    from pmip.notifications import fanout
-
     ids = fanout.stalled_broadcasts()
     for broadcast_id in ids:
         expand_broadcast.enqueue(broadcast_id)

@@ -15,7 +15,7 @@ class RegistryConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
-        from pmip.registry import models
+        from pmip.registry import models, search_index
 
         # Public reads of these models are cached (pmip.core.public_cache): any save or delete invalidates them.
         # Bulk writes that bypass signals (registry import, demo city) invalidate explicitly.
@@ -30,3 +30,8 @@ class RegistryConfig(AppConfig):
             post_delete.connect(
                 _registry_changed, sender=model, dispatch_uid=f"public-cache-del-{model.__name__}"
             )
+        # The public search's n-gram index follows every saved project, in the transaction of the save (Project.save
+        # wraps it in one); bulk writes re-index explicitly (pmip.registry.search_index).
+        post_save.connect(
+            search_index.project_saved, sender=models.Project, dispatch_uid="search-index-project"
+        )

@@ -132,12 +132,8 @@ class Project(TimeStamped):
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "name_initials"}
-        with transaction.atomic():
+        with transaction.atomic():  # the search index is kept by a post_save receiver, in this transaction
             super().save(*args, **kwargs)
-            if update_fields is None or {"name", "address"} & set(update_fields):
-                from pmip.registry.search_index import index_projects
-
-                index_projects([self.pk])
 
 
 class ProjectSearchGram(models.Model):

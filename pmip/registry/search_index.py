@@ -7,8 +7,8 @@ table. This module keeps, for every project, the set of its one- and two-charact
 grams — an index look-up — and the original `LIKE` condition then runs only on those candidates, so the result is
 exactly what the plain `LIKE` search returns, in each database's own matching rules.
 
-The index is maintained on every write: `Project.save()` re-indexes the saved project, and the bulk paths (registry
-import, demo city) call `index_projects` / `rebuild_search_index` in their own transaction.
+The index is maintained on every write: a post_save receiver (`project_saved`, connected in apps.py) re-indexes a
+saved project in the transaction of its save, and the bulk paths (registry import, demo city) call `index_projects` / `rebuild_search_index` in their own transaction.
 `manage.py rebuild_search_index` rebuilds it from scratch.
 """
 
@@ -59,6 +59,14 @@ def index_projects(project_ids: Iterable[int]) -> int:
             ProjectSearchGram.objects.bulk_create(rows, batch_size=BATCH)
             written += len(rows)
     return written
+
+
+def project_saved(sender, instance: Project, raw: bool = False, update_fields=None, **kwargs) -> None:
+    """post_save of Project: re-index it when its name or address may have changed (not for fixture loading)."""
+    if raw:
+        return
+    if update_fields is None or {"name", "address"} & set(update_fields):
+        index_projects([instance.pk])
 
 
 def rebuild_search_index() -> int:

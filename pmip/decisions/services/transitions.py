@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from pmip.core import clock
+from pmip.core import background, clock
 from pmip.core.errors import ValidationFailed
 from pmip.decisions import notices
 from pmip.decisions import roll as roll_mod
@@ -46,15 +46,14 @@ def _schedule_transitions(meeting: Meeting) -> None:
     periodic `advance_meetings` task catches anything missed."""
     from django.tasks import task_backends
 
-    from pmip.decisions import tasks
-
     meeting_id, starts, ends = meeting.pk, meeting.voting_starts_at, meeting.voting_ends_at
 
     def enqueue():
         if not task_backends["default"].supports_defer:
             return
-        tasks.open_meeting.using(run_after=starts).enqueue(meeting_id)
-        tasks.close_meeting.using(run_after=ends).enqueue(meeting_id)
+        # pmip.decisions.tasks imports the services: the tasks are named by path, not imported
+        background.enqueue("pmip.decisions.tasks.open_meeting", meeting_id, run_after=starts)
+        background.enqueue("pmip.decisions.tasks.close_meeting", meeting_id, run_after=ends)
 
     transaction.on_commit(enqueue)
 
