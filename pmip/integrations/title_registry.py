@@ -3,7 +3,8 @@
 `lookup(name, id_type, id_number)` returns the current title records whose holder has exactly this name and this ID
 number. Backends (`PMIP_TITLE_REGISTRY_BACKEND`):
 
-- "embedded" (default): the platform's own TitleRecord table (blind-index look-up, `current()` records only).
+- "embedded" (default): the platform's own TitleRecord table (blind-index look-up, `current()` records only), in
+  pmip.registry.title_lookup next to the data it reads (named by path: integrations sit below the registry).
 - "http": the registry's JSON service. `POST PMIP_TITLE_REGISTRY_URL` with
   `{"name": "张三", "id_type": "mainland", "id_number": "…"}` (and `Authorization: Bearer PMIP_TITLE_REGISTRY_TOKEN`
   when set) answers `200 {"records": [{"project_code", "building_number", "unit_number", "holder_name", "share",
@@ -26,12 +27,15 @@ from typing import Any, Protocol
 
 import httpx
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.module_loading import import_string
 
 from pmip.core.conf import pmip_settings, secret
 from pmip.core.errors import ServiceUnavailable
 from pmip.core.masking import mask_id
 
 log = logging.getLogger(__name__)
+# The stand-in reading the platform's own title records (pmip.registry imports this module, not the other way).
+EMBEDDED_REGISTRY = "pmip.registry.title_lookup.EmbeddedTitleRegistry"
 
 
 class RegistryUnavailable(ServiceUnavailable):
@@ -58,41 +62,6 @@ class TitleHit:
 class TitleRegistry(Protocol):
     def lookup(self, name: str, id_type: str, id_number: str) -> list[TitleHit]:
         """Current titles held by exactly this name and ID. Raises RegistryUnavailable."""
-
-
-class EmbeddedTitleRegistry:
-    """The platform's own TitleRecord table stands in for the registry."""
-
-    def lookup(self, name: str, id_type: str, id_number: str) -> list[TitleHit]:
-        from pmip.registry.models import TitleRecord
-
-        # Only the six fields a hit needs, as tuples: no model instances for the record, unit, building, project
-        # (building four instances per row cost more than the indexed look-up itself).
-        rows = (
-            TitleRecord.objects.for_id(id_type, id_number)
-            .current()
-            .filter(holder_name=name)
-            .order_by("unit__project__code", "unit__building__number", "unit__number", "id")
-            .values_list(
-                "unit__project__code",
-                "unit__building__number",
-                "unit__number",
-                "holder_name",
-                "share",
-                "certificate_no",
-            )
-        )
-        return [
-            TitleHit(
-                project_code=project_code,
-                building_number=building_number,
-                unit_number=unit_number,
-                holder_name=holder_name,
-                share=share,
-                certificate_no=certificate_no,
-            )
-            for project_code, building_number, unit_number, holder_name, share, certificate_no in rows
-        ]
 
 
 _client_lock = threading.Lock()
@@ -226,7 +195,7 @@ def process_slots(size: int, *, name: str = "title-registry") -> threading.Bound
 def get_title_registry() -> TitleRegistry:
     name = pmip_settings().title_registry_backend
     if name == "embedded":
-        inner: TitleRegistry = EmbeddedTitleRegistry()
+        inner: TitleRegistry = import_string(EMBEDDED_REGISTRY)()
     elif name == "http":
         inner = HttpTitleRegistry.from_settings()
     else:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from pmip.core.errors import NotFound
-from pmip.identity.models import AccountKind
 from pmip.notifications.models import ChannelPreference, Notification, OutboxMessage
+
+# pmip.identity.models.AccountKind.OPERATOR (平台运维): notifications sits below identity and does not import it.
+OPERATOR = "operator"
 
 
 def inbox_for(*, account, unread_only: bool = False) -> QuerySet[Notification]:
@@ -41,9 +43,7 @@ def channel_preference_for(*, account) -> ChannelPreference:
 
 def outbox_for(*, actor, state: str | None = None) -> QuerySet[OutboxMessage]:
     """The delivery queue, for platform operators (平台运维) and superusers only; nothing for anyone else."""
-    if not getattr(actor, "is_authenticated", False) or not (
-        actor.is_superuser or actor.kind == AccountKind.OPERATOR
-    ):
+    if not getattr(actor, "is_authenticated", False) or not (actor.is_superuser or actor.kind == OPERATOR):
         return OutboxMessage.objects.none()
     qs = OutboxMessage.objects.select_related("notification")
     if state:

@@ -14,8 +14,9 @@ from django.test import Client
 from pmip.identity import binding
 from pmip.identity.models import BindingStatus, HouseBinding, HouseInfoSubmission, OwnerIdentity
 from pmip.integrations import embedded_faceid
-from pmip.integrations.title_registry import BoundedTitleRegistry, EmbeddedTitleRegistry, TitleHit
+from pmip.integrations.title_registry import BoundedTitleRegistry, TitleHit
 from pmip.registry.models import Unit
+from pmip.registry.title_lookup import EmbeddedTitleRegistry
 from tests.identity.binding_support import (  # noqa: F401 - fixtures
     MOBILE,
     ZHANG_ID,

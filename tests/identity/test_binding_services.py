@@ -23,12 +23,12 @@ from pmip.identity.models import (
 from pmip.identity.selectors import owner_profile
 from pmip.integrations.title_registry import (
     BoundedTitleRegistry,
-    EmbeddedTitleRegistry,
     HttpTitleRegistry,
     TitleHit,
 )
 from pmip.notifications.models import Notification
 from pmip.registry.models import TitleRecord, Unit
+from pmip.registry.title_lookup import EmbeddedTitleRegistry
 from tests import factories
 from tests.factories import mainland_id
 from tests.identity.binding_support import (  # noqa: F401 - fixtures

@@ -10,8 +10,9 @@ from django.test import Client
 
 from pmip.identity import binding
 from pmip.identity.models import BindingStatus, HouseBinding, HouseInfoSubmission
-from pmip.integrations.title_registry import BoundedTitleRegistry, EmbeddedTitleRegistry
+from pmip.integrations.title_registry import BoundedTitleRegistry
 from pmip.registry.models import Unit
+from pmip.registry.title_lookup import EmbeddedTitleRegistry
 from tests.identity.binding_support import (  # noqa: F401 - fixtures
     MOBILE,
     ZHANG_ID,

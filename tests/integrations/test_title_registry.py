@@ -14,12 +14,12 @@ from pmip.core.errors import ServiceUnavailable
 from pmip.integrations import title_registry
 from pmip.integrations.title_registry import (
     BoundedTitleRegistry,
-    EmbeddedTitleRegistry,
     HttpTitleRegistry,
     RegistryUnavailable,
     TitleHit,
 )
 from pmip.registry.models import Unit
+from pmip.registry.title_lookup import EmbeddedTitleRegistry
 from tests import factories
 from tests.factories import mainland_id
 from tests.integrations.fakes import FakeTitleRegistry

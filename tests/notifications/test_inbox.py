@@ -10,6 +10,7 @@ from django.contrib.auth.models import AnonymousUser
 from pmip.audit.models import AuditEntry
 from pmip.core import clock
 from pmip.core.errors import NotFound, PermissionDenied, ValidationFailed
+from pmip.identity.models import AccountKind
 from pmip.notifications import selectors
 from pmip.notifications.models import ChannelPreference, Notification
 from pmip.notifications.services import mark_all_read, mark_read, notify, set_channel_preference
@@ -126,3 +127,8 @@ def test_outbox_view_is_for_operators_only(owner, three):
     assert selectors.outbox_for(actor=operator).count() == 1
     assert selectors.outbox_for(actor=owner).count() == 0
     assert selectors.outbox_for(actor=AnonymousUser()).count() == 0
+
+
+def test_the_operator_kind_is_identitys():
+    """notifications names the operator kind without importing identity (it sits below it): the same value."""
+    assert selectors.OPERATOR == AccountKind.OPERATOR
