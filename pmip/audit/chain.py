@@ -66,7 +66,9 @@ def _locked_head() -> AuditHead:
     try:
         with transaction.atomic():
             AuditHead.objects.create(
-                stream=STREAM, seq=last.seq if last else 0, hash=last.entry_hash if last else ""
+                stream=STREAM,
+                seq=last.seq if last is not None and last.seq is not None else 0,
+                hash=last.entry_hash if last else "",
             )
     except IntegrityError:
         pass  # created meanwhile by another transaction
@@ -92,7 +94,8 @@ def _insert_moving_head(entry: AuditEntry) -> None:
     """PostgreSQL: insert the entry and move the head in one statement (a data-modifying WITH), as `save()` and an
     UPDATE would in two. The values are prepared by the model fields, as the ORM's insert prepares them."""
     fields = [f for f in AuditEntry._meta.concrete_fields if not f.primary_key]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    # a concrete field always has a column (django-stubs types Field.column as optional)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)  # type: ignore[arg-type]
     values = [f.get_db_prep_save(f.pre_save(entry, True), connection) for f in fields]
     sql = (
         f"WITH e AS (INSERT INTO {AuditEntry._meta.db_table} ({columns})"  # noqa: S608 — model's own names
@@ -163,7 +166,7 @@ def verify(*, batch: int = 2000) -> Verification:
                     False, checked, entry.seq - 1, prev_hash, entry.seq, entry.pk, "内容与哈希不符"
                 )
             prev_hash, expected_seq, checked, last_id = entry.entry_hash, entry.seq + 1, checked + 1, entry.pk
-        after = rows[-1].seq
+        after = expected_seq - 1  # the last row's seq (every row matched the expected one)
     head = AuditHead.objects.filter(stream=STREAM).first()
     if head is not None and (head.seq, head.hash) != (expected_seq - 1, prev_hash):
         return Verification(

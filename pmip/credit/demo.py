@@ -236,7 +236,7 @@ def _credit(projects, seed: int, today: dt.date, now) -> Counter:
                 )
             )
         if rng.random() < 0.5:
-            severity = rng.choice([Severity.MINOR, Severity.MINOR, Severity.GENERAL, Severity.SERIOUS])
+            severity: str = rng.choice([Severity.MINOR, Severity.MINOR, Severity.GENERAL, Severity.SERIOUS])
             issued = today - dt.timedelta(days=rng.randint(5, 300))
             category = Category.ARREARS if s.kind == SubjectKind.OWNER else Category.CONTRACT
             entries.append(

@@ -85,6 +85,9 @@ def owner_evaluation_score(subject: CreditSubject) -> Fraction | None:
     if tally is None:
         return None
     total = PeriodTotal.objects.filter(period=tally.period, kind=EvalKind.COMPANY).first()
+    assert (
+        total is not None
+    )  # kept with the tallies, in their transaction: a period with a tally has its total
     m = eval_policy().prior_weight
     c = Fraction(total.total, total.count)
     return (m * c + tally.total) / (m + tally.count) * 20
@@ -108,13 +111,13 @@ def combined_score(subject: CreditSubject, policy: CreditPolicy | None = None) -
     policy = policy or get_policy()
     owner = owner_evaluation_score(subject)
     inspection = inspection_score(subject)
-    parts = []
+    parts: list[tuple[int, Fraction]] = []
     if owner is not None and policy.owner_weight:
         parts.append((policy.owner_weight, owner))
     if inspection is not None and policy.inspection_weight:
         parts.append((policy.inspection_weight, Fraction(inspection)))
     weight = sum(w for w, _ in parts)
-    value = sum(w * v for w, v in parts) / weight if weight else None
+    value = Fraction(sum(w * v for w, v in parts), weight) if weight else None
     return Combined(owner, inspection, value, policy.owner_weight, policy.inspection_weight)
 
 

@@ -3,7 +3,7 @@ in exactly the input format of `pmip-verify ranking`, and as CSV. No owner, no c
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from pmip.evaluation.choices import SubjectKind, Target
 from pmip.evaluation.models import Evaluation, Tally
@@ -12,6 +12,7 @@ from pmip.evaluation.services import get_policy
 
 def _scores(period: str, kind: str) -> dict[str, list[int]]:
     qs = Evaluation.objects.filter(period=period, is_current=True)
+    rows: Iterable[tuple[str, int]]
     if kind == SubjectKind.PROJECT:
         rows = (
             qs.filter(target=Target.OFFICE)
@@ -25,12 +26,12 @@ def _scores(period: str, kind: str) -> dict[str, list[int]]:
             .order_by("company__credit_code", "id")
         )
     else:
-        rows = (
+        committees = (
             qs.filter(target=Target.COMMITTEE)
             .values_list("project__code", "committee_id", "stars")
             .order_by("project__code", "committee_id", "id")
         )
-        rows = ((f"{code}-{cid}", stars) for code, cid, stars in rows)
+        rows = ((f"{code}-{cid}", stars) for code, cid, stars in committees)
     out: dict[str, list[int]] = {}
     for code, stars in rows:
         out.setdefault(code, []).append(stars)

@@ -66,14 +66,15 @@ def _compute(period: str, kind: str, m: int, min_count: int) -> Ranking:
     n_all = sum(r[3] for r in rows)
     sum_all = sum(r[4] for r in rows)
     c = Fraction(sum_all, n_all) if n_all else None
-    scored = []
+    scored: list[tuple[Fraction, str, str, str, int, str]] = []
     unranked = []
     for code, name, project_code, n, total in rows:
         mean = round2(Fraction(total, n))
         if n >= min_count:
+            assert c is not None  # this row counts (count > 0), so n_all > 0
             scored.append(
                 (
-                    Fraction(m * c + total) / (m + n) if c is not None else None,
+                    Fraction(m * c + total) / (m + n),
                     code,
                     name,
                     project_code,

@@ -145,7 +145,14 @@ def _enquiries() -> int:
         _account("demo_district"),
     )
     flagship = Project.objects.filter(subdistrict__name="莲花街道").order_by("code").first()
-    if None in (plain, multi, company, subdistrict, district, flagship):
+    if (
+        plain is None
+        or multi is None
+        or company is None
+        or subdistrict is None
+        or district is None
+        or flagship is None
+    ):
         return 0
     made = 0
     # 1. a question to the property company, answered the next day, rated 满意
