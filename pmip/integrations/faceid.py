@@ -130,6 +130,8 @@ def _verified_at(text: Mapping[str, Any]) -> dt.datetime | None:
     details = text.get("LivenessDetail") or []
     for detail in reversed(details):
         raw = (detail or {}).get("ReqTime")
+        if raw is None:
+            continue
         try:
             return dt.datetime.fromtimestamp(int(raw) / 1000, tz=dt.UTC)
         except (TypeError, ValueError, OverflowError):
