@@ -83,7 +83,12 @@ def is_verifier(actor) -> bool:
 def subdistrict_ids(actor) -> list[int]:
     if not _staff(actor):
         return []
-    return [r.subdistrict_id for r in roles_of(actor) if r.level == ScopeLevel.SUBDISTRICT]
+    # a subdistrict role always names its subdistrict (check constraint staffrole_scope_matches_level)
+    return [
+        r.subdistrict_id
+        for r in roles_of(actor)
+        if r.level == ScopeLevel.SUBDISTRICT and r.subdistrict_id is not None
+    ]
 
 
 def handles_house_queue(actor) -> bool:
