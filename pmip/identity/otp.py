@@ -25,6 +25,7 @@ import datetime as dt
 import logging
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -160,7 +161,7 @@ def _take_send_slot(*, mobile: str, ip: str | None, account_id: int | None) -> N
     wait = ratelimit.cooldown("sms.phone", mobile, int(settings.PMIP_SMS_INTERVAL_SECONDS))
     if wait:
         raise SmsTooFrequent(wait)
-    checks: list[tuple[str, object, int, int, type[RateLimited]]] = [
+    checks: list[tuple[str, object, int, int, Callable[[], RateLimited]]] = [
         ("sms.ip.hour", ip or "-", int(settings.PMIP_SMS_IP_HOURLY_LIMIT), 3600, SmsIpLimit),
         ("sms.phone.day", mobile, int(settings.PMIP_SMS_DAILY_LIMIT), 86400, SmsDailyLimit),
     ]

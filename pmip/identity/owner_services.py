@@ -70,8 +70,7 @@ def login_with_wechat(*, identity: WechatIdentity) -> Account:
         try:
             with transaction.atomic(durable=True):
                 account = Account.objects.select_for_update().filter(wechat_openid=openid).first()
-                created = account is None
-                if created:
+                if account is None:
                     account = _create_owner(prefix="wx", wechat_openid=openid)
                     record(
                         actor=account,

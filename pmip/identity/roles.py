@@ -23,7 +23,7 @@ from pmip.identity.services import may_enter_ops
 
 ROLE_FIELDS = ("level", "district_id", "subdistrict_id", "project_id", "company_id", "can_edit", "title")
 FLAG_FIELDS = ("is_active", "is_staff", "is_superuser")
-_SCOPE_FIELD = {
+_SCOPE_FIELD: dict[str, str] = {  # by StaffRole.level (a ScopeLevel value)
     ScopeLevel.DISTRICT: "district_id",
     ScopeLevel.SUBDISTRICT: "subdistrict_id",
     ScopeLevel.COMMITTEE: "project_id",

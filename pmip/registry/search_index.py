@@ -41,7 +41,7 @@ def query_grams(query: str) -> set[str]:
 
 
 def _rows(projects: Iterable[tuple[int, str, str]]) -> list[ProjectSearchGram]:
-    rows = []
+    rows: list[ProjectSearchGram] = []
     for pk, name, address in projects:
         rows.extend(ProjectSearchGram(gram=g, project_id=pk) for g in grams(name) | grams(address))
     return rows

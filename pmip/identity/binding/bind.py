@@ -97,7 +97,7 @@ def bind_units(*, actor: Account, state: str, unit_ids) -> list[HouseBinding]:
         identity = OwnerIdentity.objects.select_for_update().filter(account=account).first()
         active = HouseBinding.objects.filter(account=account, status=BindingStatus.ACTIVE)
         created = identity is None
-        if created:
+        if identity is None:
             identity = OwnerIdentity(account=account, created_at=now, agreement_accepted_at=now)
         if (identity.id_type, identity.id_number_hash) != (pending.id_type, pending.id_hash):
             if not created and active.exists():
@@ -115,10 +115,10 @@ def bind_units(*, actor: Account, state: str, unit_ids) -> list[HouseBinding]:
             identity.agreement_accepted_at = dt.datetime.fromtimestamp(pending.agreement_at, tz=dt.UTC)
         if pending.face_consent_at:
             identity.face_consent_at = dt.datetime.fromtimestamp(pending.face_consent_at, tz=dt.UTC)
-        newly_verified = face is not None and identity.verification == VerificationMethod.NONE
-        if newly_verified:
+        verified_by = face if face is not None and identity.verification == VerificationMethod.NONE else None
+        if verified_by is not None:
             identity.verification = VerificationMethod.FACE
-            identity.verified_at = face.verified_at or now
+            identity.verified_at = verified_by.verified_at or now
         identity.updated_at = now
         identity.save()
         record(
@@ -127,12 +127,12 @@ def bind_units(*, actor: Account, state: str, unit_ids) -> list[HouseBinding]:
             obj=identity,
             data={"created": created, "id_type": identity.id_type, "id_masked": identity.id_number_masked},
         )
-        if newly_verified:
+        if verified_by is not None:
             record(
                 actor=account,
                 action="identity.identity.verified",
                 obj=identity,
-                data={"method": "face", "face_verification_id": face.pk, "purpose": "binding"},
+                data={"method": "face", "face_verification_id": verified_by.pk, "purpose": "binding"},
             )
 
         units = list(

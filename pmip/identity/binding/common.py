@@ -54,6 +54,7 @@ MSG_DEVICE = "该设备不支持人脸识别！"
 
 class TitleNotFound(DomainError):
     code = "title_not_found"
+    state: str | None = None  # the pending binding to keep (set by lookup_units)
     status = 404
 
     def __init__(self, message: str = MSG_NO_TITLE, **kwargs):
@@ -64,6 +65,7 @@ class HouseNotFound(DomainError):
     """Titles exist, but their units are not in the registry. `missing` lists them (no personal data)."""
 
     code = "house_not_found"
+    state: str | None = None  # the pending binding to keep (set by lookup_units)
     status = 404
 
     def __init__(self, message: str = MSG_NO_HOUSE, *, missing: list[dict] | None = None, **kwargs):
@@ -73,6 +75,7 @@ class HouseNotFound(DomainError):
 
 class RegistryBusy(ServiceUnavailable):
     code = "registry_unavailable"
+    state: str | None = None  # the pending binding to keep (set by lookup_units)
 
     def __init__(self, message: str = MSG_BUSY, **kwargs):
         super().__init__(message, **kwargs)

@@ -10,9 +10,6 @@ from django.db.models import Q
 
 from pmip.audit.services import record
 from pmip.core import crypto
-from pmip.core.errors import (
-    DomainError,
-)
 from pmip.core.idnumbers import is_mainland
 from pmip.core.masking import mask_name
 from pmip.identity.binding.common import (
@@ -163,7 +160,7 @@ def lookup_units(*, actor: Account, state: str | None) -> tuple[str, LookupResul
     outcome = "found"
     found: list[dict] = []
     missing: list[dict] = []
-    error: DomainError | None = None
+    error: TitleNotFound | HouseNotFound | RegistryBusy | None = None
     try:
         hits = get_title_registry().lookup(pending.holder_name, pending.id_type, _id_number(pending))
     except RegistryUnavailable:

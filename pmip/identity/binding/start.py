@@ -85,7 +85,7 @@ def start_binding(
     except otp.SmsCodeError as exc:
         exc.field = "sms_code"
         raise
-    needs_face = is_mainland(id_type) and not (same_person and identity.is_verified)
+    needs_face = is_mainland(id_type) and not (same_person and identity is not None and identity.is_verified)
     state = PendingBinding(
         account_id=actor.pk,
         mode="new",
