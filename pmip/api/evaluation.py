@@ -106,23 +106,21 @@ def ranking_page(
     request, period: str, kind: str, page: int = Query(1, ge=1, le=100000), unranked: bool = False
 ):
     _check(period, kind)
-    result = ranking.ranking(period=period, kind=kind)
-    rows = result.unranked if unranked else result.ranked
-    size = 20
-    start = (page - 1) * size
+    result = ranking.page_of(period=period, kind=kind, unranked=unranked, number=page, size=20)
+    rows = result.rows if result.number == page else ()  # a page beyond the last is empty
     return RankingPageOut(
         period=period,
         kind=kind,
         prior_weight=result.prior_weight,
         min_count=result.min_count,
         global_mean=result.global_mean,
-        count=len(rows),
+        count=result.count,
         page=page,
-        page_size=size,
-        num_pages=max(1, -(-len(rows) // size)),
+        page_size=result.page_size,
+        num_pages=result.num_pages,
         items=[
             RankRowOut(id=r.code, name=r.name, count=r.count, mean=r.mean, score=r.score, rank=r.rank)
-            for r in rows[start : start + size]
+            for r in rows
         ],
     )
 

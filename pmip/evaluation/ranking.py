@@ -3,24 +3,27 @@
 score = (m·C + Σ stars) / (m + n) with C the city mean of the period for the subject kind, m the prior weight; only
 subjects with n ≥ min_count are ranked; equal exact scores share a rank and the next rank skips. The published
 ranking equals `pmip-verify ranking` on the published open data (tested). Results are cached per tally version and
-policy, so a page view reads one small row and the cache.
+policy. A ranking page (`page_of`) and a subject's position (`position_of`) are cached as small items of the public
+cache (pmip.core.public_cache, namespace `RANKING_CACHE`, invalidated by every tally or policy change), so a page view
+is one cache round trip whatever the number of subjects or evaluations.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 from django.core.cache import cache
+from django.core.paginator import Page, Paginator
 
+from pmip.core import public_cache
+from pmip.evaluation import periods, selectors
 from pmip.evaluation.models import PeriodTotal, Tally
-from pmip.evaluation.services import get_policy
+from pmip.evaluation.rounding import round2 as round2  # re-exported: callers use ranking.round2
+from pmip.evaluation.services import RANKING_CACHE, get_policy
 
-
-def round2(value: Fraction) -> str:
-    """Half-up to two decimals from the exact value (values are never negative)."""
-    hundredths = int((value * 100 + Fraction(1, 2)) // 1)
-    return f"{hundredths // 100}.{hundredths % 100:02d}"
+MAX_PAGE = 10_000  # page numbers asked beyond this are answered as this one (bounds the cache keys)
 
 
 @dataclass(frozen=True)
@@ -117,11 +120,74 @@ def ranking(*, period: str, kind: str) -> Ranking:
 
 
 def position_of(*, period: str, kind: str, code: str) -> Row | None:
-    result = ranking(period=period, kind=kind)
-    for row in result.ranked:
-        if row.code == code:
-            return row
-    for row in result.unranked:
-        if row.code == code:
-            return row
-    return None
+    """The subject's row (ranked or not) in the period's ranking, or None when it has no evaluation."""
+
+    def find() -> Row | None:
+        result = ranking(period=period, kind=kind)
+        return next((row for row in (*result.ranked, *result.unranked) if row.code == code), None)
+
+    return public_cache.cached(RANKING_CACHE, f"position:{period}:{kind}:{code}", find)
+
+
+@dataclass(frozen=True)
+class RankingPage:
+    """One page of a ranking with what a page shows around it: the period and its choices, the method's settings,
+    the city mean and the sizes of both lists."""
+
+    period: str
+    period_choices: tuple[str, ...]
+    prior_weight: int
+    min_count: int
+    global_mean: str | None
+    total_count: int
+    ranked_count: int
+    unranked_count: int
+    unranked: bool  # which list this page is of
+    number: int
+    num_pages: int
+    page_size: int
+    rows: tuple[Row, ...]
+
+    @property
+    def count(self) -> int:
+        return self.unranked_count if self.unranked else self.ranked_count
+
+    def as_page(self) -> Page:
+        """A Django page of these rows for the shared pagination template (a paginator over the row count only:
+        no other row is loaded)."""
+        paginator: Paginator[Any] = Paginator(range(self.count), self.page_size)
+        return Page(self.rows, self.number, paginator)
+
+
+def page_of(*, period: str | None, kind: str, unranked: bool, number: object, size: int) -> RankingPage:
+    """The page `number` (1-based; anything else is page 1, beyond the last is the last) of the ranked or the
+    unranked list of the period (None or an invalid period: the newest with evaluations), from the cache."""
+    try:
+        asked = min(max(int(str(number)), 1), MAX_PAGE)
+    except ValueError:
+        asked = 1
+
+    def build() -> RankingPage:
+        resolved = selectors.parse_period(period, kind)
+        result = ranking(period=resolved, kind=kind)
+        rows = result.unranked if unranked else result.ranked
+        page = Paginator(rows, size).get_page(asked)
+        return RankingPage(
+            period=resolved,
+            period_choices=tuple(selectors.available_periods(kind=kind)),
+            prior_weight=result.prior_weight,
+            min_count=result.min_count,
+            global_mean=result.global_mean,
+            total_count=result.total_count,
+            ranked_count=len(result.ranked),
+            unranked_count=len(result.unranked),
+            unranked=unranked,
+            number=page.number,
+            num_pages=page.paginator.num_pages,
+            page_size=size,
+            rows=tuple(page.object_list),
+        )
+
+    period = period if period and periods.is_valid(period) else None  # the key holds only valid periods
+    key = f"page:{period or '-'}:{kind}:{int(unranked)}:{asked}:{size}"
+    return public_cache.cached(RANKING_CACHE, key, build)

@@ -13,6 +13,7 @@ from pmip.delegation.selectors import acting_for
 from pmip.evaluation import periods
 from pmip.evaluation.choices import SubjectKind, Target
 from pmip.evaluation.models import Evaluation, EvaluationItem, ItemScore, ItemTally, PeriodTotal, Reply, Tally
+from pmip.evaluation.rounding import round2
 from pmip.evaluation.services import current_committee, current_period, get_policy
 from pmip.identity.scopes import project_q
 from pmip.registry.models import Project
@@ -87,8 +88,6 @@ class ObjectStats:
 def object_stats(*, project: Project, target: str, period: str) -> ObjectStats:
     """评价统计: star distribution and item averages, from the tallies."""
     from fractions import Fraction
-
-    from pmip.evaluation.ranking import round2
 
     subject = subject_of(project, target)
     if subject is None:

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import F
 
 from pmip.audit.services import record
-from pmip.core import clock
+from pmip.core import clock, public_cache
 from pmip.core.errors import NotFound, PermissionDenied, ValidationFailed
 from pmip.core.masking import mask_name
 from pmip.core.text import clean_text
@@ -57,6 +57,10 @@ MAX_ITEMS = 20
 
 # Free text shown to others (comments, replies, names, entries): the core cleaner with control characters dropped.
 _text = partial(clean_text, required=False, strip_controls=True)
+
+# The public cache namespace of the rankings' pages (pmip.evaluation.ranking): every change of a tally or of the
+# policy invalidates it.
+RANKING_CACHE = "evaluation-ranking"
 
 
 def get_policy() -> EvaluationPolicy:
@@ -177,6 +181,7 @@ def _subjects(evaluation: Evaluation) -> list[tuple[str, int, str, str, int | No
 
 def _apply(evaluation: Evaluation, scores: Mapping[int, int], sign: int) -> None:
     """Add (sign=1) or remove (sign=-1) one evaluation from the tallies of its subjects and period."""
+    public_cache.invalidate(RANKING_CACHE)
     stars = evaluation.stars
     for kind, subject_id, code, name, project_id in _subjects(evaluation):
         tally, _ = Tally.objects.get_or_create(
@@ -499,6 +504,7 @@ def update_policy(
         policy.updated_at = clock.now()
         policy.updated_by = actor
         policy.save()
+        public_cache.invalidate(RANKING_CACHE)
         record(
             actor=actor,
             action="evaluation.policy.updated",
@@ -523,6 +529,7 @@ def rebuild_tallies(*, periods_: list[str] | None = None) -> int:
     from collections import defaultdict
 
     with transaction.atomic():
+        public_cache.invalidate(RANKING_CACHE)
         qs = Evaluation.objects.filter(is_current=True).select_related("project", "company", "committee")
         if periods_:
             qs = qs.filter(period__in=periods_)

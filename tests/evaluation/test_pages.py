@@ -83,3 +83,49 @@ def test_menus_have_no_pending_evaluation_entries(client):
     page = client.get("/property/mine/")
     assert "/evaluation/" in page.text
     assert "/evaluation/" in client.get("/property/service/").text
+
+
+def test_ranking_page_is_one_cache_read_and_every_change_is_seen_at_once(city, owners, staff):
+    """A ranking page view reads no tally, period or policy row once cached (its cost does not grow with the
+    number of subjects or evaluations), and an evaluation or a policy change shows on the next view."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    services.update_policy(
+        actor=staff["city"], prior_weight=10, min_count=1, period_months=3, reply_edit_hours=24
+    )
+    project = city.projects["lianhua"]
+    logged_in(owners[0]).post(f"/evaluation/projects/{project.pk}/office/rate/", form(4))
+    url = "/evaluation/ranking/?kind=project"
+    assert "（1 条评价）" in Client().get(url).text
+    with CaptureQueriesContext(connection) as queries:
+        again = Client().get(url)
+    assert again.status_code == 200 and "莲花山庄" in again.text
+    assert not [q["sql"] for q in queries.captured_queries if "evaluation_" in q["sql"]]
+    assert len(queries.captured_queries) <= 1  # the cache (none with an in-memory cache)
+
+    logged_in(owners[1]).post(f"/evaluation/projects/{project.pk}/office/rate/", form(2))
+    page = Client().get(url).text
+    assert "（2 条评价）" in page and "3.00" in page  # the new evaluation counts at once
+    api = Client().get(f"/api/v1/evaluation/rankings/{services.current_period()}/project").json()
+    assert api["count"] == 1 and api["items"][0]["count"] == 2
+
+    services.update_policy(
+        actor=staff["city"], prior_weight=10, min_count=3, period_months=3, reply_edit_hours=24
+    )
+    page = Client().get(url).text
+    assert "评价少于 3 条的不参与排名" in page and "参与排名（0）" in page
+    assert (
+        Client().get(f"/api/v1/evaluation/rankings/{services.current_period()}/project").json()["count"] == 0
+    )
+
+
+def test_ranking_pages_beyond_the_last(city, owners, staff):
+    services.update_policy(
+        actor=staff["city"], prior_weight=10, min_count=1, period_months=3, reply_edit_hours=24
+    )
+    logged_in(owners[0]).post(f"/evaluation/projects/{city.projects['lianhua'].pk}/office/rate/", form(4))
+    page = Client().get("/evaluation/ranking/?kind=project&page=99")
+    assert page.status_code == 200 and 'data-rank="1"' in page.text  # the last page
+    api = Client().get(f"/api/v1/evaluation/rankings/{services.current_period()}/project?page=99").json()
+    assert api["page"] == 99 and api["items"] == [] and api["num_pages"] == 1

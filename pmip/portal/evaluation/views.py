@@ -234,11 +234,15 @@ def ranking_page(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", SubjectKind.PROJECT)
     if kind not in SubjectKind.values:
         kind = SubjectKind.PROJECT
-    period = selectors.parse_period(request.GET.get("period"), kind)
-    result = ranking.ranking(period=period, kind=kind)
-    show = request.GET.get("show")
-    rows = result.unranked if show == "unranked" else result.ranked
-    page = Paginator(rows, RANK_PAGE_SIZE).get_page(request.GET.get("page"))
+    show = "unranked" if request.GET.get("show") == "unranked" else "ranked"
+    result = ranking.page_of(
+        period=request.GET.get("period"),
+        kind=kind,
+        unranked=show == "unranked",
+        number=request.GET.get("page") or 1,
+        size=RANK_PAGE_SIZE,
+    )
+    period = result.period
     context = {
         "page_title": "评价排名",
         "back_url": reverse("portal_evaluation:index"),
@@ -248,10 +252,10 @@ def ranking_page(request: HttpRequest) -> HttpResponse:
         "kind_label": SubjectKind(kind).label,
         "period": period,
         "period_label": periods.label(period),
-        "period_choices": [(p, periods.label(p)) for p in selectors.available_periods(kind=kind)],
+        "period_choices": [(p, periods.label(p)) for p in result.period_choices],
         "result": result,
-        "show": "unranked" if show == "unranked" else "ranked",
-        "page": page,
+        "show": show,
+        "page": result.as_page(),
         "highlight": request.GET.get("code", "")[:64],
     }
     return render(request, "portal/evaluation/ranking.html", context)
