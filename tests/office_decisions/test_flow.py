@@ -226,7 +226,7 @@ def test_notice_too_late_is_refused_with_the_domain_message(client, project, con
     login_staff(client, convener)
     with at(LATE):
         page = client.get(f"{BASE}{meeting.pk}/notice/")
-        assert page.context["stage"]["notice_in_time"] is False
+        assert page.context["stage"].notice_in_time is False
         response = client.post(f"{BASE}{meeting.pk}/notice/", {"confirm": "on"})
     assert response.status_code == 200
     assert response.context["form"].non_field_errors() == [

@@ -8,6 +8,8 @@ from pmip.identity.models import OwnerIdentity
 
 VOTING_STARTED = (MeetingState.OPEN, MeetingState.CLOSED, MeetingState.PUBLISHED)
 AFTER_CLOSE = (MeetingState.CLOSED, MeetingState.PUBLISHED)
+# A meeting that has not closed may be cancelled (`services.cancel_meeting`; the back office offers it then).
+CANCELLABLE = (MeetingState.DRAFT, MeetingState.NOTICED, MeetingState.OPEN)
 
 
 def _authenticated(actor) -> bool:

@@ -2,32 +2,44 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.core.files import File
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 
+from pmip.core import clock
 from pmip.core.errors import NotFound
 from pmip.decisions import roll as roll_mod
 from pmip.decisions import tally
-from pmip.decisions.choices import MeetingState
+from pmip.decisions.choices import ConvenerKind, MeetingState
 from pmip.decisions.models import Matter, Meeting, PublicityFile
-from pmip.decisions.rules import convener_project_q, results_due_by, supervisor_project_q, voting_uses
-from pmip.decisions.selectors.common import _authenticated
+from pmip.decisions.rules import (
+    convener_project_q,
+    may_claim_convener_kind,
+    meeting_notice_deadline,
+    results_due_by,
+    supervisor_project_q,
+    voting_uses,
+)
+from pmip.decisions.selectors.common import AFTER_CLOSE, CANCELLABLE, VOTING_STARTED, _authenticated
 from pmip.decisions.storage import open_stored_file
 from pmip.delegation.selectors import delegated_project_ids
 from pmip.identity.models import BindingStatus, HouseBinding, VerificationMethod
-from pmip.registry.models import Project, Unit
+from pmip.registry.models import Building, Project, Unit
 
 
-def meetings_for_staff(*, actor, state: str = "") -> QuerySet[Meeting]:
-    """Meetings of the projects the actor may read in the back office (conveners and district bureaus)."""
+def meetings_for_staff(*, actor, state: str = "", with_matter_count: bool = False) -> QuerySet[Meeting]:
+    """Meetings of the projects the actor may read in the back office (conveners and district bureaus);
+    `with_matter_count` annotates each with `matter_count` (the list page)."""
     q = supervisor_project_q(actor, prefix="project__")
     if q is None:
         return Meeting.objects.none()
     qs = Meeting.objects.filter(q).select_related("project", "project__subdistrict")
     if state:
         qs = qs.filter(state=state)
+    if with_matter_count:
+        qs = qs.annotate(matter_count=Count("matters"))
     return qs.order_by("-voting_starts_at", "-id")
 
 
@@ -44,12 +56,75 @@ def may_run_meeting(*, actor, meeting: Meeting) -> bool:
     return q is not None and Project.objects.filter(q).filter(pk=meeting.project_id).exists()
 
 
+def convener_projects(*, actor) -> QuerySet[Project]:
+    """The projects where the actor may convene (create) a meeting, by code; none for a reader."""
+    q = convener_project_q(actor)
+    if q is None:
+        return Project.objects.none()
+    return Project.objects.filter(q).order_by("code")
+
+
+def claimable_convener_kinds(*, actor) -> list[str]:
+    """The convener kinds (ConvenerKind values, in their order) the actor may convene a meeting as."""
+    return [k for k in ConvenerKind.values if may_claim_convener_kind(actor, convener_kind=k)]
+
+
+def project_buildings(*, meeting: Meeting) -> list[Building]:
+    """The buildings of the meeting's project by number (the choices of a matter's scope)."""
+    return list(Building.objects.filter(project_id=meeting.project_id).order_by("number"))
+
+
+@dataclass(frozen=True)
+class MeetingStage:
+    """Where a meeting stands for the back office: its state, the notice deadline and the voting times reached,
+    what the convener may do next (the services decide; this only says which steps to offer)."""
+
+    now: dt.datetime
+    notice_deadline: dt.datetime
+    notice_in_time: bool
+    start_reached: bool
+    end_reached: bool
+    is_draft: bool
+    is_noticed: bool
+    is_open: bool
+    is_closed: bool
+    is_published: bool
+    is_cancelled: bool
+    after_open: bool
+    after_close: bool
+    may_cancel: bool
+    results_due_by: dt.datetime | None
+
+
+def meeting_stage(meeting: Meeting) -> MeetingStage:
+    """The meeting's stage now (clock.now())."""
+    now = clock.now()
+    deadline = meeting_notice_deadline(meeting)
+    return MeetingStage(
+        now=now,
+        notice_deadline=deadline,
+        notice_in_time=now <= deadline,
+        start_reached=now >= meeting.voting_starts_at,
+        end_reached=now >= meeting.voting_ends_at,
+        is_draft=meeting.state == MeetingState.DRAFT,
+        is_noticed=meeting.state == MeetingState.NOTICED,
+        is_open=meeting.state == MeetingState.OPEN,
+        is_closed=meeting.state == MeetingState.CLOSED,
+        is_published=meeting.state == MeetingState.PUBLISHED,
+        is_cancelled=meeting.state == MeetingState.CANCELLED,
+        after_open=meeting.state in VOTING_STARTED,
+        after_close=meeting.state in AFTER_CLOSE,
+        may_cancel=meeting.state in CANCELLABLE,
+        results_due_by=results_due(meeting),
+    )
+
+
 def matters_of(*, meeting: Meeting) -> list[Matter]:
     """The meeting's matters in order, with candidates and scope buildings."""
     return list(meeting.matters.prefetch_related("candidates", "buildings").order_by("order", "pk"))
 
 
-def results_due(meeting: Meeting):
+def results_due(meeting: Meeting) -> dt.datetime | None:
     """When the results must be published at the latest (3 days after the close), or None before the close."""
     return results_due_by(meeting.closed_at) if meeting.closed_at else None
 

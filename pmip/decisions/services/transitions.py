@@ -23,7 +23,7 @@ from pmip.decisions.rules import (
     notice_period_text,
     voting_uses,
 )
-from pmip.decisions.selectors import count_discrepancies, matter_results
+from pmip.decisions.selectors import CANCELLABLE, count_discrepancies, matter_results
 from pmip.decisions.services.common import (
     REASON_MAX,
     CountMismatch,
@@ -109,13 +109,7 @@ def cancel_meeting(*, actor: Account, meeting_id: int, reason: str) -> Meeting:
     reason = _clean_text(reason, label="取消原因", field="reason", max_length=REASON_MAX)
     with transaction.atomic():
         meeting = _convener_meeting(actor, meeting_id)
-        _require_state(
-            meeting,
-            MeetingState.DRAFT,
-            MeetingState.NOTICED,
-            MeetingState.OPEN,
-            message="投票已截止的会议不能取消。",
-        )
+        _require_state(meeting, *CANCELLABLE, message="投票已截止的会议不能取消。")
         previous = meeting.state
         meeting.state = MeetingState.CANCELLED
         meeting.cancelled_at = clock.now()
