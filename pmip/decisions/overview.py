@@ -26,6 +26,8 @@ from pmip.decisions.choices import Choice, Ineligibility, MatterClass, MeetingSt
 from pmip.decisions.models import Ballot, Matter, MatterCount, Meeting, RollEntry
 from pmip.decisions.rules import REHEARSAL_OUTCOME_LABELS, choice_for
 from pmip.decisions.selectors import VOTING_STARTED, delegate_cast_label, delegate_may_see, owner_project_ids
+from pmip.decisions.services.common import AlreadyVoted, NotEligible, VotingNotOpen
+from pmip.delegation.models import Delegation
 from pmip.delegation.selectors import acting_for, owner_display_name, owner_may_vote
 from pmip.identity.models import BindingStatus, HouseBinding, OwnerIdentity
 from pmip.registry.models import Project
@@ -262,35 +264,44 @@ def _slots(actor, meetings: list[Meeting], matters_of: dict[int, list[Matter]], 
         )
         slot_of[(meeting_id, key)] = slot
         out[meeting_id].append(slot)
-    mine = [(mid, key) for (mid, key), s in slot_of.items() if s.eligible]
-    if mine:
-        by_id = {m.pk: m for m in meetings}
-        key_of: dict[str, tuple[int, str]] = {}
-        for mid, key in mine:
-            key_of[tokens.token_of(by_id[mid], key)] = (mid, key)
-        for b in Ballot.objects.filter(
-            meeting_id__in={mid for mid, _ in mine}, owner_token__in=list(key_of), superseded_at__isnull=True
-        ):
-            slot = slot_of[key_of[b.owner_token]]
-            if not slot.for_self and not delegate_may_see(
-                b, delegations.get(slot.entries[0].principal_id), by_id[b.meeting_id]
-            ):
-                continue  # a delegate never sees the owner's earlier choice before the close
-            slot.ballots[b.matter_id] = MyBallot(
-                b.matter_id,
-                dict(b.choices),
-                b.receipt,
-                b.sequence,
-                b.channel,
-                b.cast_at,
-                b.by_delegate,
-                delegate_cast_label(
-                    owner_id=actor.pk, project_id=by_id[b.meeting_id].project_id, cast_at=b.cast_at
-                )
-                if slot.for_self and b.by_delegate
-                else "",
-            )
+    _attach_own_ballots(actor, meetings, slot_of, delegations)
     return out, own_may_vote, delegations, bound_units
+
+
+def _attach_own_ballots(
+    actor, meetings: list[Meeting], slot_of: dict[tuple[int, str], Slot], delegations: dict[int, Delegation]
+) -> None:
+    """Put the actor's own valid ballots into their eligible slots (one query): the owner's own, and a delegate's
+    only those a delegate cast (`delegate_may_see`)."""
+    mine = [(mid, key) for (mid, key), s in slot_of.items() if s.eligible]
+    if not mine:
+        return
+    by_id = {m.pk: m for m in meetings}
+    key_of: dict[str, tuple[int, str]] = {}
+    for mid, key in mine:
+        key_of[tokens.token_of(by_id[mid], key)] = (mid, key)
+    for b in Ballot.objects.filter(
+        meeting_id__in={mid for mid, _ in mine}, owner_token__in=list(key_of), superseded_at__isnull=True
+    ):
+        slot = slot_of[key_of[b.owner_token]]
+        if not slot.for_self and not delegate_may_see(
+            b, delegations.get(slot.entries[0].principal_id), by_id[b.meeting_id]
+        ):
+            continue  # a delegate never sees the owner's earlier choice before the close
+        slot.ballots[b.matter_id] = MyBallot(
+            b.matter_id,
+            dict(b.choices),
+            b.receipt,
+            b.sequence,
+            b.channel,
+            b.cast_at,
+            b.by_delegate,
+            delegate_cast_label(
+                owner_id=actor.pk, project_id=by_id[b.meeting_id].project_id, cast_at=b.cast_at
+            )
+            if slot.for_self and b.by_delegate
+            else "",
+        )
 
 
 def _outcomes(meetings: list[Meeting]) -> dict[int, str]:
@@ -440,6 +451,41 @@ def matter_row(*, actor, matter_id: int) -> MatterRow:
         if row.matter.pk == matter_id:
             return row
     raise NotFound("未找到该议题。")
+
+
+# Why a matter takes no ballot now, by its row state (the casting service refuses the same with VotingNotOpen).
+CLOSED_REASONS = {
+    CANCELLED: "会议已取消。",
+    NOT_STARTED: "投票尚未开始。",
+    ENDED: "投票已截止，不能再投票。",
+    PUBLISHED: "投票已截止，不能再投票。",
+}
+
+
+def require_voting_open(row: MatterRow) -> None:
+    """VotingNotOpen, with the owner's reason, unless the matter's meeting is open for voting."""
+    reason = CLOSED_REASONS.get(row.state)
+    if reason:
+        raise VotingNotOpen(reason)
+
+
+def votable_slot(row: MatterRow, unit_id) -> Slot:
+    """The actor's slot on this matter that covers `unit_id` (as given: an id or its text); NotFound otherwise."""
+    slot = next((s for s in row.slots if any(str(e.unit_id) == str(unit_id) for e in s.entries)), None)
+    if slot is None:
+        raise NotFound("该房屋不在您可投票的范围内。")
+    return slot
+
+
+def require_may_cast(row: MatterRow, slot: Slot) -> None:
+    """Before an owner is asked to confirm a ballot, the refusals `services.cast_ballots` would give: NotEligible
+    (not on the roll as voter, or a delegation in force), AlreadyVoted (a ballot cast and no change allowed)."""
+    if not slot.can_vote:
+        raise NotEligible(
+            DELEGATED_AWAY if slot.blocked_by_delegation else slot.ineligible_reason or "您不能投票。"
+        )
+    if row.matter.pk in slot.ballots and not row.meeting.allow_ballot_change:
+        raise AlreadyVoted(f"您已对议题“{row.matter.title}”投票，投票后不能修改。")
 
 
 def describe_choices(matter: Matter, choices: dict) -> list[tuple[str, str]]:

@@ -7,7 +7,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from pmip.decisions import overview, selectors
+from pmip.core.errors import NotFound
+from pmip.decisions import overview, selectors, services
 from tests.decisions import factories as f
 from tests.portal_decisions.support import close, meeting_around_now, nominate, publish, vote
 
@@ -149,3 +150,40 @@ def test_list_pages_take_a_fixed_number_of_queries(client, scene, url, django_as
         response = client.get(url)
     assert response.status_code == 200
     assert three <= 22
+
+
+# --- the checks before the confirmation page (moved from the owner view into the domain, issue 9) ------------------
+
+
+def test_the_checks_before_confirming_give_the_casting_services_refusals(scene):
+    meeting = meeting_around_now(scene.convener, scene.project, [f.question()])
+    matter = meeting.matters.get()
+    row = overview.matter_row(actor=scene.zhang.account, matter_id=matter.pk)
+    overview.require_voting_open(row)
+    slot = overview.votable_slot(row, scene.units["1-101"].pk)
+    assert (
+        overview.votable_slot(row, str(scene.units["2-101"].pk)) is slot
+    )  # the same owner, as text from a form
+    with pytest.raises(NotFound):
+        overview.votable_slot(row, scene.units["1-102"].pk)  # 李四's unit
+    overview.require_may_cast(row, slot)
+    vote(scene.zhang, meeting, scene.units["1-101"], {matter.pk: "yes"})
+    row = overview.matter_row(actor=scene.zhang.account, matter_id=matter.pk)
+    with pytest.raises(services.AlreadyVoted):  # no change allowed in this meeting
+        overview.require_may_cast(row, overview.votable_slot(row, scene.units["1-101"].pk))
+    # 孙八 delegated to 周九: his own slot may not vote, with the reason the pages show
+    row = overview.matter_row(actor=scene.sun.account, matter_id=matter.pk)
+    with pytest.raises(services.NotEligible, match=overview.DELEGATED_AWAY):
+        overview.require_may_cast(row, overview.votable_slot(row, scene.units["1-202"].pk))
+    # after the close the matter takes no ballot
+    close(scene.convener, meeting)
+    row = overview.matter_row(actor=scene.zhang.account, matter_id=matter.pk)
+    with pytest.raises(services.VotingNotOpen, match="投票已截止"):
+        overview.require_voting_open(row)
+
+
+def test_a_noticed_meeting_is_not_open_yet(scene):
+    meeting = meeting_around_now(scene.convener, scene.project, [f.question()], state="noticed")
+    row = overview.matter_row(actor=scene.zhang.account, matter_id=meeting.matters.get().pk)
+    with pytest.raises(services.VotingNotOpen, match="投票尚未开始"):
+        overview.require_voting_open(row)
