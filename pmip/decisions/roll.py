@@ -148,84 +148,26 @@ def build_roll(meeting: Meeting, matters: list[Matter]) -> list[RollEntry]:
     """The roll of a meeting as unsaved RollEntry objects, ordered by unit id. A fixed number of queries."""
     units = list(scoped_units(meeting, matters))
     unit_ids = [u.pk for u in units]
-
-    titles: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
-    for tid, uid, id_type, id_hash in (
-        TitleRecord.objects.current()
-        .filter(unit_id__in=unit_ids)
-        .values_list("id", "unit_id", "id_type", "id_number_hash")
-    ):
-        titles[uid].append((tid, id_type, id_hash))
-
-    bindings: dict[int, list[_Binding]] = defaultdict(list)
-    for uid, account_id, title_id, bound_at, verification in HouseBinding.objects.filter(
-        unit_id__in=unit_ids, status=BindingStatus.ACTIVE, title_record__ended_on__isnull=True
-    ).values_list(
-        "unit_id", "account_id", "title_record_id", "bound_at", "account__owner_identity__verification"
-    ):
-        verified = verification is not None and verification != VerificationMethod.NONE
-        bindings[uid].append(_Binding(account_id, title_id, bound_at, verified))
-
-    def key_and_kind(unit: Unit) -> tuple[str, str]:
-        if unit.developer_held or not unit.delivered:
-            return DEVELOPER_KEY, OwnerKind.DEVELOPER
-        holders = {(t, h) for _, t, h in titles[unit.pk]}
-        if not holders:
-            return unit_key(unit.pk), OwnerKind.UNREGISTERED
-        if len(holders) > 1:
-            return unit_key(unit.pk), OwnerKind.CO_OWNED
-        ((id_type, id_hash),) = holders
-        return holder_key(id_type, id_hash), OwnerKind.SINGLE
-
-    keyed = [(u, *key_and_kind(u)) for u in units]
+    titles = _current_titles(unit_ids)
+    bindings = _active_bindings(unit_ids)
+    keyed = [(u, *_key_and_kind(u, titles[u.pk])) for u in units]
     co_owned_ids = [u.pk for u, _, kind in keyed if kind == OwnerKind.CO_OWNED]
     nominations: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for uid, nominator_id, nominee_id in VoterNomination.objects.filter(
         unit_id__in=co_owned_ids, ended_at__isnull=True
     ).values_list("unit_id", "nominator_id", "nominee_id"):
         nominations[uid].append((nominator_id, nominee_id))
-
-    # principal per key
+    principal_of, reason_of = _principals(keyed, titles, bindings, nominations)
     verified_accounts: dict[int, bool] = {}
     for bs in bindings.values():
         for b in bs:
             verified_accounts[b.account_id] = b.verified
-    principal_of: dict[str, int | None] = {}
-    reason_of: dict[str, str] = {}
-    single_candidates: dict[str, list[_Binding]] = defaultdict(list)
-    for unit, key, kind in keyed:
-        if kind == OwnerKind.SINGLE:
-            own_titles = {tid for tid, _, _ in titles[unit.pk]}
-            single_candidates[key] += [b for b in bindings[unit.pk] if b.title_id in own_titles]
-        elif kind == OwnerKind.CO_OWNED:
-            state = nomination_state(
-                titles=titles[unit.pk],
-                bindings=[(b.account_id, b.title_id) for b in bindings[unit.pk]],
-                nominations=nominations[unit.pk],
-            )
-            principal_of[key] = state.effective_nominee
-            reason_of[key] = Ineligibility.NO_NOMINATION
-        elif kind == OwnerKind.DEVELOPER:
-            principal_of[key] = None
-            reason_of[key] = Ineligibility.DEVELOPER
-        else:
-            principal_of[key] = None
-            reason_of[key] = Ineligibility.NO_TITLE
-    for key, candidates in single_candidates.items():
-        if not candidates:
-            principal_of[key] = None
-            reason_of[key] = Ineligibility.NOT_BOUND
-            continue
-        best = sorted(candidates, key=lambda b: (not b.verified, b.bound_at, b.account_id))[0]
-        principal_of[key] = best.account_id
-
     principals = {p for p in principal_of.values() if p is not None}
     delegate_of: dict[int, int | None] = dict(
         Delegation.objects.filter(
             project_id=meeting.project_id, status=DelegationStatus.ACTIVE, owner_id__in=principals
         ).values_list("owner_id", "delegate_account_id")
     )
-
     entries: list[RollEntry] = []
     for unit, key, kind in keyed:
         principal = principal_of.get(key)
@@ -257,6 +199,84 @@ def build_roll(meeting: Meeting, matters: list[Matter]) -> list[RollEntry]:
             )
         )
     return entries
+
+
+def _current_titles(unit_ids: list[int]) -> dict[int, list[tuple[int, str, str]]]:
+    """Per unit, its current title records as (title id, id type, id number hash)."""
+    titles: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
+    for tid, uid, id_type, id_hash in (
+        TitleRecord.objects.current()
+        .filter(unit_id__in=unit_ids)
+        .values_list("id", "unit_id", "id_type", "id_number_hash")
+    ):
+        titles[uid].append((tid, id_type, id_hash))
+    return titles
+
+
+def _active_bindings(unit_ids: list[int]) -> dict[int, list[_Binding]]:
+    """Per unit, the active bindings to a current title, with whether the bound account is verified."""
+    bindings: dict[int, list[_Binding]] = defaultdict(list)
+    for uid, account_id, title_id, bound_at, verification in HouseBinding.objects.filter(
+        unit_id__in=unit_ids, status=BindingStatus.ACTIVE, title_record__ended_on__isnull=True
+    ).values_list(
+        "unit_id", "account_id", "title_record_id", "bound_at", "account__owner_identity__verification"
+    ):
+        verified = verification is not None and verification != VerificationMethod.NONE
+        bindings[uid].append(_Binding(account_id, title_id, bound_at, verified))
+    return bindings
+
+
+def _key_and_kind(unit: Unit, titles: list[tuple[int, str, str]]) -> tuple[str, str]:
+    """The unit's owner key and owner kind: the developer, an unregistered unit, a co-owned unit (keyed by the
+    unit) or a single holder (keyed by the holder, so one owner's units share a key)."""
+    if unit.developer_held or not unit.delivered:
+        return DEVELOPER_KEY, OwnerKind.DEVELOPER
+    holders = {(t, h) for _, t, h in titles}
+    if not holders:
+        return unit_key(unit.pk), OwnerKind.UNREGISTERED
+    if len(holders) > 1:
+        return unit_key(unit.pk), OwnerKind.CO_OWNED
+    ((id_type, id_hash),) = holders
+    return holder_key(id_type, id_hash), OwnerKind.SINGLE
+
+
+def _principals(
+    keyed: list[tuple[Unit, str, str]],
+    titles: dict[int, list[tuple[int, str, str]]],
+    bindings: dict[int, list[_Binding]],
+    nominations: dict[int, list[tuple[int, int]]],
+) -> tuple[dict[str, int | None], dict[str, str]]:
+    """The principal (the account that votes as the owner) per owner key, and the reason a key has none: a single
+    holder's verified-first, earliest bound account; a co-owned unit's effective nominee."""
+    principal_of: dict[str, int | None] = {}
+    reason_of: dict[str, str] = {}
+    single_candidates: dict[str, list[_Binding]] = defaultdict(list)
+    for unit, key, kind in keyed:
+        if kind == OwnerKind.SINGLE:
+            own_titles = {tid for tid, _, _ in titles[unit.pk]}
+            single_candidates[key] += [b for b in bindings[unit.pk] if b.title_id in own_titles]
+        elif kind == OwnerKind.CO_OWNED:
+            state = nomination_state(
+                titles=titles[unit.pk],
+                bindings=[(b.account_id, b.title_id) for b in bindings[unit.pk]],
+                nominations=nominations[unit.pk],
+            )
+            principal_of[key] = state.effective_nominee
+            reason_of[key] = Ineligibility.NO_NOMINATION
+        elif kind == OwnerKind.DEVELOPER:
+            principal_of[key] = None
+            reason_of[key] = Ineligibility.DEVELOPER
+        else:
+            principal_of[key] = None
+            reason_of[key] = Ineligibility.NO_TITLE
+    for key, candidates in single_candidates.items():
+        if not candidates:
+            principal_of[key] = None
+            reason_of[key] = Ineligibility.NOT_BOUND
+            continue
+        best = sorted(candidates, key=lambda b: (not b.verified, b.bound_at, b.account_id))[0]
+        principal_of[key] = best.account_id
+    return principal_of, reason_of
 
 
 # --- canonical form and hash -----------------------------------------------------------------------------------

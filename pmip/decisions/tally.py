@@ -165,6 +165,7 @@ def quorum_shortfall(c: Counts) -> tuple[int, int]:
     return max(0, owners - c.participating_owners), max(0, area - c.participating_area)
 
 
+# Over 60 lines on purpose: the four tests of each class are one table, read side by side with the law's wording.
 def threshold_tests(c: Counts, matter_class: str) -> list[dict]:
     """Each test with its figures: what was reached, against what base, the least value that passes, the integer
     comparison actually made, and whether it passed. Areas as 'm²' strings, owners as integers."""

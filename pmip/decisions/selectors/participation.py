@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from pmip.decisions import roll as roll_mod
 from pmip.decisions import tally, tokens
-from pmip.decisions.models import Ballot, Matter, MatterCount, RollEntry
+from pmip.decisions.models import Ballot, Matter, MatterCount, Meeting, RollEntry
 from pmip.decisions.selectors.common import VOTING_STARTED
 from pmip.decisions.selectors.counting import _counts_of
 from pmip.decisions.selectors.meetings import get_meeting_for_staff, matters_of
@@ -56,43 +56,13 @@ def turnout(*, actor, meeting_id: int) -> list[MatterTurnout]:
     numbers = dict(
         Building.objects.filter(pk__in={e.building_id for e in entries}).values_list("pk", "number")
     )
-    key_of = tokens.keys_by_token(meeting, (e.owner_key for e in entries))
-    voted: dict[int, set[str]] = defaultdict(set)
-    for matter_id, token in Ballot.objects.filter(meeting=meeting, superseded_at__isnull=True).values_list(
-        "matter_id", "owner_token"
-    ):
-        voted[matter_id].add(key_of.get(token, ""))
+    voted = _voted_keys(meeting, entries)
     out = []
     for matter in matters:
         first_candidate = matter.candidates.all()[0].pk if matter.is_election else None
         c = _counts_of(rows[(matter.pk, first_candidate)])
         quorum_owners, quorum_area = tally.quorum_minimums(c)
         owners_needed, area_needed = tally.quorum_shortfall(c)
-        per: dict[int, dict] = {}
-        for e in roll_mod.entries_in_matter_scope(entries, matter):
-            b = per.setdefault(
-                e.building_id, {"units": 0, "owners": set(), "area": 0, "pu": 0, "po": set(), "pa": 0}
-            )
-            b["units"] += 1
-            b["owners"].add(e.owner_key)
-            b["area"] += e.area
-            if e.owner_key in voted[matter.pk]:
-                b["pu"] += 1
-                b["po"].add(e.owner_key)
-                b["pa"] += e.area
-        buildings = [
-            BuildingTurnout(
-                building=f"{numbers[bid]}栋",
-                units=b["units"],
-                owners=len(b["owners"]),
-                area=tally.format_area(b["area"]),
-                participating_units=b["pu"],
-                participating_owners=len(b["po"]),
-                participating_area=tally.format_area(b["pa"]),
-            )
-            for bid, b in per.items()
-        ]
-        buildings.sort(key=lambda t: (len(t.building), t.building))
         out.append(
             MatterTurnout(
                 matter=matter,
@@ -105,7 +75,52 @@ def turnout(*, actor, meeting_id: int) -> list[MatterTurnout]:
                 owners_needed=owners_needed,
                 area_needed=tally.format_area(area_needed),
                 quorum_reached=tally.quorate(c),
-                buildings=buildings,
+                buildings=_building_turnout(
+                    roll_mod.entries_in_matter_scope(entries, matter), voted[matter.pk], numbers
+                ),
             )
         )
     return out
+
+
+def _voted_keys(meeting: Meeting, entries: list[RollEntry]) -> dict[int, set[str]]:
+    """Per matter id, the owner keys with a valid ballot (tokens mapped back through the roll's keys)."""
+    key_of = tokens.keys_by_token(meeting, (e.owner_key for e in entries))
+    voted: dict[int, set[str]] = defaultdict(set)
+    for matter_id, token in Ballot.objects.filter(meeting=meeting, superseded_at__isnull=True).values_list(
+        "matter_id", "owner_token"
+    ):
+        voted[matter_id].add(key_of.get(token, ""))
+    return voted
+
+
+def _building_turnout(
+    scoped: list[RollEntry], voted: set[str], numbers: dict[int, str]
+) -> list[BuildingTurnout]:
+    """Units, owners and area per building of a matter's scope, and how many of them took part; by building."""
+    per: dict[int, dict] = {}
+    for e in scoped:
+        b = per.setdefault(
+            e.building_id, {"units": 0, "owners": set(), "area": 0, "pu": 0, "po": set(), "pa": 0}
+        )
+        b["units"] += 1
+        b["owners"].add(e.owner_key)
+        b["area"] += e.area
+        if e.owner_key in voted:
+            b["pu"] += 1
+            b["po"].add(e.owner_key)
+            b["pa"] += e.area
+    buildings = [
+        BuildingTurnout(
+            building=f"{numbers[bid]}栋",
+            units=b["units"],
+            owners=len(b["owners"]),
+            area=tally.format_area(b["area"]),
+            participating_units=b["pu"],
+            participating_owners=len(b["po"]),
+            participating_area=tally.format_area(b["pa"]),
+        )
+        for bid, b in per.items()
+    ]
+    buildings.sort(key=lambda t: (len(t.building), t.building))
+    return buildings
