@@ -159,3 +159,14 @@ class UnitRow:
     label: str
     figures: Figures
     below_line: bool
+
+    @classmethod
+    def of(cls, unit: Unit, threshold_pct: Decimal) -> UnitRow:
+        """A unit fetched with its building and fund_balance: its label, figures and replenishment flag."""
+        figures = Figures.of(getattr(unit, "fund_balance", None))
+        return cls(
+            unit=unit,
+            label=f"{unit.building.number}-{unit.number}",
+            figures=figures,
+            below_line=is_below_line(figures.balance, figures.first_deposit, threshold_pct),
+        )

@@ -19,7 +19,6 @@ from pmip.funds.selectors.balances import (
     UnitRow,
     below_line,
     flagged_counts,
-    is_below_line,
     project_figures,
 )
 from pmip.registry.models import Building, Committee, Project, Unit
@@ -132,15 +131,4 @@ def building_unit_list(*, actor, building: Building) -> list[UnitRow]:
     permissions.require_read_project(actor, building.project)
     pct = policy_for(building.project).replenish_threshold_pct
     units = Unit.objects.filter(building=building).select_related("building", "fund_balance")
-    rows = []
-    for unit in display.sort_units(units):
-        figures = Figures.of(getattr(unit, "fund_balance", None))
-        rows.append(
-            UnitRow(
-                unit=unit,
-                label=f"{unit.building.number}-{unit.number}",
-                figures=figures,
-                below_line=is_below_line(figures.balance, figures.first_deposit, pct),
-            )
-        )
-    return rows
+    return [UnitRow.of(unit, pct) for unit in display.sort_units(units)]

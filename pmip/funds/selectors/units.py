@@ -96,15 +96,7 @@ def my_fund_units(*, actor) -> list[UnitRow]:
     ):
         if unit.project_id not in thresholds:
             thresholds[unit.project_id] = policy_for(unit.project_id).replenish_threshold_pct
-        figures = Figures.of(getattr(unit, "fund_balance", None))
-        rows.append(
-            UnitRow(
-                unit=unit,
-                label=f"{unit.building.number}-{unit.number}",
-                figures=figures,
-                below_line=is_below_line(figures.balance, figures.first_deposit, thresholds[unit.project_id]),
-            )
-        )
+        rows.append(UnitRow.of(unit, thresholds[unit.project_id]))
     return rows
 
 
@@ -186,16 +178,5 @@ def delegated_fund_projects(*, actor) -> list[DelegatedProject]:
                 project=d.project, figures=Figures.of(getattr(d.project, "fund_balance", None))
             )
         row.principals.append(d.owner)
-        for unit in units:
-            figures = Figures.of(getattr(unit, "fund_balance", None))
-            row.units.append(
-                UnitRow(
-                    unit=unit,
-                    label=f"{unit.building.number}-{unit.number}",
-                    figures=figures,
-                    below_line=is_below_line(
-                        figures.balance, figures.first_deposit, thresholds[d.project_id]
-                    ),
-                )
-            )
+        row.units.extend(UnitRow.of(unit, thresholds[d.project_id]) for unit in units)
     return list(out.values())
