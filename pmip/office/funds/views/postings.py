@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -115,68 +116,38 @@ def post_interest(request, code: str):
     )
     pool = services.unallocated_pool(project)
     preview, confirm_error = None, ""
-    if action == "receive" and receive_form.is_valid():
-        data = receive_form.cleaned_data
-        try:
-            entry = services.receive_interest(
+    if action == "receive":
+        received = act_on_form(
+            request,
+            receive_form,
+            lambda data: services.receive_interest(
                 actor=request.user,
                 project=project,
                 amount=data["amount"],
                 occurred_on=data["occurred_on"],
                 period=data["period"],
                 memo=data["memo"],
-            )
-        except ValidationFailed as exc:
-            form_error(receive_form, exc)
-        else:
-            messages.success(
-                request, f"利息收益 {display.format_money(entry.amount)} 元已记入本小区待分配利息。"
-            )
-            return redirect("office_funds:post_interest", code=project.code)
+            ),
+            done=lambda entry: succeeded(
+                request,
+                f"利息收益 {display.format_money(entry.amount)} 元已记入本小区待分配利息。",
+                "office_funds:post_interest",
+                code=project.code,
+            ),
+        )
+        if received:
+            return received
     if action in ("preview", "allocate") and allocate_form.is_valid():
-        data = allocate_form.cleaned_data
-        choice = {
-            "period_end": data["period_end"],
-            "period_start": data["period_start"],
-            "method": data["method"] or None,
-            "amount": data["amount"] or None,  # none: the whole pool (the service's default)
-        }
-        try:
-            p = services.preview_interest_allocation(project=project, **choice)
-        except ValidationFailed as exc:
-            form_error(allocate_form, exc)
-        else:
-            preview = {
-                "method": dict(InterestMethod.choices)[p.method],
-                "amount": p.amount,
-                "total": p.total,
-                "without": p.units_without_share,
-                "rows": p.allocations,
-                "digest": apportionment_digest(p.allocations),
-            }
+        choice = _interest_choice(allocate_form.cleaned_data)
+        preview = _interest_preview(project, allocate_form, choice)
         if preview is not None and action == "allocate":
-            if request.POST.get("confirm") != "on":
-                confirm_error = "请勾选确认后再提交。"
+            outcome = _allocate_interest(request, project, allocate_form, choice)
+            if isinstance(outcome, HttpResponseBase):
+                return outcome
+            if outcome is None:  # the form shows the service's refusal
+                preview = None
             else:
-                try:
-                    result = services.allocate_interest(
-                        actor=request.user,
-                        project=project,
-                        **choice,
-                        period=data["period"],
-                        expected_digest=request.POST.get("preview_digest", ""),
-                    )
-                except PreviewChanged:
-                    confirm_error = "内容已修改，分配结果随之变化。请核对下面新的分配预览后再确认。"
-                except ValidationFailed as exc:
-                    form_error(allocate_form, exc)
-                    preview = None
-                else:
-                    messages.success(
-                        request,
-                        f"利息收益 {display.format_money(result.total)} 元已分配至 {result.count - 1} 户分户账。",
-                    )
-                    return redirect("office_funds:ledger", code=project.code)
+                confirm_error = outcome
     policy = policy_for(project)
     context = _project_context(request, project, "postings")
     context.update(
@@ -192,3 +163,55 @@ def post_interest(request, code: str):
         }
     )
     return render(request, "office/funds/post_interest.html", context)
+
+
+def _interest_choice(data: dict) -> dict:
+    """What the allocation form chose, as the service's preview and allocation take it."""
+    return {
+        "period_end": data["period_end"],
+        "period_start": data["period_start"],
+        "method": data["method"] or None,
+        "amount": data["amount"] or None,  # none: the whole pool (the service's default)
+    }
+
+
+def _interest_preview(project, form, choice: dict) -> dict | None:
+    """The allocation the choice gives (what the page shows), or None when the form shows the refusal."""
+    try:
+        p = services.preview_interest_allocation(project=project, **choice)
+    except ValidationFailed as exc:
+        form_error(form, exc)
+        return None
+    return {
+        "method": dict(InterestMethod.choices)[p.method],
+        "amount": p.amount,
+        "total": p.total,
+        "without": p.units_without_share,
+        "rows": p.allocations,
+        "digest": apportionment_digest(p.allocations),
+    }
+
+
+def _allocate_interest(request, project, form, choice: dict) -> HttpResponseBase | str | None:
+    """Post exactly the previewed shares (the service compares the digest under the project lock): a redirect once
+    posted, the confirmation error to show next to the preview, or None when the form shows the refusal."""
+    if request.POST.get("confirm") != "on":
+        return "请勾选确认后再提交。"
+    try:
+        result = services.allocate_interest(
+            actor=request.user,
+            project=project,
+            **choice,
+            period=form.cleaned_data["period"],
+            expected_digest=request.POST.get("preview_digest", ""),
+        )
+    except PreviewChanged:
+        return "内容已修改，分配结果随之变化。请核对下面新的分配预览后再确认。"
+    except ValidationFailed as exc:
+        form_error(form, exc)
+        return None
+    messages.success(
+        request,
+        f"利息收益 {display.format_money(result.total)} 元已分配至 {result.count - 1} 户分户账。",
+    )
+    return redirect("office_funds:ledger", code=project.code)
