@@ -106,7 +106,9 @@ def ranking_page(
     request, period: str, kind: str, page: int = Query(1, ge=1, le=100000), unranked: bool = False
 ):
     _check(period, kind)
-    result = ranking.page_of(period=period, kind=kind, unranked=unranked, number=page, size=20)
+    result = ranking.page_of(
+        ranking.PageRequest.of(period=period, kind=kind, unranked=unranked, number=page, size=20)
+    )
     rows = result.rows if result.number == page else ()  # a page beyond the last is empty
     return RankingPageOut(
         period=period,

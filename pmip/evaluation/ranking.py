@@ -159,35 +159,54 @@ class RankingPage:
         return Page(self.rows, self.number, paginator)
 
 
-def page_of(*, period: str | None, kind: str, unranked: bool, number: object, size: int) -> RankingPage:
-    """The page `number` (1-based; anything else is page 1, beyond the last is the last) of the ranked or the
-    unranked list of the period (None or an invalid period: the newest with evaluations), from the cache."""
-    try:
-        asked = min(max(int(str(number)), 1), MAX_PAGE)
-    except ValueError:
-        asked = 1
+@dataclass(frozen=True)
+class PageRequest:
+    """Which ranking page is asked, normalised: a valid period or None (the newest with evaluations), a page number
+    in 1..MAX_PAGE (anything else is page 1; beyond the last page is the last)."""
 
-    def build() -> RankingPage:
-        resolved = selectors.parse_period(period, kind)
-        result = ranking(period=resolved, kind=kind)
-        rows = result.unranked if unranked else result.ranked
-        page = Paginator(rows, size).get_page(asked)
-        return RankingPage(
-            period=resolved,
-            period_choices=tuple(selectors.available_periods(kind=kind)),
-            prior_weight=result.prior_weight,
-            min_count=result.min_count,
-            global_mean=result.global_mean,
-            total_count=result.total_count,
-            ranked_count=len(result.ranked),
-            unranked_count=len(result.unranked),
-            unranked=unranked,
-            number=page.number,
-            num_pages=page.paginator.num_pages,
-            page_size=size,
-            rows=tuple(page.object_list),
-        )
+    period: str | None
+    kind: str
+    unranked: bool
+    number: int
+    size: int
 
-    period = period if period and periods.is_valid(period) else None  # the key holds only valid periods
-    key = f"page:{period or '-'}:{kind}:{int(unranked)}:{asked}:{size}"
-    return public_cache.cached(RANKING_CACHE, key, build)
+    @classmethod
+    def of(cls, *, period: str | None, kind: str, unranked: bool, number: object, size: int) -> PageRequest:
+        try:
+            asked = min(max(int(str(number)), 1), MAX_PAGE)
+        except ValueError:
+            asked = 1
+        valid = period if period and periods.is_valid(period) else None
+        return cls(valid, kind, unranked, asked, size)
+
+    @property
+    def key(self) -> str:
+        return f"page:{self.period or '-'}:{self.kind}:{int(self.unranked)}:{self.number}:{self.size}"
+
+
+def build_page(asked: PageRequest) -> RankingPage:
+    """The page, computed from the (version-cached) ranking; `page_of` is the cached read."""
+    resolved = selectors.parse_period(asked.period, asked.kind)
+    result = ranking(period=resolved, kind=asked.kind)
+    rows = result.unranked if asked.unranked else result.ranked
+    page = Paginator(rows, asked.size).get_page(asked.number)
+    return RankingPage(
+        period=resolved,
+        period_choices=tuple(selectors.available_periods(kind=asked.kind)),
+        prior_weight=result.prior_weight,
+        min_count=result.min_count,
+        global_mean=result.global_mean,
+        total_count=result.total_count,
+        ranked_count=len(result.ranked),
+        unranked_count=len(result.unranked),
+        unranked=asked.unranked,
+        number=page.number,
+        num_pages=page.paginator.num_pages,
+        page_size=asked.size,
+        rows=tuple(page.object_list),
+    )
+
+
+def page_of(asked: PageRequest) -> RankingPage:
+    """The page from the cache (one round trip while no tally or policy changed)."""
+    return public_cache.cached(RANKING_CACHE, asked.key, lambda: build_page(asked))

@@ -11,10 +11,12 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from pmip.core import public_cache
 from pmip.core.errors import DomainError
 from pmip.evaluation import periods, ranking, selectors, services
 from pmip.evaluation.choices import SubjectKind, Target
@@ -235,12 +237,24 @@ def ranking_page(request: HttpRequest) -> HttpResponse:
     if kind not in SubjectKind.values:
         kind = SubjectKind.PROJECT
     show = "unranked" if request.GET.get("show") == "unranked" else "ranked"
-    result = ranking.page_of(
+    highlight = request.GET.get("code", "")[:64]
+    asked = ranking.PageRequest.of(
         period=request.GET.get("period"),
         kind=kind,
         unranked=show == "unranked",
         number=request.GET.get("page") or 1,
         size=RANK_PAGE_SIZE,
+    )
+
+    def build() -> tuple[ranking.RankingPage, str]:
+        result = ranking.build_page(asked)
+        context = {"rows": result.rows, "show": show, "highlight": highlight}
+        return result, render_to_string("portal/evaluation/_ranking_rows.html", context)
+
+    # The page and its rendered rows are one item of the rankings' public cache (one round trip per view); a
+    # highlighted row (?code=) is rendered for that view only.
+    result, rows_html = (
+        build() if highlight else public_cache.cached(services.RANKING_CACHE, f"portal-{asked.key}", build)
     )
     period = result.period
     context = {
@@ -256,7 +270,7 @@ def ranking_page(request: HttpRequest) -> HttpResponse:
         "result": result,
         "show": show,
         "page": result.as_page(),
-        "highlight": request.GET.get("code", "")[:64],
+        "rows_html": rows_html,
     }
     return render(request, "portal/evaluation/ranking.html", context)
 
