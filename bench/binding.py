@@ -30,6 +30,10 @@ from bench import http_load
 from bench.server import bench_env, database_label, machine, prepare_city, serve, setup_django
 
 FLOOD_PATH = "/api/v1/me/binding/lookup"
+PAGE_LOOKUP_PATH = "/me/binding/add/"
+# The flood comes from one loopback address: the per-IP limit (PMIP_BINDING_LOOKUP_IP_LIMIT, 120 per hour by default)
+# would answer it with 429 before the registry guard is reached. Raised here so the guard is what is measured.
+IP_LIMIT = str(10**7)
 MSG_BUSY = "查询产权数据错误：系统繁忙，请稍后再试"
 HOLDERS = 200
 FLOOD_ACCOUNTS = 400
@@ -90,8 +94,8 @@ def sample_holders(count: int, *, seed: int = 1) -> list[Holder]:
 
 def measure_lookup(holders: list[Holder], *, seconds: float, seed: int = 1) -> dict:
     """Interleaved look-ups and primary-key reads; the first pass (cold caches) is reported apart."""
-    from pmip.integrations.title_registry import EmbeddedTitleRegistry
     from pmip.registry.models import Unit
+    from pmip.registry.title_lookup import EmbeddedTitleRegistry
 
     rng = random.Random(seed)
     hi = Unit.objects.order_by("-pk").values_list("pk", flat=True).first()
@@ -146,7 +150,7 @@ def explain_lookup(holder: Holder) -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from pmip.integrations.title_registry import EmbeddedTitleRegistry
+    from pmip.registry.title_lookup import EmbeddedTitleRegistry
 
     with CaptureQueriesContext(connection) as captured:
         EmbeddedTitleRegistry().lookup(holder.name, holder.id_type, holder.id_number)
@@ -252,7 +256,7 @@ class FakeTitleRegistry:
 
 def registry_answers(holders: list[Holder]) -> dict[tuple[str, str, str], list[dict]]:
     """What the fake registry answers for each holder: the holder's current titles, as the registry would."""
-    from pmip.integrations.title_registry import EmbeddedTitleRegistry
+    from pmip.registry.title_lookup import EmbeddedTitleRegistry
 
     registry = EmbeddedTitleRegistry()
     answers = {}
@@ -316,7 +320,10 @@ def flood_owners(holders: list[Holder], count: int, *, first: int = 0) -> list[s
 
 def refusal_cost(holders: list[Holder], *, detail_path: str, repeats: int = 100, first_account: int) -> dict:
     """Server time of one refused look-up ("系统繁忙") and of one detail-page read, in process (Django test client,
-    every registry slot of this process taken, logging muted): what each flood request costs the server."""
+    every registry slot of this process taken, logging muted): what each flood request costs the server. Both
+    doors: the API (`POST /api/v1/me/binding/lookup`, refused in pmip.identity.flood before the session is read)
+    and the owner page's 添加房屋绑定 (`POST /me/binding/add/`, refused in the service after the session and
+    account, before the identity: a redirect with the message to the binding page)."""
     import logging
 
     from django.conf import settings
@@ -343,6 +350,17 @@ def refusal_cost(holders: list[Holder], *, detail_path: str, repeats: int = 100,
                 raise RuntimeError(f"expected a refused look-up, got {response.status_code}")
             return elapsed
 
+        def refused_page(key: str) -> float:
+            owner.cookies[settings.SESSION_COOKIE_NAME] = key
+            started = time.perf_counter()
+            response = owner.post(PAGE_LOOKUP_PATH)
+            elapsed = (time.perf_counter() - started) * 1000
+            if response.status_code != 302:
+                raise RuntimeError(
+                    f"expected a redirect from the refused page look-up, got {response.status_code}"
+                )
+            return elapsed
+
         def detail() -> float:
             started = time.perf_counter()
             response = anonymous.get(detail_path)
@@ -351,19 +369,25 @@ def refusal_cost(holders: list[Holder], *, detail_path: str, repeats: int = 100,
             return (time.perf_counter() - started) * 1000
 
         refused(keys[-1])
+        refused_page(keys[-1])
         detail()  # warm-up
-        refusals, details = [], []
-        for key in keys[:repeats]:  # interleaved, so drift weighs on both alike
+        refusals, page_refusals, details = [], [], []
+        for key in keys[:repeats]:  # interleaved, so drift weighs on all alike
             refusals.append(refused(key))
             details.append(detail())
+            page_refusals.append(refused_page(key))
     finally:
         logging.disable(logging.NOTSET)
         for _ in range(taken):
             slots.release()
-    result = {"refused_lookup": _stats(refusals), "detail_page": _stats(details)}
-    result["p50_ratio"] = round(
-        result["refused_lookup"]["p50_ms"] / (result["detail_page"]["p50_ms"] or 1e-9), 2
-    )
+    result = {
+        "refused_lookup": _stats(refusals),
+        "refused_page_lookup": _stats(page_refusals),
+        "detail_page": _stats(details),
+    }
+    detail_p50 = result["detail_page"]["p50_ms"] or 1e-9
+    result["p50_ratio"] = round(result["refused_lookup"]["p50_ms"] / detail_p50, 3)
+    result["page_p50_ratio"] = round(result["refused_page_lookup"]["p50_ms"] / detail_p50, 3)
     return result
 
 
@@ -510,6 +534,7 @@ def run_flood(
 
 def run(*, scale: str, seconds: float, clients: int) -> dict:
     env = bench_env(scale)
+    env["PMIP_BINDING_LOOKUP_IP_LIMIT"] = IP_LIMIT
     prepared = prepare_city(env, scale)
     projects = prepared["projects"]
     host_info = machine()
@@ -557,7 +582,8 @@ def run(*, scale: str, seconds: float, clients: int) -> dict:
     print(explained["plan"])
     print(
         f"\n    in process: a refused look-up takes {refusal['refused_lookup']['p50_ms']} ms (p50) of server time, "
-        f"a detail-page read {refusal['detail_page']['p50_ms']} ms (ratio {refusal['p50_ratio']})"
+        f"a detail-page read {refusal['detail_page']['p50_ms']} ms (ratio {refusal['p50_ratio']}); "
+        f"refused on the owner page {refusal['refused_page_lookup']['p50_ms']} ms (ratio {refusal['page_p50_ratio']})"
     )
     for label, flood in floods.items():
         f = flood["flood"]

@@ -303,7 +303,8 @@ def binding_lookup(request, payload: LookupIn):
             actor=request.auth, state=None if payload.add else _state(request)
         )
     except (services.RegistryBusy, services.TitleNotFound, services.HouseNotFound) as exc:
-        _keep(request, exc.state)
+        if exc.state is not None:  # None: refused before 添加房屋绑定 began, the session keeps what it had
+            _keep(request, exc.state)
         raise
     _keep(request, token)
     return LookupOut(

@@ -52,6 +52,9 @@ class PmipSettings:
 
     # limits of owners' actions
     binding_lookup_limit: int = 10  # title look-ups per account per hour
+    binding_lookup_ip_limit: int = (
+        120  # title look-ups per client IP per hour (checked before the session is read)
+    )
     face_daily_limit: int = 10  # face verifications started per account per day
     login_fail_limit: int = 5
     login_fail_window_seconds: int = 15 * 60

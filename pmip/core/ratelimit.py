@@ -8,6 +8,7 @@ servers) that take slots at the same moment still count every slot once.
 
 - `hit(name, ident, limit=, window=)` takes one slot of the window containing now; returns a `Hit` whose `allowed`
   is False once more than `limit` slots were taken in this window. A refused hit is not counted.
+- `retry_after(window)`: seconds left in the current window.
 - `undo(...)` gives a slot back (when a later check of the same request refuses), `count(...)` peeks, `reset(...)`
   clears (e.g. after a successful log-in).
 - `cooldown(name, ident, seconds)` allows one action per `seconds` (atomic `add`); returns 0 or the seconds to wait.
@@ -59,10 +60,11 @@ def _key(name: str, ident: object, window: int, index: int) -> str:
 
 
 def _incr(key: str, ttl: int) -> int:
-    cache.add(key, 0, ttl)
+    """Atomic increment; the counter is created (with its time to live) only when missing, so an existing counter
+    costs one round trip, not two."""
     try:
         return cache.incr(key)
-    except ValueError:  # expired between add and incr
+    except ValueError:  # missing (first slot of the window, or expired): create it, then count
         cache.add(key, 0, ttl)
         return cache.incr(key)
 
@@ -77,6 +79,11 @@ def hit(name: str, ident: object, *, limit: int, window: int, local: bool = Fals
             cache.decr(key)
         return Hit(allowed=False, count=count - 1, limit=limit, retry_after=left)
     return Hit(allowed=True, count=count, limit=limit, retry_after=0)
+
+
+def retry_after(window: int, *, local: bool = False) -> int:
+    """Seconds until the current window of this length ends (what a refusal's Retry-After says)."""
+    return _window(window, local=local)[1]
 
 
 def undo(name: str, ident: object, *, window: int, local: bool = False) -> None:

@@ -19,8 +19,10 @@ ID numbers are never logged: only the masked form.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
@@ -153,16 +155,23 @@ class BoundedTitleRegistry:
         self.acquire_timeout = acquire_timeout
 
     def lookup(self, name: str, id_type: str, id_number: str) -> list[TitleHit]:
+        with self.reserved() as inner:
+            return inner.lookup(name, id_type, id_number)
+
+    @contextlib.contextmanager
+    def reserved(self) -> Iterator[TitleRegistry]:
+        """Hold one slot for the block and give the unguarded registry to look up with; RegistryUnavailable at
+        once (or after `acquire_timeout`) when every slot is taken. A caller takes the slot *before* its own work
+        for the look-up (loading and decrypting the identity, the audit entry), so a refusal costs none of it."""
         acquired = (
             self.slots.acquire(timeout=self.acquire_timeout)
             if self.acquire_timeout > 0
             else self.slots.acquire(blocking=False)
         )
         if not acquired:
-            log.warning("title registry: all slots busy, look-up refused")
             raise RegistryUnavailable()
         try:
-            return self.inner.lookup(name, id_type, id_number)
+            yield self.inner
         finally:
             self.slots.release()
 
@@ -175,6 +184,12 @@ class BoundedTitleRegistry:
             return True
         self.slots.release()
         return False
+
+
+def reserved(registry: TitleRegistry) -> contextlib.AbstractContextManager[TitleRegistry]:
+    """`registry.reserved()` for a guarded registry; a registry without a guard (a test double) as it is."""
+    reserve = getattr(registry, "reserved", None)
+    return reserve() if reserve is not None else contextlib.nullcontext(registry)
 
 
 _semaphores: dict[str, threading.BoundedSemaphore] = {}

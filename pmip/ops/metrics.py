@@ -3,7 +3,9 @@
 Per node (and per granian worker process, summed by prometheus_client's multiprocess mode when
 PROMETHEUS_MULTIPROC_DIR is set — it must be set before the server starts and emptied at each start):
 - `pmip_http_requests_total{method,route,status}`: requests by route pattern and status class (2xx … 5xx);
-- `pmip_http_request_duration_seconds{method,route}`: latency histogram.
+- `pmip_http_request_duration_seconds{method,route}`: latency histogram;
+- `pmip_binding_lookups_refused_total{reason}`: title look-ups refused before any identity work (registry_busy,
+  ip_limit, account_limit; pmip.identity.flood).
 
 Read from the database at scrape time (the same on every node; at most every few seconds per process):
 - `pmip_task_queue_depth{queue}`: tasks waiting to run;
@@ -23,6 +25,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, generate_la
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 
+from pmip.identity.binding.common import LOOKUPS_REFUSED
 from pmip.ops import routing
 
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -139,5 +142,6 @@ def render() -> bytes:
     else:
         registry.register(REQUESTS)
         registry.register(LATENCY)
+        registry.register(LOOKUPS_REFUSED)
     registry.register(_database_collector)
     return generate_latest(registry)

@@ -1,12 +1,26 @@
-"""A look-up flood against a saturated title registry is refused before sessions, identities or queries."""
+"""A look-up flood is refused cheaply: a saturated title registry before sessions, identities or queries; the
+per-IP limit before the session; the per-account limit and the registry slot before the identity is loaded."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from pmip.integrations.title_registry import get_title_registry
+from pmip.audit.models import AuditEntry
+from pmip.identity import binding
+from pmip.identity.binding.common import LOOKUPS_REFUSED
+from pmip.integrations.title_registry import BoundedTitleRegistry, get_title_registry
+from pmip.registry.title_lookup import EmbeddedTitleRegistry
+from tests.identity.binding_support import (  # noqa: F401 - fixtures
+    clean_stand_ins_fixture,
+    owner_fixture,
+    start,
+    through_face,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -46,3 +60,115 @@ def test_free_registry_lets_the_look_up_through_to_the_full_checks(client):
 
 def test_other_requests_pass_while_saturated(client, saturated):
     assert client.get("/healthz").status_code == 200
+
+
+# --------------------------------------------------------------------------------------------------- admission
+
+
+BUSY = "查询产权数据错误：系统繁忙，请稍后再试"
+
+
+def _outside_the_cache(queries) -> list[str]:
+    """Statements other than the shared cache's (and their transaction control)."""
+    return [
+        q["sql"]
+        for q in queries.captured_queries
+        if "pmip_cache" not in q["sql"]
+        and not q["sql"].upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"))
+    ]
+
+
+def _refused(reason: str) -> float:
+    return LOOKUPS_REFUSED.labels(reason)._value.get()
+
+
+@pytest.fixture
+def lost_race(monkeypatch):
+    """A registry whose only slot is taken although the free hint said otherwise (another thread won the race)."""
+    registry = BoundedTitleRegistry(
+        EmbeddedTitleRegistry(), slots=threading.BoundedSemaphore(1), acquire_timeout=0.01
+    )
+    assert registry.slots.acquire(blocking=False)
+    assert not registry.saturated()  # with a wait allowed the hint never refuses: the slot itself must
+    monkeypatch.setattr(binding.lookup, "get_title_registry", lambda: registry)
+    yield registry
+    registry.slots.release()
+
+
+def test_a_look_up_without_a_slot_reads_nothing_of_the_owner(city, owner, lost_race):
+    state = through_face(owner, start(owner).state)
+    before = _refused("registry_busy")
+    with CaptureQueriesContext(connection) as queries, pytest.raises(binding.RegistryBusy) as exc:
+        binding.lookup_units(actor=owner, state=state)
+    assert (exc.value.message, exc.value.status) == (BUSY, 503)
+    assert _outside_the_cache(queries) == []  # no identity, no face verification, no audit entry
+    assert not AuditEntry.objects.filter(action="identity.binding.looked_up").exists()
+    assert _refused("registry_busy") == before + 1
+    lost_race.slots.release()
+    # The state kept from the refusal says why, and the retry works once a slot is free.
+    assert binding.open_pending(actor=owner, token=exc.value.state).lookup_error == "registry_unavailable"
+    _token, result = binding.lookup_units(actor=owner, state=exc.value.state)
+    assert result.candidates
+    assert lost_race.slots.acquire(blocking=False)
+
+
+def test_busy_refusals_do_not_use_up_the_hourly_limit(city, owner, settings, monkeypatch):
+    settings.PMIP_BINDING_LOOKUP_LIMIT = 1
+    busy = BoundedTitleRegistry(EmbeddedTitleRegistry(), slots=threading.BoundedSemaphore(1))
+    busy.slots.acquire(blocking=False)
+    monkeypatch.setattr(binding.lookup, "get_title_registry", lambda: busy)
+    state = through_face(owner, start(owner).state)
+    for _ in range(3):
+        with pytest.raises(binding.RegistryBusy) as exc:
+            binding.lookup_units(actor=owner, state=state)
+        state = exc.value.state
+    busy.slots.release()
+    _token, result = binding.lookup_units(actor=owner, state=state)
+    assert result.candidates
+
+
+def test_the_per_ip_limit_refuses_before_the_session_is_read(city, owner, settings):
+    settings.PMIP_BINDING_LOOKUP_IP_LIMIT = 2
+    api = Client()
+    api.force_login(owner)
+    for _ in range(2):  # admitted: the service answers (no identity on file yet)
+        assert api.post(URL, {"add": True}, content_type="application/json").status_code == 409
+    before = _refused("ip_limit")
+    with CaptureQueriesContext(connection) as queries:
+        response = api.post(URL, {"add": True}, content_type="application/json")
+    assert response.status_code == 429
+    assert response.json() == {"code": "lookup_ip_rate_limited", "message": BUSY, "status": 429}
+    assert 0 < int(response["Retry-After"]) <= 3600
+    assert _outside_the_cache(queries) == []  # no session, no account
+    assert _refused("ip_limit") == before + 1
+    other = Client(REMOTE_ADDR="10.0.0.2")  # another address is not affected
+    other.force_login(owner)
+    assert other.post(URL, {"add": True}, content_type="application/json").status_code == 409
+
+
+def test_a_busy_answer_from_the_service_carries_retry_after(city, owner, lost_race):
+    api = Client()
+    api.force_login(owner)
+    response = api.post(URL, {"add": True}, content_type="application/json")
+    assert response.status_code == 503
+    assert response.json() == {"code": "registry_unavailable", "message": BUSY, "status": 503}
+    assert response["Retry-After"] == "5"
+
+
+def test_the_per_account_limit_answers_with_retry_after(city, owner, settings):
+    settings.PMIP_BINDING_LOOKUP_LIMIT = 0
+    api = Client()
+    api.force_login(owner)
+    response = api.post(URL, {"add": True}, content_type="application/json")
+    assert response.status_code == 429
+    assert response.json()["code"] == "lookup_rate_limited"
+    assert 0 < int(response["Retry-After"]) <= 3600
+
+
+def test_a_busy_add_on_the_owner_page_says_so_on_the_binding_page(city, owner, lost_race):
+    page = Client()
+    page.force_login(owner)
+    response = page.post("/me/binding/add/")
+    assert (response.status_code, response["Location"]) == (302, "/me/binding/")
+    assert BUSY in page.get("/me/binding/", follow=True).content.decode()
+    assert not AuditEntry.objects.filter(action="identity.binding.looked_up").exists()

@@ -11,6 +11,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+from prometheus_client import Counter
+
 from pmip.core import clock, crypto, ratelimit
 from pmip.core.conf import pmip_settings
 from pmip.core.errors import (
@@ -125,6 +127,16 @@ class LookupRateLimited(RateLimited):
         super().__init__(message, **kwargs)
 
 
+class LookupIpRateLimited(RateLimited):
+    """Too many look-ups from one client address this hour. Many owners may share an address, so the owner reads
+    the busy wording, not a reproach."""
+
+    code = "lookup_ip_rate_limited"
+
+    def __init__(self, message: str = MSG_BUSY, **kwargs):
+        super().__init__(message, **kwargs)
+
+
 # --------------------------------------------------------------------------------------------------- pending state
 
 
@@ -227,10 +239,33 @@ def clean_mobile(mobile: str) -> str:
         raise ValidationFailed(str(exc), field="mobile") from exc
 
 
+# Look-ups refused before any identity work (no identity read, no ID decrypted, no audit entry: nothing of the
+# owner's was looked at), by reason: "registry_busy" (every slot of the title registry taken), "ip_limit",
+# "account_limit". Exported at /metrics (pmip.ops.metrics).
+LOOKUPS_REFUSED = Counter(
+    "pmip_binding_lookups_refused", "Title look-ups refused before any identity work", ["reason"]
+)
+LOOKUP_WINDOW = 3600  # both look-up limits count per clock hour
+
+
 def _take_lookup_slot(account_id: int) -> None:
     limit = int(pmip_settings().binding_lookup_limit)
-    if not ratelimit.hit("binding.lookup", account_id, limit=limit, window=3600).allowed:
+    if not ratelimit.hit("binding.lookup", account_id, limit=limit, window=LOOKUP_WINDOW).allowed:
+        LOOKUPS_REFUSED.labels("account_limit").inc()
         raise LookupRateLimited()
+
+
+def _give_back_lookup_slot(account_id: int) -> None:
+    """A later check of the same look-up refused (no face verification, expired state): it does not count."""
+    ratelimit.undo("binding.lookup", account_id, window=LOOKUP_WINDOW)
+
+
+def take_lookup_ip_slot(ip: str) -> None:
+    """Per client IP (`PMIP_BINDING_LOOKUP_IP_LIMIT` per hour), in the shared cache; raises LookupIpRateLimited."""
+    limit = int(pmip_settings().binding_lookup_ip_limit)
+    if not ratelimit.hit("binding.lookup.ip", ip, limit=limit, window=LOOKUP_WINDOW).allowed:
+        LOOKUPS_REFUSED.labels("ip_limit").inc()
+        raise LookupIpRateLimited()
 
 
 def _take_face_slot(account_id: int) -> None:

@@ -13,12 +13,14 @@ from pmip.core import crypto
 from pmip.core.idnumbers import is_mainland
 from pmip.core.masking import mask_name
 from pmip.identity.binding.common import (
+    LOOKUPS_REFUSED,
     BindingExpired,
     FaceRequired,
     HouseNotFound,
     PendingBinding,
     RegistryBusy,
     TitleNotFound,
+    _give_back_lookup_slot,
     _id_context,
     _id_number,
     _identity_id_number,
@@ -26,6 +28,7 @@ from pmip.identity.binding.common import (
     _take_lookup_slot,
     open_pending,
     seal,
+    take_lookup_ip_slot,
 )
 from pmip.identity.binding.face import _passed_face
 from pmip.identity.models import (
@@ -34,7 +37,7 @@ from pmip.identity.models import (
     HouseBinding,
     OwnerIdentity,
 )
-from pmip.integrations.title_registry import RegistryUnavailable, TitleHit, get_title_registry
+from pmip.integrations.title_registry import RegistryUnavailable, TitleHit, get_title_registry, reserved
 from pmip.registry.models import TitleRecord, Unit
 
 # --------------------------------------------------------------------------------------------------- step 3: look-up
@@ -136,34 +139,53 @@ def _resolve(hits: list[TitleHit], *, id_type: str, id_hash: str) -> tuple[list[
     return found, missing
 
 
-def lookup_units(*, actor: Account, state: str | None) -> tuple[str, LookupResult]:
+def lookup_units(
+    *, actor: Account, state: str | None, client_ip: str | None = None
+) -> tuple[str, LookupResult]:
     """查询可绑定的房屋. With `state=None` this is 添加房屋绑定 for the identity already on file.
 
-    Re-checks the face requirement (a passed verification of this account for this pending binding), applies the
-    per-account limit (`PMIP_BINDING_LOOKUP_LIMIT` per hour), asks the registry and keeps the result in the pending
-    binding. Raises LookupRateLimited, FaceRequired, BindingExpired, and — carrying the new state in `exc.state` so
-    the interface can keep it — RegistryBusy, TitleNotFound, HouseNotFound. Writes identity.binding.looked_up.
+    Cheap admission first, before the identity is loaded or any ID decrypted: the per-IP limit
+    (`PMIP_BINDING_LOOKUP_IP_LIMIT` per hour, when `client_ip` is given — the API checks it in
+    pmip.identity.flood before the session is read), the per-account limit (`PMIP_BINDING_LOOKUP_LIMIT` per hour),
+    then a slot of the title registry's concurrency guard, held until the registry answered. A look-up refused
+    there has looked at nothing of the owner's: no identity read, no audit entry (it is counted in the metrics,
+    `LOOKUPS_REFUSED`). Then it re-checks the face requirement (a passed verification of this account for this
+    pending binding), asks the registry and keeps the result in the pending binding. Raises LookupIpRateLimited,
+    LookupRateLimited, FaceRequired, BindingExpired, and RegistryBusy, TitleNotFound, HouseNotFound carrying the
+    new state in `exc.state` so the interface can keep it (`None` for a busy 添加房屋绑定: nothing to keep).
+    Writes identity.binding.looked_up for every look-up the registry was asked.
     """
     _require_owner(actor)
-    if state is None:
-        identity = OwnerIdentity.objects.filter(account=actor).first()
-        if identity is None:
-            raise BindingExpired("请先填写业主身份信息。")
-        if is_mainland(identity.id_type) and not identity.is_verified:
-            raise FaceRequired("请先点击“+身份认证”完成人脸识别，再添加房屋绑定。")
-        pending = _pending_from_identity(actor=actor, identity=identity)
-    else:
-        pending = open_pending(actor=actor, token=state)
-        if pending.face_required and _passed_face(actor=actor, pending=pending) is None:
-            raise FaceRequired()
+    # The pending binding given: decrypting only, no query.
+    pending = None if state is None else open_pending(actor=actor, token=state)
+    guarded = get_title_registry()
+    if getattr(guarded, "saturated", lambda: False)():  # a free hint: refused before the limits are counted
+        raise _busy(pending)
+    if client_ip is not None:
+        take_lookup_ip_slot(client_ip)
     _take_lookup_slot(actor.pk)
+    guard = reserved(guarded)
+    try:
+        registry = guard.__enter__()
+    except RegistryUnavailable:
+        raise _busy(pending) from None
+    try:
+        try:
+            pending = _admitted(actor=actor, pending=pending)
+        except (BindingExpired, FaceRequired):
+            _give_back_lookup_slot(actor.pk)
+            raise
+        try:
+            hits = registry.lookup(pending.holder_name, pending.id_type, _id_number(pending))
+        except RegistryUnavailable:
+            hits = None
+    finally:
+        guard.__exit__(None, None, None)
     outcome = "found"
     found: list[dict] = []
     missing: list[dict] = []
     error: TitleNotFound | HouseNotFound | RegistryBusy | None = None
-    try:
-        hits = get_title_registry().lookup(pending.holder_name, pending.id_type, _id_number(pending))
-    except RegistryUnavailable:
+    if hits is None:
         outcome, error = "registry_unavailable", RegistryBusy()
     else:
         found, missing = _resolve(hits, id_type=pending.id_type, id_hash=pending.id_hash)
@@ -193,6 +215,32 @@ def lookup_units(*, actor: Account, state: str | None) -> tuple[str, LookupResul
         error.state = token
         raise error
     return token, describe_lookup(actor=actor, pending=pending)
+
+
+def _busy(pending: PendingBinding | None) -> RegistryBusy:
+    """Every registry slot taken: refused before anything of the owner's was read. A pending binding given keeps
+    the outcome (re-sealed, no query); 添加房屋绑定 has nothing to keep."""
+    LOOKUPS_REFUSED.labels("registry_busy").inc()
+    busy = RegistryBusy()
+    if pending is not None:
+        pending.candidates, pending.missing, pending.lookup_error = None, [], busy.code
+        busy.state = seal(pending)
+    return busy
+
+
+def _admitted(*, actor: Account, pending: PendingBinding | None) -> PendingBinding:
+    """The pending binding to look up: from the identity on file (添加房屋绑定) or the one given, whose face
+    requirement is checked again. Raises BindingExpired, FaceRequired."""
+    if pending is None:
+        identity = OwnerIdentity.objects.filter(account=actor).first()
+        if identity is None:
+            raise BindingExpired("请先填写业主身份信息。")
+        if is_mainland(identity.id_type) and not identity.is_verified:
+            raise FaceRequired("请先点击“+身份认证”完成人脸识别，再添加房屋绑定。")
+        return _pending_from_identity(actor=actor, identity=identity)
+    if pending.face_required and _passed_face(actor=actor, pending=pending) is None:
+        raise FaceRequired()
+    return pending
 
 
 def describe_lookup(*, actor, pending: PendingBinding) -> LookupResult:

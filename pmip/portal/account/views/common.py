@@ -115,12 +115,18 @@ def agreement_time(request: HttpRequest):
 def run_lookup(request: HttpRequest, state: str | None) -> HttpResponse:
     """Run the look-up, keep its outcome in the session (result or error), then show the units page."""
     try:
-        token, _result = binding_services.lookup_units(actor=request.user, state=state)
+        token, _result = binding_services.lookup_units(
+            actor=request.user, state=state, client_ip=client_ip(request)
+        )
     except (
         binding_services.RegistryBusy,
         binding_services.TitleNotFound,
         binding_services.HouseNotFound,
     ) as exc:
+        # Busy before 添加房屋绑定 began: nothing to keep; the message shows on the binding page.
+        if exc.state is None:
+            messages.error(request, exc.message)
+            return redirect("portal_account:binding")
         keep_pending(request, exc.state)
     except DomainError as exc:
         messages.error(request, exc.message)
