@@ -129,3 +129,15 @@ def test_ranking_pages_beyond_the_last(city, owners, staff):
     assert page.status_code == 200 and 'data-rank="1"' in page.text  # the last page
     api = Client().get(f"/api/v1/evaluation/rankings/{services.current_period()}/project?page=99").json()
     assert api["page"] == 99 and api["items"] == [] and api["num_pages"] == 1
+
+
+def test_ranking_highlights_the_asked_row_without_caching_it(city, owners, staff):
+    services.update_policy(
+        actor=staff["city"], prior_weight=10, min_count=1, period_months=3, reply_edit_hours=24
+    )
+    project = city.projects["lianhua"]
+    logged_in(owners[0]).post(f"/evaluation/projects/{project.pk}/office/rate/", form(4))
+    url = "/evaluation/ranking/?kind=project"
+    assert "pe-table__mine" not in Client().get(url).text
+    assert "pe-table__mine" in Client().get(f"{url}&code={project.code}").text
+    assert "pe-table__mine" not in Client().get(url).text  # the highlighted rows were not cached
