@@ -7,9 +7,12 @@ import functools
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.safestring import mark_safe
 
+from pmip.core import public_cache
 from pmip.core.errors import DomainError
 from pmip.portal import selectors
 from pmip.portal.forms import ProjectSearchForm
@@ -23,7 +26,12 @@ from pmip.portal.menus import (
     SECTIONS_BY_SLUG,
 )
 from pmip.registry.models import Project
-from pmip.registry.selectors import get_public_project, search_projects
+from pmip.registry.selectors import (
+    PUBLIC_NAMESPACE,
+    get_public_project,
+    load_public_project,
+    search_projects,
+)
 
 PAGE_SIZE = 20
 SECTION_PAGE_SIZE = 20
@@ -93,14 +101,22 @@ def soon(request: HttpRequest, feature: str) -> HttpResponse:
     return render(request, "portal/soon.html", context)
 
 
+RESULT_FIELDS = ("code", "name", "address", "district__name", "subdistrict__name")
+
+
 def project_search(request: HttpRequest) -> HttpResponse:
     """物业项目查询: full page, or only the result list for htmx (the search box updates it while typing)."""
     district_list = list(selectors.districts())
     form = ProjectSearchForm(request.GET or None, districts=district_list)
     query, district_id = form.criteria() if form.is_bound else ("", None)
-    page = Paginator(search_projects(query=query, district_id=district_id), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    # Only what a result shows: no community or company joined, no unused columns read and turned into objects.
+    found = (
+        search_projects(query=query, district_id=district_id)
+        .select_related(None)
+        .select_related("district", "subdistrict")
+        .only(*RESULT_FIELDS)
     )
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page_title": "物业项目查询",
         "back_url": reverse("portal:disclosure"),
@@ -191,13 +207,38 @@ def my_project_switch(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/projects/switch.html", context)
 
 
+DETAIL_CONTENT = "portal/projects/_detail_content.html"
+
+
+def _detail_page(code: str) -> tuple[Project, dict[bool, str]]:
+    """The project and its 基础信息 content as HTML — public, the same for everyone but for the 切换小区 link of an
+    owner with several projects, so both variants are kept — from the public cache (one round trip when cached;
+    rebuilt after any registry write). Raises NotFound (not cached)."""
+
+    def build() -> tuple[Project, dict[bool, str]]:
+        project = load_public_project(code=code)
+        shown = {"project": project, "sections": PROJECT_SECTIONS, "current_section": "basic"}
+        return project, {
+            switch: str(
+                render_to_string(DETAIL_CONTENT, {**shown, "is_mine": switch, "several_mine": switch})
+            )
+            for switch in (False, True)
+        }
+
+    return public_cache.cached(PUBLIC_NAMESPACE, f"detail-page:{(code or '')[:32]}", build)
+
+
 @domain_errors(back="portal:project_search")
 def project_detail(request: HttpRequest, code: str) -> HttpResponse:
     """项目信息 → 基础信息 of one project, with the 项目信息 sub-menu."""
-    project = get_public_project(code=code)
+    project, contents = _detail_page(code)
     context = _project_context(project, "basic", request)
     back = "portal:service" if context["is_mine"] else "portal:project_search"
-    context.update(page_title=project.name, back_url=reverse(back))
+    context.update(
+        page_title=project.name,
+        back_url=reverse(back),
+        detail_content=mark_safe(contents[context["is_mine"] and context["several_mine"]]),  # noqa: S308 - our render
+    )
     return render(request, "portal/projects/detail.html", context)
 
 

@@ -60,18 +60,20 @@ def _search_condition(query: str) -> Q:
 PUBLIC_NAMESPACE = "registry"  # invalidated by every registry write (pmip.registry.apps)
 
 
+def load_public_project(*, code: str) -> Project:
+    """基础信息 of one project by its project code (public), from the database: for a cached read built on it (the
+    owner detail page keeps its rendered content with the project). NotFound for an unknown code."""
+    try:
+        return _public_projects().get(code=(code or "")[:32])
+    except Project.DoesNotExist as exc:
+        raise NotFound("未找到该物业项目。") from exc
+
+
 def get_public_project(*, code: str) -> Project:
     """基础信息 of one project by its project code (public). Served from the public cache while no registry write
     happened since it was read (see pmip.core.public_cache)."""
     code = (code or "")[:32]
-
-    def load() -> Project:
-        try:
-            return _public_projects().get(code=code)
-        except Project.DoesNotExist as exc:
-            raise NotFound("未找到该物业项目。") from exc
-
-    return public_cache.cached(PUBLIC_NAMESPACE, f"project:{code}", load)
+    return public_cache.cached(PUBLIC_NAMESPACE, f"project:{code}", lambda: load_public_project(code=code))
 
 
 def projects_for_staff(*, actor, editable: bool = False) -> QuerySet[Project]:
