@@ -81,6 +81,7 @@ class TitleRecordForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        assert data is not None  # ModelForm.clean returns cleaned_data (the stubs allow None)
         number = data.get("id_number")
         if number:
             try:

@@ -64,7 +64,9 @@ def mint(account: Account, *, second_factor: bool = False) -> tuple[str, str]:
         mark_second_factor(request.session)
     request.session.save()
     get_token(request)
-    return request.session.session_key, request.META["CSRF_COOKIE"]
+    key = request.session.session_key
+    assert key is not None  # saved just above
+    return key, request.META["CSRF_COOKIE"]
 
 
 class Command(BaseCommand):
