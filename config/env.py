@@ -63,6 +63,60 @@ def new_field_key() -> str:
     return "k1:" + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name, "").strip()
+    return float(value) if value else default
+
+
+class CheckWhenIdle:
+    """The pool's `check`: a connection handed out again within `seconds` of its last hand-out is given as it is; one
+    that sat longer in the pool is first tried with an empty query (one round trip), and a broken one is dropped and
+    another taken — so a connection the server or the network closed while it was idle (a restart, a fail-over
+    during a quiet time, an idle timeout) never reaches a request. Under load a connection is reused within
+    milliseconds and costs no check (what `CONN_HEALTH_CHECKS` costs on every request). 0 checks every hand-out."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+    def __call__(self, conn) -> None:
+        import time
+
+        from psycopg_pool import ConnectionPool
+
+        now = time.monotonic()
+        last = getattr(conn, "_pmip_handed_out", None)
+        if last is None or now - last >= self.seconds:
+            ConnectionPool.check_connection(conn)
+        conn._pmip_handed_out = now
+
+    def __eq__(self, other: object) -> bool:  # settings compared after a deep copy (override_settings)
+        return isinstance(other, CheckWhenIdle) and other.seconds == self.seconds
+
+    def __hash__(self) -> int:
+        return hash(self.seconds)
+
+
+def use_connection_pool(
+    config: dict, *, min_size: int, max_size: int, timeout: float, check_idle: float
+) -> None:
+    """Serve a PostgreSQL alias from a pool in each process (Django's psycopg pool, `psycopg-pool`) instead of
+    persistent connections: Django takes a connection from the pool at the first query of a request and gives it
+    back at the end. A pool wants CONN_MAX_AGE 0, and its own check replaces the `SELECT 1` of CONN_HEALTH_CHECKS."""
+    config["CONN_MAX_AGE"] = 0
+    config["CONN_HEALTH_CHECKS"] = False
+    config.setdefault("OPTIONS", {})["pool"] = {
+        "min_size": min_size,
+        "max_size": max(min_size, max_size),
+        "timeout": timeout,
+        "check": CheckWhenIdle(check_idle),
+    }
+
+
 def database_from_url(url: str, *, conn_max_age: int) -> dict:
     """dj-database-url's parse, plus libpq multi-host URLs (`host1:port1,host2:port2`): HOST and PORT become the
     comma-separated lists libpq takes, so `target_session_attrs` can pick the primary among them."""

@@ -10,11 +10,14 @@ from django.utils.csp import CSP
 from config.env import (
     database_from_url,
     env_bool,
+    env_float,
+    env_int,
     env_list,
     load_dotenv,
     new_field_key,
     new_secret_key,
     secret_from_env_or_file,
+    use_connection_pool,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -112,7 +115,7 @@ TEMPLATES = [
 DATABASES = {
     "default": database_from_url(
         os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'pmip.sqlite3'}",
-        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -124,9 +127,26 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # A hot-standby replica for public, cache-friendly reads (pmip.ops.routing); unset = everything on the primary.
 if os.environ.get("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = database_from_url(
-        os.environ["DATABASE_REPLICA_URL"], conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60"))
+        os.environ["DATABASE_REPLICA_URL"], conn_max_age=env_int("DB_CONN_MAX_AGE", 60)
     )
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+# PostgreSQL: a connection pool in each process (DB_POOL, on by default), one per alias, instead of a persistent
+# connection per thread checked with a `SELECT 1` on every request. DB_POOL_MAX_SIZE bounds the connections one
+# process opens (a request waits up to DB_POOL_TIMEOUT seconds for one, then fails); only admitted requests use the
+# database (PMIP_ADMISSION_CONCURRENCY per worker), so a few more than that is enough. A connection idle in the pool
+# for DB_POOL_CHECK_IDLE_SECONDS or more is checked before use (config.env.CheckWhenIdle). DB_POOL=false: persistent
+# connections (DB_CONN_MAX_AGE seconds) with a health check per request, as before.
+DB_POOL = env_bool("DB_POOL", True)
+for _database in DATABASES.values():
+    if DB_POOL and _database["ENGINE"] == "django.db.backends.postgresql":
+        use_connection_pool(
+            _database,
+            min_size=env_int("DB_POOL_MIN_SIZE", 2),
+            # The test suite runs 16 threads at once on one row (tests/decisions/test_postgres.py) and a live server.
+            max_size=max(env_int("DB_POOL_MAX_SIZE", 8), 32 if TESTING else 0),
+            timeout=env_float("DB_POOL_TIMEOUT", 10),
+            check_idle=env_float("DB_POOL_CHECK_IDLE_SECONDS", 5),
+        )
 DATABASE_ROUTERS = ["pmip.ops.routing.PrimaryReplicaRouter"]
 PMIP_REPLICA_MAX_LAG_SECONDS = float(os.environ.get("PMIP_REPLICA_MAX_LAG_SECONDS", 10))
 PMIP_READ_YOUR_WRITES_SECONDS = int(os.environ.get("PMIP_READ_YOUR_WRITES_SECONDS", 30))
