@@ -108,7 +108,6 @@ def _setup(*, owners: int, matters: int) -> dict:
     import datetime as dt
     from decimal import Decimal
 
-    from django.contrib.sessions.backends.db import SessionStore
     from django.utils.crypto import get_random_string
 
     from pmip.core import clock
@@ -126,6 +125,7 @@ def _setup(*, owners: int, matters: int) -> dict:
         StaffRole,
         VerificationMethod,
     )
+    from pmip.ops.sessions import SessionStore  # settings.SESSION_ENGINE: sessions with their account
     from pmip.registry.models import Building, District, Project, Subdistrict, TitleRecord, Unit
 
     now = clock.now()

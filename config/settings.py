@@ -82,7 +82,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django_htmx.middleware.HtmxMiddleware",  # request.htmx: which htmx request this is (partial swaps)
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "pmip.identity.middleware.AuthenticationMiddleware",  # Django's, with the account read with the session
     "pmip.identity.middleware.SessionTimeoutMiddleware",
     "pmip.ops.idempotency.IdempotencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -236,6 +236,8 @@ STORAGES = {
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("PMIP_PRIVATE_MEDIA_ROOT") or VAR_DIR / "private")
 
 # Sessions: new id on log-in (Django default), idle and absolute timeouts enforced by SessionTimeoutMiddleware.
+# In the database (revocable), each with its account, read in one statement with it (pmip.ops.sessions).
+SESSION_ENGINE = "pmip.ops.sessions"
 SESSION_COOKIE_AGE = 60 * 60 * 12
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

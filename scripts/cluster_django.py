@@ -24,7 +24,6 @@ PREFIX = "cluster_owner_"
 def setup(owners: int, matters: int) -> dict:
     """A project with `owners` bound, verified owners (one unit each, a WeChat openid each), a meeting open for voting
     now with `matters` questions, and an owner session + CSRF token for each."""
-    from django.contrib.sessions.backends.db import SessionStore
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.utils.crypto import get_random_string
 
@@ -41,6 +40,7 @@ def setup(owners: int, matters: int) -> dict:
         StaffRole,
         VerificationMethod,
     )
+    from pmip.ops.sessions import SessionStore  # settings.SESSION_ENGINE: sessions with their account
     from pmip.registry.models import Building, District, Project, Subdistrict, TitleRecord, Unit
 
     now = clock.now()

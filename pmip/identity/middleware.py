@@ -1,4 +1,5 @@
-"""Idle and absolute session timeouts, and log-out everywhere (Account.sessions_valid_after).
+"""Idle and absolute session timeouts, and log-out everywhere (Account.sessions_valid_after); the authentication
+middleware that takes the account read with the session.
 
 A session's start is stamped at log-in (the `user_logged_in` signal), not at its first request, so "log out on all
 devices" also ends a session that has made no request since it logged in. An authenticated session without a
@@ -7,7 +8,11 @@ stamp (one created before this rule) is ended as soon as the account has logged 
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth import logout
+from django.contrib import auth
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, load_backend, logout
+from django.contrib.auth.middleware import AuthenticationMiddleware as DjangoAuthenticationMiddleware
+from django.utils.crypto import constant_time_compare
+from django.utils.functional import SimpleLazyObject
 
 from pmip.core import clock
 
@@ -51,3 +56,56 @@ class SessionTimeoutMiddleware:
             ):
                 request.session[SEEN] = now
         return self.get_response(request)
+
+
+def get_user(request):
+    """`django.contrib.auth.get_user`, with the account that the session store read in the same statement as the
+    session (`pmip.ops.sessions.SessionStore.preloaded_account`) in place of the backend's second query when it is
+    the session's own account and the session's backend is a model backend; otherwise Django's own `get_user`.
+    The checks are Django's, in Django's order: the backend is still configured, the account may log in
+    (`is_active`), and the session's auth hash matches the account's (else the fallback secrets: the key is cycled;
+    else the session is flushed and the request is anonymous)."""
+    from django.contrib.auth.backends import ModelBackend
+    from django.contrib.auth.models import AnonymousUser
+
+    session = request.session
+    try:
+        user_id = auth._get_user_session_key(request)
+        backend_path = session[BACKEND_SESSION_KEY]
+    except KeyError:
+        return auth.get_user(request)
+    account = getattr(session, "preloaded_account", None)
+    if account is None or account.pk != user_id or backend_path not in settings.AUTHENTICATION_BACKENDS:
+        return auth.get_user(request)
+    backend = load_backend(backend_path)
+    if not isinstance(backend, ModelBackend) or type(backend).get_user is not ModelBackend.get_user:
+        return auth.get_user(request)
+    user = account if backend.user_can_authenticate(account) else None
+    if user is not None:
+        session_hash = session.get(HASH_SESSION_KEY)
+        session_auth_hash = user.get_session_auth_hash()
+        if not (session_hash and constant_time_compare(session_hash, session_auth_hash)):
+            if session_hash and any(
+                constant_time_compare(session_hash, fallback)
+                for fallback in user.get_session_auth_fallback_hash()
+            ):
+                session.cycle_key()
+                session[HASH_SESSION_KEY] = session_auth_hash
+            else:
+                session.flush()
+                user = None
+    return user or AnonymousUser()
+
+
+class AuthenticationMiddleware(DjangoAuthenticationMiddleware):
+    """Django's (request.user, lazily), with the account read together with the session (get_user above)."""
+
+    def process_request(self, request):
+        super().process_request(request)
+        request.user = SimpleLazyObject(lambda: _cached_user(request))
+
+
+def _cached_user(request):
+    if not hasattr(request, "_cached_user"):
+        request._cached_user = get_user(request)
+    return request._cached_user

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 from captcha.models import CaptchaStore
-from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test import Client
 
@@ -15,6 +14,7 @@ from pmip.identity import binding
 from pmip.identity.models import BindingStatus, HouseBinding, HouseInfoSubmission, OwnerIdentity
 from pmip.integrations import embedded_faceid
 from pmip.integrations.title_registry import BoundedTitleRegistry, TitleHit
+from pmip.ops.models import AccountSession as Session
 from pmip.registry.models import Unit
 from pmip.registry.title_lookup import EmbeddedTitleRegistry
 from tests.identity.binding_support import (  # noqa: F401 - fixtures

@@ -6,11 +6,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.contrib.sessions.models import Session
 from django.test import Client
 
 from pmip.core import clock
 from pmip.identity.middleware import SEEN, SEEN_RESOLUTION_SECONDS
+from pmip.ops.models import AccountSession as Session
 from tests import factories
 
 pytestmark = pytest.mark.django_db
