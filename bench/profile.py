@@ -144,8 +144,27 @@ def _profile(*, setup: dict, seconds: float, out_prefix: str) -> dict:
         return do
 
     cases = {name: served(request) for name, request in cases.items()}
+
+    def restamp(chosen: list[dict]) -> None:
+        """The owners' sessions seen now: a session whose last-seen time is older than a minute is written back on
+        its next request (pmip.identity.middleware), which would time a write the steady state does not have."""
+        from importlib import import_module
+
+        from django.conf import settings
+
+        from pmip.core import clock
+        from pmip.identity.middleware import SEEN
+
+        store = import_module(settings.SESSION_ENGINE).SessionStore
+        for s in chosen:
+            session = store(s["session"])
+            session[SEEN] = clock.now().timestamp()
+            session.save()
+        close_old_connections()
+
     out: dict[str, dict] = {}
     for name, do in cases.items():
+        restamp(sessions if name == "cast" else sessions[:1])
         for _ in range(20):  # warm-up: imports, caches, connections
             do()
         checks_before = health_checks[0]
