@@ -70,7 +70,7 @@ def get_user(request):
 
     session = request.session
     try:
-        user_id = auth._get_user_session_key(request)
+        user_id = auth._get_user_session_key(request)  # type: ignore[attr-defined]  # Django's own, as get_user
         backend_path = session[BACKEND_SESSION_KEY]
     except KeyError:
         return auth.get_user(request)

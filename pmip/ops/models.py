@@ -94,6 +94,6 @@ class AccountSession(AbstractBaseSession):
 
     @classmethod
     def get_session_store_class(cls):
-        from pmip.ops.sessions import SessionStore
+        from importlib import import_module
 
-        return SessionStore
+        return import_module(settings.SESSION_ENGINE).SessionStore  # pmip.ops.sessions

@@ -17,6 +17,7 @@ its request was bad."""
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING, cast
 
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
@@ -26,6 +27,9 @@ from django.core.exceptions import SuspiciousOperation
 from django.db import connections
 from django.http import JsonResponse
 from django.utils import timezone
+
+if TYPE_CHECKING:
+    from pmip.ops.models import AccountSession
 
 
 class SessionStore(DatabaseSessionStore):
@@ -44,7 +48,8 @@ class SessionStore(DatabaseSessionStore):
         """Django's, with the account in the same statement."""
         self.preloaded_account = None
         try:
-            row = self.model.objects.select_related("account").get(
+            model = cast("type[AccountSession]", self.model)
+            row = model.objects.select_related("account").get(
                 session_key=self.session_key, expire_date__gt=timezone.now()
             )
         except (self.model.DoesNotExist, SuspiciousOperation) as exc:
@@ -56,7 +61,7 @@ class SessionStore(DatabaseSessionStore):
         return row
 
     def create_model_instance(self, data):
-        row = super().create_model_instance(data)
+        row = cast("AccountSession", super().create_model_instance(data))
         try:
             row.account_id = int(data[SESSION_KEY])
         except (KeyError, TypeError, ValueError):
