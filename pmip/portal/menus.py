@@ -1,8 +1,7 @@
 """The owner portal's menu tree, as data (owner manual ch. 1, 2, 6, 11).
 
-首页 → 业务办理 (服务大厅) → 物业 → 我的小区 / 信息公开 / 互动交流. Every entry is a real link: pages that are not
-built yet point at the one shared "功能建设中" page (`portal:soon`) through `FEATURES`. When a feature is built,
-change its entry here to the feature's own URL name and delete its `FEATURES` row.
+首页 → 业务办理 (服务大厅) → 物业 → 我的小区 / 信息公开 / 互动交流. Every entry links to a built page (the
+"功能建设中" placeholder page is gone, issue 10): add an entry only together with its page.
 """
 
 from __future__ import annotations
@@ -13,26 +12,8 @@ from django.urls import reverse
 
 
 @dataclass(frozen=True)
-class Feature:
-    """A feature that is not available yet: its name, what it will do (manual wording) and where "返回" goes."""
-
-    title: str
-    purpose: str
-    parent: str  # URL name of the menu that lists it
-
-
-FEATURES: dict[str, Feature] = {
-    # 首页
-    "gov-interaction": Feature("政民互动", "向住房和建设部门咨询、建议和投诉，并查看答复。", "portal:home"),
-    # 物业
-    "enquiries": Feature("互动交流", "业主提出问题，查看相关部门的答复。", "portal:property"),
-    # 底部标签栏
-}
-
-
-@dataclass(frozen=True)
 class Entry:
-    """One menu item: a label and a real link (a built page, or the 功能建设中 page of a feature)."""
+    """One menu item: a label and the link to a built page."""
 
     label: str
     url_name: str
@@ -44,16 +25,6 @@ class Entry:
     @property
     def url(self) -> str:
         return reverse(self.url_name, args=self.args)
-
-    @property
-    def is_pending(self) -> bool:
-        return self.url_name == "portal:soon"
-
-
-def soon(slug: str, *, icon: str = "info", tone: str = "green", label: str = "") -> Entry:
-    """An entry for a feature that is not built yet."""
-    feature = FEATURES[slug]
-    return Entry(label or feature.title, "portal:soon", (slug,), desc=feature.purpose, icon=icon, tone=tone)
 
 
 @dataclass(frozen=True)
@@ -352,23 +323,21 @@ HOME_SHORTCUTS: tuple[Entry, ...] = (
 
 @dataclass(frozen=True)
 class ProjectSection:
-    """One item of the 项目信息 sub-menu (manual ch. 6). `built` sections have their own template."""
+    """One item of the 项目信息 sub-menu (manual ch. 6), each with its own template."""
 
     slug: str
     title: str
     icon: str
-    built: bool
-    purpose: str = ""
 
 
 PROJECT_SECTIONS: tuple[ProjectSection, ...] = (
-    ProjectSection("basic", "基础信息", "info", True),
-    ProjectSection("company", "物业公司", "company", True),
-    ProjectSection("committee", "业主委员会", "people", True),
-    ProjectSection("party-branch", "党支部", "flag", True),
-    ProjectSection("owners", "业主情况", "home", True),
-    ProjectSection("inspections", "安全检查", "inspect", True),
-    ProjectSection("voting", "电子投票", "vote", True),
-    ProjectSection("facilities", "设施设备", "gear", True),
+    ProjectSection("basic", "基础信息", "info"),
+    ProjectSection("company", "物业公司", "company"),
+    ProjectSection("committee", "业主委员会", "people"),
+    ProjectSection("party-branch", "党支部", "flag"),
+    ProjectSection("owners", "业主情况", "home"),
+    ProjectSection("inspections", "安全检查", "inspect"),
+    ProjectSection("voting", "电子投票", "vote"),
+    ProjectSection("facilities", "设施设备", "gear"),
 )
 SECTIONS_BY_SLUG = {s.slug: s for s in PROJECT_SECTIONS}

@@ -16,8 +16,6 @@ urlpatterns = [
     path("property/projects/", views.project_search, name="project_search"),
     path("property/projects/<str:code>/", views.project_detail, name="project_detail"),
     path("property/projects/<str:code>/<slug:section>/", views.project_section, name="project_section"),
-    # One page for every menu item whose feature is not built yet (see menus.FEATURES).
-    path("soon/<slug:feature>/", views.soon, name="soon"),
     # Development only (404 in production): what the SMS and WeChat stand-ins sent.
     path("dev/inbox/", views.standin_inbox, name="standin_inbox"),
 ]

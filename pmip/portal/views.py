@@ -18,7 +18,6 @@ from pmip.portal import selectors
 from pmip.portal.forms import ProjectSearchForm
 from pmip.portal.htmx import is_htmx_partial
 from pmip.portal.menus import (
-    FEATURES,
     HOME_MODULES,
     HOME_SHORTCUTS,
     MENUS,
@@ -82,23 +81,6 @@ def menu_page(request: HttpRequest, key: str) -> HttpResponse:
         "portal/menu.html",
         {"page_title": menu.title, "menu": menu, "back_url": reverse(menu.back), "tab": menu.tab},
     )
-
-
-def soon(request: HttpRequest, feature: str) -> HttpResponse:
-    """The one shared "功能建设中" page for every menu item whose feature is not built yet."""
-    info = FEATURES.get(feature)
-    if info is None:
-        raise Http404("没有这个功能。")
-    parent_key = info.parent.removeprefix("portal:")
-    tab = "account" if feature == "account" else MENUS[parent_key].tab if parent_key in MENUS else "home"
-    context = {
-        "page_title": info.title,
-        "feature": info,
-        "back_url": reverse(info.parent),
-        "back_label": "返回上级菜单",
-        "tab": tab,
-    }
-    return render(request, "portal/soon.html", context)
 
 
 RESULT_FIELDS = ("code", "name", "address", "district__name", "subdistrict__name")
@@ -244,7 +226,7 @@ def project_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @domain_errors(back="portal:project_search")
 def project_section(request: HttpRequest, code: str, section: str) -> HttpResponse:
-    """One item of the 项目信息 sub-menu; items not built yet show the shared 功能建设中 page."""
+    """One item of the 项目信息 sub-menu."""
     info = SECTIONS_BY_SLUG.get(section)
     if info is None or section == "basic":
         raise Http404("没有这个栏目。")
@@ -252,13 +234,6 @@ def project_section(request: HttpRequest, code: str, section: str) -> HttpRespon
     back_url = reverse("portal:project_detail", args=[project.code])
     context = _project_context(project, section, request)
     context.update(page_title=f"{info.title}", back_url=back_url, section=info)
-    if not info.built:
-        context.update(
-            feature={"title": info.title, "purpose": info.purpose},
-            back_label=f"返回{project.name}",
-            subject=project.name,
-        )
-        return render(request, "portal/soon.html", context)
     if section == "company":
         context["practitioners"] = selectors.project_practitioners(project=project)
         context["manager"] = selectors.project_manager(project=project)

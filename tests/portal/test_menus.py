@@ -1,13 +1,18 @@
-"""The owner menu tree (manual ch. 1, 2, 6, 11): every page answers, shows its items, and every item is a real link."""
+"""The owner menu tree (manual ch. 1, 2, 6, 11): every page answers, shows its items, and every item links to a
+built page (the 功能建设中 placeholder is gone, issue 10)."""
 
 from __future__ import annotations
 
 import pytest
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import resolve, reverse
 
-from pmip.portal.menus import FEATURES, MENUS
-from tests.portal.helpers import hrefs, text
+from pmip.demo.load import load_demo_city
+from pmip.identity.models import Account
+from pmip.portal.menus import HOME_MODULES, HOME_SHORTCUTS, MENUS, PROJECT_SECTIONS
+from pmip.registry.models import Unit
+from tests.portal.helpers import hrefs
+from tests.portal_funds.builders import bind
 
 pytestmark = pytest.mark.django_db
 
@@ -76,10 +81,48 @@ def test_every_link_on_every_menu_page_answers(client):
         assert client.get(url, follow=True).status_code == 200, url
 
 
-def test_every_menu_entry_resolves_to_a_page():
-    for menu in MENUS.values():
-        for entry in menu.entries:
-            assert entry.url.startswith("/")
+def every_entry():
+    entries = [e for menu in MENUS.values() for e in menu.entries]
+    entries += [m.entry for m in HOME_MODULES] + list(HOME_SHORTCUTS)
+    return entries
+
+
+@pytest.fixture
+def demo_owner_client(client):
+    """An owner of the demo city bound to 莲花山庄 1-801 (张伟明's flat), as after `make run`."""
+    load_demo_city(scale="tiny", seed=1)
+    owner = Account.objects.create_user(username="menu_owner", password=None, mobile="+8613912340001")
+    bind(owner, Unit.objects.get(project__code="4403040001", building__number="1", number="801"))
+    client.force_login(owner)
+    return client
+
+
+def test_every_menu_item_links_to_a_built_page(demo_owner_client):
+    entries = every_entry()
+    assert len(entries) >= 25
+    for entry in entries:
+        match = resolve(entry.url)  # raises for a link to nowhere
+        assert match.url_name, entry.label
+        response = demo_owner_client.get(entry.url, follow=True)
+        assert response.status_code == 200, (entry.label, entry.url)
+        body = response.content.decode()
+        assert "建设中" not in body and "暂未开放" not in body, (entry.label, entry.url)
+
+
+def test_every_project_section_is_a_built_page(demo_owner_client):
+    for section in PROJECT_SECTIONS:
+        url = reverse("portal:project_detail", args=["4403040001"])
+        if section.slug != "basic":
+            url = reverse("portal:project_section", args=["4403040001", section.slug])
+        response = demo_owner_client.get(url)
+        assert response.status_code == 200, url
+        assert "建设中" not in response.content.decode(), url
+
+
+def test_the_placeholder_page_is_gone(client):
+    response = client.get("/soon/enquiries/")
+    assert response.status_code == 404
+    assert "页面不存在" in response.content.decode()
 
 
 def test_tabbar_on_pages(client):
@@ -109,28 +152,6 @@ def test_static_files_are_found():
         assert finders.find(path), path
 
 
-def test_pending_feature_page_says_what_is_not_available(client):
-    response = client.get(reverse("portal:soon", args=["enquiries"]))
-    assert response.status_code == 200
-    body = response.content.decode()
-    assert "「互动交流」功能建设中" in body
-    assert "「互动交流」暂未开放，目前无法使用。" in text(body)
-    assert f'href="{reverse("portal:property")}" class="weui-btn weui-btn_default">返回上级菜单<' in body
-
-
-@pytest.mark.parametrize("slug", sorted(FEATURES))
-def test_every_pending_feature_has_its_page(client, slug):
-    response = client.get(reverse("portal:soon", args=[slug]))
-    assert response.status_code == 200
-    assert f"「{FEATURES[slug].title}」功能建设中" in response.content.decode()
-
-
-def test_unknown_feature_is_404_in_chinese(client):
-    response = client.get("/soon/no-such-thing/")
-    assert response.status_code == 404
-    assert "页面不存在" in response.content.decode()
-
-
 def test_unknown_url_is_404_in_chinese(client):
     response = client.get("/this/does/not/exist/")
     assert response.status_code == 404
@@ -143,17 +164,6 @@ def test_500_template_needs_no_context():
     body = render_to_string("500.html")
     assert "系统繁忙，请稍后再试" in body
     assert "{{" not in body and "{%" not in body
-
-
-@pytest.mark.parametrize(
-    ("slug", "tab_label"),
-    [("gov-interaction", "首页")],  # the other pending entries of the menus are built now
-)
-def test_pending_page_marks_the_tab_it_belongs_to(client, slug, tab_label):
-    body = client.get(reverse("portal:soon", args=[slug])).content.decode()
-    tabbar = body[body.index('class="weui-tabbar') :]
-    on = tabbar[tabbar.index("weui-bar__item_on") :]
-    assert on[: on.index("</a>")].endswith(f'<p class="weui-tabbar__label">{tab_label}</p>\n  ')
 
 
 def test_account_tab_offers_log_in_then_the_owner_hub(client, django_user_model):

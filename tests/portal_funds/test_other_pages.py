@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from pmip.audit.models import AuditEntry
 from pmip.funds.models import ProjectFollow
-from pmip.portal.menus import FEATURES, MENUS
+from pmip.portal.menus import MENUS
 from tests import factories
 from tests.portal.helpers import fields, hrefs, text
 from tests.portal_funds.builders import bind
@@ -31,14 +31,6 @@ def test_menus_point_at_the_money_pages():
     assert service["业主共有资金"] == reverse("portal_funds:common")
     tabs = {e.label: e.url for e in MENUS["disclosure"].tabs}
     assert tabs["维修金概览"] == reverse("portal_funds:overview")
-    for slug in (
-        "maintenance-fund",
-        "project-disclosure",
-        "quarterly-reports",
-        "common-funds",
-        "fund-overview",
-    ):
-        assert slug not in FEATURES
 
 
 # --- 业主共有资金 ------------------------------------------------------------------------------------------------

@@ -362,7 +362,6 @@ MATRIX: dict[str, Row] = {
     "api:project_weather": public({"code": "code"}),
     "portal:project_detail": public({"code": "code"}),
     "portal:project_section": public({"code": "code", "section": "section"}),
-    "portal:soon": public({"feature": "feature"}),
     "api:unknown": public({"path": "path"}),
     "office_calendar:year": Row({"year": "year"}, allow=STAFF_OUT_OF_SCOPE + ("city",)),
 }
