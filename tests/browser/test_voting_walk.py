@@ -237,7 +237,7 @@ def test_voting_walk(site, browser, phone_page, walk_settings, tmp_path):
             panel = office.locator("#turnout")
             expect(panel).to_have_attribute("hx-trigger", "every 30s")
             expect(panel.locator("tr[data-k=owners] td").nth(1)).to_have_text("3")
-            expect(panel.locator("tr[data-k=area] td").nth(1)).to_have_text("230.00")
+            expect(panel.locator("tr[data-k=area] td").nth(1)).to_have_text("230.00 ㎡")
             expect(panel.locator("h2 .tag")).to_have_text("参与已达三分之二")
             for word in ("同意", "反对", "弃权"):
                 assert word not in panel.inner_text()
@@ -280,7 +280,7 @@ def test_voting_walk(site, browser, phone_page, walk_settings, tmp_path):
             result = office.locator(f"[data-result='{matter.pk}-']")
             expect(result.locator("[data-k=participating_owners]")).to_have_text("4")
             expect(result.locator("[data-k=yes_owners]")).to_have_text("3")
-            expect(result.locator("[data-k=yes_area]")).to_have_text("240.00")
+            expect(result.locator("[data-k=yes_area]")).to_have_text("240.00 ㎡")
             expect(result.locator("[data-outcome]")).to_have_text("结论：通过")
             expect(result.locator("tr[data-test=quorum_owners] .formula")).to_have_text("3 × 4 ≥ 2 × 4")
             expect(office.locator("#verify pre")).to_contain_text("pmip-verify tally")
