@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from pmip.audit.publication import published_heads
+from pmip.portal.paging import owner_page
 
 PER_PAGE = 30
 
 
 @require_GET
 def page(request: HttpRequest) -> HttpResponse:
-    heads = Paginator(published_heads(), PER_PAGE).get_page(request.GET.get("page"))
+    heads = owner_page(request, published_heads(), PER_PAGE)
     context = {"page_title": "审计日志公布", "page": heads, "tab": "home"}
     return render(request, "portal/audit_chain.html", context)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -24,6 +23,7 @@ from pmip.portal.menus import (
     PROJECT_SECTIONS,
     SECTIONS_BY_SLUG,
 )
+from pmip.portal.paging import owner_page
 from pmip.registry.models import Project
 from pmip.registry.selectors import (
     PUBLIC_NAMESPACE,
@@ -98,7 +98,7 @@ def project_search(request: HttpRequest) -> HttpResponse:
         .select_related("district", "subdistrict")
         .only(*RESULT_FIELDS)
     )
-    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = owner_page(request, found, PAGE_SIZE)
     context = {
         "page_title": "物业项目查询",
         "back_url": reverse("portal:disclosure"),
@@ -249,13 +249,11 @@ def project_section(request: HttpRequest, code: str, section: str) -> HttpRespon
     elif section == "party-branch":
         context["branches"] = selectors.party_branches(project=project)
     elif section == "inspections":
-        context["page"] = Paginator(
-            selectors.safety_inspections(project=project), SECTION_PAGE_SIZE
-        ).get_page(request.GET.get("page"))
-    elif section == "facilities":
-        context["page"] = Paginator(selectors.facilities(project=project), SECTION_PAGE_SIZE).get_page(
-            request.GET.get("page")
+        context["page"] = owner_page(
+            request, selectors.safety_inspections(project=project), SECTION_PAGE_SIZE
         )
+    elif section == "facilities":
+        context["page"] = owner_page(request, selectors.facilities(project=project), SECTION_PAGE_SIZE)
     return render(request, f"portal/projects/section_{section.replace('-', '_')}.html", context)
 
 

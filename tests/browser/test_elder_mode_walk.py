@@ -12,6 +12,7 @@ from pmip.identity.models import Account
 from pmip.registry.models import Unit
 from tests import factories
 from tests.browser.test_offline_walk import logged_in_cookie
+from tests.browser.test_transparency_walk_375 import published_answer
 from tests.portal_funds.builders import bind, build_ledger
 
 pytestmark = pytest.mark.browser
@@ -26,6 +27,8 @@ PAGES = [
     "/decisions/",
     "/decisions/how-to-check/",
     "/funds/",
+    "/enquiries/government/",
+    "/enquiries/answers/",
 ]
 
 MEASURE = """() => {
@@ -51,9 +54,11 @@ def test_elder_mode_is_remembered_and_every_page_fits_at_375(site, browser, phon
         f"{u.building.number}-{u.number}": u
         for u in Unit.objects.filter(project=lianhua).select_related("building")
     }
-    build_ledger(lianhua, units, factories.staff_accounts(city)["city"])
+    staff = factories.staff_accounts(city)
+    build_ledger(lianhua, units, staff["city"])
     owner = factories.account("elder_owner", mobile="+8613900002222", name="王秀英")
     bind(owner, units["1-101"])
+    published_answer(city, staff, owner)  # 公开答复 has an answer to show
 
     page = phone_page
     page.context.add_cookies([logged_in_cookie(owner, site)])

@@ -1,6 +1,7 @@
 """Chromium at 375 px through issue 11's owner pages: a tender's push in 我的消息 opening the timeline, the weather
 page of the project with a warning in force, an enquiry asked on the phone that escalates when overdue and is
-answered by the next office (the owner rates it), and a meeting's four notices in the inbox."""
+answered by the next office (the owner rates it), a meeting's four notices in the inbox, and 公开答复
+(/enquiries/answers/: search, open an answer), normal and in 长辈模式, with no horizontal overflow (issue 12)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ from playwright.sync_api import expect
 from pmip.core import clock, workdays
 from pmip.decisions import services as decisions
 from pmip.decisions.tasks import remind_voters
+from pmip.enquiries import public as public_answers
 from pmip.enquiries import services as enquiries
-from pmip.enquiries.models import Enquiry, Level
+from pmip.enquiries.models import Enquiry, Level, PublicAnswer
+from pmip.identity.services import set_elder_mode
 from pmip.notifications import fanout
 from pmip.notifications.models import Broadcast
 from pmip.registry.models import PropertyCompany
@@ -65,8 +68,41 @@ def _meeting_with_four_notices(city, staff, unit):
     return meeting
 
 
+def published_answer(city, staff, asker) -> PublicAnswer:
+    """A 政民互动 question asked with consent, answered by 福田区 and published (anonymised) — long enough to wrap."""
+    enquiry = enquiries.open_enquiry(
+        actor=asker, channel="government", category="consult", title="维修资金能否用于更换小区电梯",
+        text="小区2栋电梯已使用二十年，经常停运。请问更换电梯能否申请使用住宅专项维修资金？需要业主大会怎样表决，"
+        "申请材料有哪些，资金多久能到位？" * 2,
+        district_id=city.districts["futian"].pk, project_id=city.projects["lianhua"].pk, public_consent=True,
+    )  # fmt: skip
+    enquiries.answer(
+        actor=staff["futian"],
+        enquiry_id=enquiry.pk,
+        text="您好：电梯更换属于共用设施设备的更新改造，可以申请使用维修资金。须经专有部分面积占比三分之二以上且人数"
+        "占比三分之二以上的业主参与表决，并经参与表决的业主中面积和人数均四分之三以上同意（民法典第二百七十八条）。"
+        "表决通过后，由业委会或物业服务企业提交使用方案、预算和表决结果，经审核后拨付。",
+    )
+    return public_answers.publish(actor=staff["futian"], enquiry_id=enquiry.pk)
+
+
+def walk_public_answers(page, site, answer: PublicAnswer) -> None:
+    """公开答复 at 375 px: the list, a search, one answer opened; nothing runs off the side."""
+    page.goto(f"{site}/enquiries/answers/")
+    expect(page.locator("#answers")).to_contain_text(answer.title)
+    assert_fits_phone(page)
+    page.locator("#answers-q").fill("电梯")
+    page.get_by_role("button", name="搜索").click()
+    expect(page).to_have_url(f"{site}/enquiries/answers/?q=%E7%94%B5%E6%A2%AF")
+    item = page.locator("#answers details").first
+    item.locator("summary").click()
+    expect(item).to_contain_text("可以申请使用维修资金")
+    expect(item).to_contain_text("福田区")
+    assert_fits_phone(page)
+
+
 def test_tender_push_weather_warning_enquiry_escalated_and_meeting_notices(
-    site, browser, phone_page, settings, tmp_path
+    site, browser, phone_page, settings, tmp_path, a11y
 ):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     city = factories.small_city()
@@ -91,6 +127,9 @@ def test_tender_push_weather_warning_enquiry_escalated_and_meeting_notices(
     page.goto(f"{site}/me/messages/")
     messages = page.locator("#messages")
     expect(messages).to_contain_text("招标进入开标阶段")
+    expect(
+        messages.locator(".pm-inbox-item__meta").first
+    ).to_be_visible()  # date and excerpt under each title
     expect(messages).to_contain_text("招标公告文件公示")
     assert_fits_phone(page)
     messages.locator("a", has_text="招标进入开标阶段").first.click()
@@ -165,4 +204,18 @@ def test_tender_push_weather_warning_enquiry_escalated_and_meeting_notices(
     page.locator("#open-link").click()
     expect(page).to_have_url(f"{site}/decisions/meetings/{meeting.pk}/")
     assert_fits_phone(page)
+
+    # --- 公开答复 (政民互动's published answers), then the same in 长辈模式 ----------------------------------------
+    answer = published_answer(city, staff, owner.account)
+    walk_public_answers(page, site, answer)
+    set_elder_mode(actor=owner.account, on=True)
+    walk_public_answers(page, site, answer)
+    assert page.evaluate("document.body.classList.contains('pm-elder')")
+    page.goto(f"{site}/me/messages/")  # 长辈模式: fewer items per screen, rows collapse to their titles
+    expect(page.locator("#messages .pm-inbox-item__title").first).to_be_visible()
+    expect(page.locator("#messages .pm-inbox-item__meta").first).to_be_hidden()
+    assert_fits_phone(page)
+    assert any(
+        "/enquiries/answers/" in url for url in a11y.checked
+    )  # axe-core ran on it (0 serious/critical)
     assert page.js_errors == []

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +16,7 @@ from pmip.core.errors import DomainError, NotFound
 from pmip.enquiries import public, selectors, services
 from pmip.enquiries.models import Category, Channel
 from pmip.portal.account.decorators import owner_login_required
+from pmip.portal.paging import owner_page
 from pmip.registry.models import District
 from pmip.tendering.selectors import owner_projects
 
@@ -65,9 +65,7 @@ def _ctx(channel: str, **extra) -> dict:
 @owner_login_required
 def index(request, channel: str):
     channel = _channel(channel)
-    page = Paginator(selectors.mine(account=request.user, channel=channel), 20).get_page(
-        request.GET.get("page")
-    )
+    page = owner_page(request, selectors.mine(account=request.user, channel=channel), 20)
     return render(request, "portal/enquiries/index.html", _ctx(channel, page=page))
 
 
@@ -178,7 +176,7 @@ def answers(request):
     q = request.GET.get("q", "")[:50].strip()
     category = request.GET.get("category", "")[:12]
     category = category if category in Category.values else ""
-    page = Paginator(public.published(q=q, category=category), 20).get_page(request.GET.get("page"))
+    page = owner_page(request, public.published(q=q, category=category), 20)
     return render(
         request,
         "portal/enquiries/answers.html",

@@ -8,7 +8,6 @@ goes through `pmip.evaluation.services.submit_evaluation`.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -22,6 +21,7 @@ from pmip.evaluation import periods, ranking, selectors, services
 from pmip.evaluation.choices import SubjectKind, Target
 from pmip.evaluation.models import COMMENT_MAX
 from pmip.portal.account.decorators import owner_login_required
+from pmip.portal.paging import owner_page, page_size
 from pmip.portal.views import domain_errors
 
 PAGE_SIZE = 20
@@ -151,9 +151,7 @@ def details(request: HttpRequest, project_id: int, target: str) -> HttpResponse:
     """评价详情: this project's evaluations of one object (stars, comment, date, masked evaluator + building)."""
     target = _target(target)
     project = selectors.get_owner_project(actor=request.user, project_id=project_id)
-    page = Paginator(selectors.project_evaluations(project=project, target=target), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = owner_page(request, selectors.project_evaluations(project=project, target=target), PAGE_SIZE)
     context = _ctx(
         "评价详情",
         reverse("portal_evaluation:targets", args=[project.pk]),
@@ -170,9 +168,7 @@ def details(request: HttpRequest, project_id: int, target: str) -> HttpResponse:
 @require_GET
 def records(request: HttpRequest) -> HttpResponse:
     """评价记录: the owner's own evaluations with replies; replaced ones are marked."""
-    page = Paginator(selectors.own_evaluations(actor=request.user), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = owner_page(request, selectors.own_evaluations(actor=request.user), PAGE_SIZE)
     return render(
         request,
         "portal/evaluation/records.html",
@@ -208,10 +204,11 @@ def stats(request: HttpRequest, project_id: int, target: str) -> HttpResponse:
     distribution = []
     if tally is not None and tally.count:
         distribution = [(s, n, round(100 * n / tally.count)) for s, n in tally.distribution]
-    page = Paginator(
+    page = owner_page(
+        request,
         selectors.project_evaluations(project=project, target=target, period=period).exclude(comment=""),
         PAGE_SIZE,
-    ).get_page(request.GET.get("page"))
+    )
     context = _ctx(
         "评价统计",
         reverse("portal_evaluation:stats_choose"),
@@ -243,7 +240,7 @@ def ranking_page(request: HttpRequest) -> HttpResponse:
         kind=kind,
         unranked=show == "unranked",
         number=request.GET.get("page") or 1,
-        size=RANK_PAGE_SIZE,
+        size=page_size(request, RANK_PAGE_SIZE),  # 长辈模式: half as many rows
     )
 
     def build() -> tuple[ranking.RankingPage, str]:

@@ -18,7 +18,6 @@ building pages and the unit pages of exactly the principal's bound units there �
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -35,6 +34,7 @@ from pmip.identity.owner_services import is_owner
 from pmip.portal.account.decorators import owner_login_required, safe_next
 from pmip.portal.htmx import swaps
 from pmip.portal.menus import MENUS
+from pmip.portal.paging import owner_page
 from pmip.portal.views import domain_errors
 from pmip.registry.models import Project
 from pmip.registry.selectors import get_public_project, list_districts, search_projects
@@ -182,22 +182,17 @@ def project(request: HttpRequest, project_id: int) -> HttpResponse:
 
 def _project_tab(request: HttpRequest, project: Project, tab: str) -> dict:
     actor = request.user
-    page_number = request.GET.get("page")
     if tab in ("entries", "monthly"):
         kinds = ["monthly"] if tab == "monthly" else None
         qs = data.entry_groups(selectors.project_entries(actor=actor, project=project, kinds=kinds))
-        page = Paginator(qs, PAGE_SIZE).get_page(page_number)
+        page = owner_page(request, qs, PAGE_SIZE)
         return {"page": page, "groups": data.as_groups(page.object_list)}
     if tab == "common":
         return {"accounts": list(selectors.common_fund_accounts(actor=actor, project=project))}
     if tab == "repairs":
-        page = Paginator(selectors.project_repairs(actor=actor, project=project), PAGE_SIZE).get_page(
-            page_number
-        )
+        page = owner_page(request, selectors.project_repairs(actor=actor, project=project), PAGE_SIZE)
         return {"page": page, "repairs": data.repair_rows(actor=actor, project=project, repairs=page)}
-    page = Paginator(selectors.project_building_list(actor=actor, project=project), PAGE_SIZE).get_page(
-        page_number
-    )
+    page = owner_page(request, selectors.project_building_list(actor=actor, project=project), PAGE_SIZE)
     return {"page": page, "buildings": page.object_list}
 
 
@@ -212,7 +207,6 @@ def building(request: HttpRequest, building_id: int) -> HttpResponse:
     tab = request.GET.get("tab") or "entries"
     if tab not in dict(BUILDING_TABS):
         tab = "entries"
-    page_number = request.GET.get("page")
     context = _context(
         f"{building.number}栋",
         reverse("portal_funds:project", args=[building.project_id]),
@@ -226,15 +220,15 @@ def building(request: HttpRequest, building_id: int) -> HttpResponse:
         acting_for=data.acting_for_names(actor=request.user, project=building.project),
     )
     if tab == "units":
-        page = Paginator(
-            selectors.building_unit_list(actor=request.user, building=building), UNIT_PAGE_SIZE
-        ).get_page(page_number)
+        page = owner_page(
+            request, selectors.building_unit_list(actor=request.user, building=building), UNIT_PAGE_SIZE
+        )
         context.update(page=page, own=permissions.readable_unit_ids(request.user, building.project))
     else:
         qs = data.entry_groups(
             selectors.project_entries(actor=request.user, project=building.project, building=building)
         )
-        page = Paginator(qs, PAGE_SIZE).get_page(page_number)
+        page = owner_page(request, qs, PAGE_SIZE)
         context.update(page=page, groups=data.as_groups(page.object_list))
     return _render(
         request,
@@ -252,7 +246,7 @@ def unit(request: HttpRequest, unit_id: int) -> HttpResponse:
     """房屋资金概况 of one of the owner's own units: overview, statistics, 续筹, balance chart, the sub-ledger."""
     overview = selectors.unit_overview(actor=request.user, unit_id=unit_id)
     lines = selectors.unit_ledger(actor=request.user, unit_id=unit_id)
-    page = Paginator(lines[::-1], PAGE_SIZE).get_page(request.GET.get("page"))
+    page = owner_page(request, lines[::-1], PAGE_SIZE)
     context = _context(
         f"{overview.label} 房屋资金概况",
         reverse("portal_funds:building", args=[overview.unit.building_id]),
@@ -307,9 +301,9 @@ def common_funds(request: HttpRequest) -> HttpResponse:
         account = accounts[0]
     page = None
     if account is not None:
-        page = Paginator(
-            selectors.account_flows(actor=request.user, account_id=account.pk), PAGE_SIZE
-        ).get_page(request.GET.get("page"))
+        page = owner_page(
+            request, selectors.account_flows(actor=request.user, account_id=account.pk), PAGE_SIZE
+        )
     context = _context(
         "业主共有资金",
         reverse("portal:service"),
@@ -337,9 +331,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
     project, projects = _chosen_project(request)
     if project is None:
         return _no_units(request, "季度收支报表")
-    page = Paginator(selectors.quarterly_reports(actor=request.user, project=project), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = owner_page(request, selectors.quarterly_reports(actor=request.user, project=project), PAGE_SIZE)
     context = _context(
         "季度收支报表", reverse("portal:service"), project=project, projects=projects, page=page
     )
@@ -396,7 +388,7 @@ def disclosure_list(request: HttpRequest) -> HttpResponse:
     if kind not in DisclosureKind.values:
         kind = ""
     qs = selectors.disclosures_for(actor=request.user, project=project, kind=kind or None)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = owner_page(request, qs, PAGE_SIZE)
     context = _context(
         "信息公开",
         reverse("portal:service"),
@@ -447,9 +439,11 @@ def overview(request: HttpRequest) -> HttpResponse:
     district = next((d for d in list_districts() if d.code == district_code), None)
     district_id = district.pk if district else None
     query = (request.GET.get("q") or "").strip()[:50]
-    page = Paginator(
-        search_projects(query=query, district_id=district_id).select_related("fund_balance"), PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+    page = owner_page(
+        request,
+        search_projects(query=query, district_id=district_id).select_related("fund_balance"),
+        PAGE_SIZE,
+    )
     owner = is_owner(request.user)
     followed = data.followed_projects(actor=request.user) if owner else []
     context = {

@@ -8,7 +8,6 @@ set_channel_preference). Opening a message marks it read.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,6 +18,7 @@ from pmip.core.errors import DomainError
 from pmip.notifications import selectors, services
 from pmip.portal.account.decorators import owner_login_required
 from pmip.portal.htmx import is_htmx_partial
+from pmip.portal.paging import owner_page
 from pmip.portal.views import domain_errors
 
 PAGE_SIZE = 20
@@ -29,8 +29,7 @@ def _context(title: str, back: str, **extra) -> dict:
 
 
 def _list_context(request: HttpRequest) -> dict:
-    paginator = Paginator(selectors.inbox_for(account=request.user), PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
+    page = owner_page(request, selectors.inbox_for(account=request.user), PAGE_SIZE)
     return {"page": page, "unread": selectors.unread_count(account=request.user)}
 
 

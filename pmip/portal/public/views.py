@@ -5,7 +5,6 @@ their own record in full."""
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -16,6 +15,7 @@ from pmip.credit import scoring
 from pmip.credit import selectors as credit_sel
 from pmip.credit.choices import SubjectKind
 from pmip.portal.htmx import is_htmx_partial
+from pmip.portal.paging import owner_page
 from pmip.portal.views import domain_errors
 from pmip.registry import public
 
@@ -23,7 +23,7 @@ PAGE_SIZE = 20
 
 
 def _page(request: HttpRequest, qs):
-    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return owner_page(request, qs, PAGE_SIZE)
 
 
 def _search(
@@ -197,9 +197,7 @@ def service_evaluation(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "on_risk": on_risk,
         "policy": policy,
-        "risk_page": Paginator(credit_sel.risk_list(current_only=False), PAGE_SIZE).get_page(
-            request.GET.get("rpage")
-        ),
+        "risk_page": owner_page(request, credit_sel.risk_list(current_only=False), PAGE_SIZE, param="rpage"),
         "fmt": scoring.fmt,
         "query": public.clean_query(request.GET.get("q")),
     }

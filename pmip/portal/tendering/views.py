@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from pmip.core.errors import NotFound
 from pmip.portal.account.decorators import owner_login_required
+from pmip.portal.paging import owner_page
 from pmip.tendering import selectors
 from pmip.tendering.services import open_document
 
@@ -28,7 +28,7 @@ def index(request):
     if project_id and project_id not in {p.pk for p in projects}:
         project_id = None
     tenders = selectors.tenders_for_owner(account=request.user, project_id=project_id)
-    page = Paginator(tenders, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = owner_page(request, tenders, PAGE_SIZE)
     rows = [{"tender": t, "stage": selectors.current_stage(t)} for t in page.object_list]
     return render(
         request,

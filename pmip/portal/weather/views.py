@@ -6,13 +6,13 @@ for orange and red signals."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from pmip.core.errors import DomainError
 from pmip.portal.account.decorators import owner_login_required
+from pmip.portal.paging import owner_page
 from pmip.registry.selectors import search_projects
 from pmip.weather import selectors, services
 
@@ -35,7 +35,7 @@ def index(request):
         request.session[SESSION_KEY] = chosen.pk
     results = None
     if q or chosen is None:
-        results = Paginator(search_projects(query=q), PAGE_SIZE).get_page(request.GET.get("page"))
+        results = owner_page(request, search_projects(query=q), PAGE_SIZE)
     view = selectors.project_weather(project=chosen, account=request.user) if chosen else None
     return render(
         request,

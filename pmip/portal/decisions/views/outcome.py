@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -17,6 +16,7 @@ from pmip.portal.account.decorators import owner_login_required
 from pmip.portal.decisions.forms import BulletinSearchForm
 from pmip.portal.decisions.views.base import page_context
 from pmip.portal.htmx import is_htmx_partial
+from pmip.portal.paging import owner_page
 from pmip.portal.views import domain_errors
 
 BULLETIN_PAGE_SIZE = 30
@@ -82,7 +82,7 @@ def bulletin(request: HttpRequest, meeting_id: int) -> HttpResponse:
         lines = [line for line in lines if line.receipt.startswith(q)]
     mine = {b.receipt for s in view.slots for b in s.ballots.values()}
     titles = {m.pk: f"{m.order}. {m.title}" for m in view.matters}
-    page = Paginator(lines, BULLETIN_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = owner_page(request, lines, BULLETIN_PAGE_SIZE)
     context = page_context(
         request,
         "选票公示",

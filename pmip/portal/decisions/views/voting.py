@@ -6,7 +6,6 @@ from __future__ import annotations
 import secrets
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,6 +27,7 @@ from pmip.portal.decisions.views.base import (
     selected_project,
 )
 from pmip.portal.htmx import is_htmx_partial
+from pmip.portal.paging import owner_page
 from pmip.portal.views import domain_errors
 
 PAGE_SIZE = 20
@@ -50,7 +50,7 @@ def votes(request: HttpRequest) -> HttpResponse:
     tab = request.GET.get("tab")
     tab = tab if tab in overview.TAB_NAMES else "pending"
     view = overview.project_overview(actor=request.user, project_id=project.pk, projects=projects)
-    page = Paginator(view.tab(tab), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = owner_page(request, view.tab(tab), PAGE_SIZE)
     context = page_context(
         request,
         "参与投票",
