@@ -73,16 +73,16 @@ def current_period(policy: EvaluationPolicy | None = None) -> str:
     return periods.period_of(clock.today(), policy.period_months)
 
 
-def _stars(value: object, *, what: str) -> int:
+def _stars(value: object, *, what: str, field: str) -> int:
     if isinstance(value, bool):
-        raise ValidationFailed(f"{what}请选择1到5星。")
+        raise ValidationFailed(f"{what}请选择1到5星。", field=field)
     text = str(value).strip()
     try:
         stars = int(text)
     except ValueError:
-        raise ValidationFailed(f"{what}请选择1到5星。") from None
+        raise ValidationFailed(f"{what}请选择1到5星。", field=field) from None
     if text != str(stars) or not 1 <= stars <= 5:
-        raise ValidationFailed(f"{what}请选择1到5星。")
+        raise ValidationFailed(f"{what}请选择1到5星。", field=field)
     return stars
 
 
@@ -238,7 +238,7 @@ def submit_evaluation(
     Replaces the principal's current evaluation of the same object in the same period (the old one is kept)."""
     if target not in Target.values:
         raise ValidationFailed("请选择评价对象：物业管理处或业委会。", field="target")
-    overall = _stars(stars, what="总体评价")
+    overall = _stars(stars, what="总体评价", field="stars")
     text = _text(comment, field="comment", label="评价意见", max_length=COMMENT_MAX)
     if not isinstance(item_stars, Mapping) or len(item_stars) > MAX_ITEMS:
         raise ValidationFailed("评价项目不正确。")
@@ -270,7 +270,7 @@ def submit_evaluation(
         for item in items:
             if item.pk not in given:
                 raise ValidationFailed(f"请为“{item.name}”评分。", field=f"item_{item.pk}")
-            scores[item.pk] = _stars(given[item.pk], what=f"“{item.name}”")
+            scores[item.pk] = _stars(given[item.pk], what=f"“{item.name}”", field=f"item_{item.pk}")
         policy = get_policy()
         period = current_period(policy)
         previous = (

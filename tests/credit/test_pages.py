@@ -201,3 +201,27 @@ def test_office_entry_import_and_service_evaluation(city, staff):
     api = Client().get("/api/v1/public/service-evaluation?kind=company").json()
     assert {i["subject"]["name"] for i in api["items"]} >= {"深圳市万家物业服务有限公司"}
     assert Client().get("/api/v1/public/risk-list").json()["count"] == 1
+
+
+def test_the_dispute_decision_is_a_radio_group_tied_to_its_error(city, staff):
+    """处理异议 (issue 12): 维持/撤销 is a fieldset with a legend; without a choice it is aria-invalid and points at
+    the error; without the tick the tick does."""
+    from tests.ux.aria_errors import assert_errors_tied
+
+    owner = owner_account("dispute_owner", name="李四")
+    s = services.create_subject(
+        actor=staff["city"], kind=SubjectKind.OWNER, name="李四", project_code="440304001", account=owner
+    )
+    e = services.add_entry(
+        actor=staff["city"], subject_id=s.pk, polarity=Polarity.BAD, severity=Severity.MINOR,
+        category=Category.ARREARS, title="拖欠物业费", points=5, document_no="X2", issued_on=clock.today(),
+    )  # fmt: skip
+    services.file_dispute(actor=owner, entry_id=e.pk, reasons="已缴清")
+    d = CreditDispute.objects.get()
+    city_office = office(staff["city"])
+    no_choice = city_office.post(f"/office/credit/disputes/{d.pk}/", {"note": "核实", "confirm": "1"})
+    assert no_choice.status_code == 422
+    found = assert_errors_tied(no_choice.text, "请选择维持或撤销。")
+    assert [c.what for c in found] == ["fieldset[name=]"]
+    no_tick = city_office.post(f"/office/credit/disputes/{d.pk}/", {"decision": "uphold", "note": "核实"})
+    assert [c.what for c in assert_errors_tied(no_tick.text, "请勾选确认")] == ["input[name=confirm]"]

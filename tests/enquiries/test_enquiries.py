@@ -168,3 +168,16 @@ def test_owner_pages(owner, city, client):
     assert client.get(f"/enquiries/images/{image_id}/").status_code == 404
     assert "暂无可提问的小区" in client.get("/enquiries/community/new/").content.decode()
     assert client.get("/enquiries/government/new/").status_code == 200
+
+
+def test_the_enquiry_forms_tie_each_error_to_its_input(owner, city, client):
+    """政民互动 and 互动交流 (issue 12): every invalid input says aria-invalid and points at its own error text."""
+    from tests.ux.aria_errors import assert_errors_tied
+
+    client.force_login(owner)
+    for channel in ("government", "community"):
+        bad = client.post(f"/enquiries/{channel}/new/", {"category": "x", "title": "", "text": ""})
+        found = assert_errors_tied(bad.content.decode(), "这个字段是必须的")
+        assert {c.what for c in found} >= {"select#id_category", "input#id_title", "textarea#id_text"}, (
+            channel
+        )

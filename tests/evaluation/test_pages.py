@@ -141,3 +141,30 @@ def test_ranking_highlights_the_asked_row_without_caching_it(city, owners, staff
     assert "pe-table__mine" not in Client().get(url).text
     assert "pe-table__mine" in Client().get(f"{url}&code={project.code}").text
     assert "pe-table__mine" not in Client().get(url).text  # the highlighted rows were not cached
+
+
+def test_the_star_groups_are_tied_to_the_error(city, owners):
+    """Each star rating is a radio group (fieldset, legend, role radiogroup); the one in error says aria-invalid and
+    points at the error text (issue 12)."""
+    from tests.ux.aria_errors import assert_errors_tied, invalid_controls
+
+    project = city.projects["lianhua"]
+    client = logged_in(owners[0])
+    clean = client.get(f"/evaluation/projects/{project.pk}/office/rate/").text
+    assert (
+        clean.count('role="radiogroup"')
+        == 1 + EvaluationItem.objects.filter(target=Target.OFFICE, active=True).count()
+    )
+    assert invalid_controls(clean) == []
+    data = form(5)
+    data["stars"] = ""
+    response = client.post(f"/evaluation/projects/{project.pk}/office/rate/", data)
+    assert response.status_code == 422
+    found = assert_errors_tied(response.text, "总体评价请选择1到5星。")
+    assert [c.what for c in found] == ["fieldset[name=]"]  # the 总体评价 group only
+    item = EvaluationItem.objects.filter(target=Target.OFFICE, active=True).first()
+    data = form(5)
+    data[f"item_{item.pk}"] = "9"
+    response = client.post(f"/evaluation/projects/{project.pk}/office/rate/", data)
+    assert f'data-field="item_{item.pk}" role="radiogroup" aria-invalid="true"' in response.text
+    assert_errors_tied(response.text, f"“{item.name}”请选择1到5星。")

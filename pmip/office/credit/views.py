@@ -207,28 +207,28 @@ def dispute(request, dispute_id: int):
     )
     if d is None:
         raise NotFound()
-    error = None
+    error = error_field = None
     note = ""
     if request.method == "POST":
         note = request.POST.get("note", "")[:2000]
         decision = request.POST.get("decision")
         try:
             if decision not in ("uphold", "withdraw"):
-                raise ValidationFailed("请选择维持或撤销。")
+                raise ValidationFailed("请选择维持或撤销。", field="decision")
             if request.POST.get("confirm") != "1":
-                raise ValidationFailed("请勾选确认：处理结果将通知异议人且不能更改。")
+                raise ValidationFailed("请勾选确认：处理结果将通知异议人且不能更改。", field="confirm")
             services.decide_dispute(
                 actor=request.user, dispute_id=d.pk, uphold=decision == "uphold", note=note
             )
         except DomainError as exc:
-            error = exc.message
+            error, error_field = exc.message, exc.field
         else:
             messages.success(request, "异议已处理，已通知异议人。")
             return redirect("office_credit:disputes")
     return render(
         request,
         "office/credit/dispute.html",
-        {"d": d, "error": error, "note": note, "today": clock.today()},
+        {"d": d, "error": error, "error_field": error_field, "note": note, "today": clock.today()},
         status=422 if error else 200,
     )
 

@@ -90,7 +90,7 @@ def rate(request: HttpRequest, project_id: int, target: str) -> HttpResponse:
     project = selectors.get_owner_project(actor=request.user, project_id=project_id)
     delegations = selectors.principals(actor=request.user, project=project)
     items = services.active_items(target)
-    error = None
+    error = error_field = None
     values = {"stars": "", "comment": "", "items": {}, "principal": ""}
     if request.method == "POST":
         values = {
@@ -116,7 +116,7 @@ def rate(request: HttpRequest, project_id: int, target: str) -> HttpResponse:
                 on_behalf_of=principal,
             )
         except DomainError as exc:
-            error = exc.message
+            error, error_field = exc.message, exc.field
         else:
             messages.success(request, "评价已提交，感谢您的参与。本期内再次评价将替换本次评价。")
             return redirect("portal_evaluation:records")
@@ -135,6 +135,7 @@ def rate(request: HttpRequest, project_id: int, target: str) -> HttpResponse:
         stars_choices=STARS,
         values=values,
         error=error,
+        error_field=error_field,
         delegations=delegations,
         previous=previous,
         comment_max=COMMENT_MAX,
