@@ -31,6 +31,7 @@ from django.db import connection, transaction
 
 from pmip.audit.services import record
 from pmip.core import clock
+from pmip.core.display import format_money
 from pmip.core.money import CENT
 from pmip.funds.apportion import Weighted, area_weight, from_fen, largest_remainder, to_fen
 from pmip.funds.choices import (
@@ -505,8 +506,8 @@ def _seed_common_funds(project, bank_id, rng, policy, now, counts) -> None:
                 project=project,
                 kind=DisclosureKind.LARGE_TRANSFER,
                 status=DisclosureStatus.PUBLISHED,
-                title=f"大额资金转账公示：{flow.occurred_on:%Y年%m月%d日}支出{flow.amount}元",
-                body=f"支出金额：{flow.amount} 元\n收款方：{flow.counterparty}\n用途/摘要：{flow.memo}",
+                title=f"大额资金转账公示：{flow.occurred_on:%Y年%m月%d日}支出{format_money(flow.amount)}元",
+                body=f"支出金额：{format_money(flow.amount)} 元\n收款方：{flow.counterparty}\n用途/摘要：{flow.memo}",
                 amount=flow.amount,
                 bank_flow=flow,
                 threshold=policy.disclosure_threshold,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db.models import Prefetch, QuerySet
 
 from pmip.core import clock
+from pmip.core.display import natural_key
 from pmip.registry.models import (
     Committee,
     CommitteeMember,
@@ -88,7 +89,8 @@ def owner_situation(*, project: Project) -> list[dict]:
     )
     by_building = {r["building_id"]: r for r in rows}
     out = []
-    for b in Building.objects.filter(project=project).order_by("number", "id"):
+    buildings = sorted(Building.objects.filter(project=project), key=lambda b: (natural_key(b.number), b.pk))
+    for b in buildings:  # natural order: 2栋 before 10栋 (issue 12)
         r = by_building.get(b.pk, {"units": 0, "total_area": None, "bound_units": 0, "bound_area": None})
         area = r["total_area"] or Decimal(0)
         bound_area = r["bound_area"] or Decimal(0)

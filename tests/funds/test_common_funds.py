@@ -87,7 +87,8 @@ def test_statement_import_disclosure_only_strictly_above_the_threshold(account, 
     ]
     disclosure = Disclosure.objects.get()
     assert disclosure.kind == "large_transfer"
-    assert disclosure.title == "大额资金转账公示：2026年03月06日支出50000.01元"
+    assert disclosure.title == "大额资金转账公示：2026年03月06日支出50,000.01元"  # issue 12: one money format
+    assert "支出金额：50,000.01 元" in disclosure.body
     assert "收款方：深圳市安泰建设工程有限公司" in disclosure.body
     flows = {f.bank_reference: f for f in BankFlow.objects.all()}
     assert flows["B004"].counterparty == "王**"  # a person's name is masked

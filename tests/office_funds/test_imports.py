@@ -134,7 +134,7 @@ def test_statement_upload_lists_the_large_transfer_disclosure_above_the_threshol
     assert rows[0] == ["2026-03-07", "收入", "1.00", "王**", "退回多收费用", "8,000.99", "B004"]
     transfers = text(response).split("大额资金转账公示", 1)[1]
     assert (
-        "2026-03-06 50,000.01 深圳市安泰建设工程有限公司 大额资金转账公示：2026年03月06日支出50000.01元 待公示"
+        "2026-03-06 50,000.01 深圳市安泰建设工程有限公司 大额资金转账公示：2026年03月06日支出50,000.01元 待公示"
         in transfers
     )
     assert CommonFundAccount.objects.get().balance == D("8000.99")

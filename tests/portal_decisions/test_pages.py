@@ -535,6 +535,9 @@ def test_publicity_shows_the_notice_and_binding_status_without_names(client, sce
     )
     # building 1: 1-101, 1-102, 1-201 (钱七 unverified), 1-202; building 2: 2-101, 2-102
     assert rows == [("1栋", "4", "4", "3"), ("2栋", "2", "2", "2")]
+    assert (
+        "<td>230.00 / 300.00 ㎡</td>" in page
+    )  # verified / all area, through the one area filter (issue 12)
     for name in ("张三", "李四", "钱七", "张*"):
         assert name not in page
     download = client.get(f"/decisions/files/{notice.pk}/")

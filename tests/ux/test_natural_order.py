@@ -47,3 +47,14 @@ def test_the_apportionment_preview_lists_units_naturally(place):
     project, _ = place
     allocations = preview_apportionment(project=project, amount=Decimal("600.00"), scope_kind="project")
     assert [a.label for a in allocations] == NATURAL
+
+
+def test_the_owner_situation_lists_buildings_naturally_with_areas_formatted(client):
+    """项目信息 → 业主情况: 2栋 before 10栋, and the bound area through the one area filter."""
+    where = f.place()
+    for label, area in (("10-101", "1500.00"), ("2-101", "80.00")):
+        f.own(f.unit(where.project, label, area), f.person(f"业主{label}"))
+    page = client.get(f"/property/projects/{where.project.code}/owners/").content.decode()
+    shown = re.findall(r'data-field="building">\s*<div class="weui-cell__bd"><p>([^<]+)</p>', page)
+    assert [b for b in shown if b in ("2栋", "10栋")] == ["2栋", "10栋"]
+    assert "已绑定面积 1,500.00 / 1,500.00 ㎡" in page

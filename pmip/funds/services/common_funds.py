@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 
 from pmip.audit.services import record
 from pmip.core import clock
+from pmip.core.display import format_money
 from pmip.core.errors import NotFound, ValidationFailed
 from pmip.funds import ledger, permissions
 from pmip.funds.bank import FlowData, FlowError, same_flow, validate_flows
@@ -193,10 +194,12 @@ def record_bank_flows(
                         actor=actor,
                         project=account.project,
                         kind=DisclosureKind.LARGE_TRANSFER,
-                        title=f"大额资金转账公示：{flow.occurred_on:%Y年%m月%d日}支出{flow.amount}元"[:120],
+                        title=f"大额资金转账公示：{flow.occurred_on:%Y年%m月%d日}支出{format_money(flow.amount)}元"[
+                            :120
+                        ],
                         body=(
                             f"账户：{account.name}（{account.number_masked}）\n交易日期：{flow.occurred_on:%Y-%m-%d}\n"
-                            f"支出金额：{flow.amount} 元\n收款方：{flow.counterparty or '—'}\n用途/摘要：{flow.memo or '—'}"
+                            f"支出金额：{format_money(flow.amount)} 元\n收款方：{flow.counterparty or '—'}\n用途/摘要：{flow.memo or '—'}"
                         ),
                         amount=flow.amount,
                         bank_flow=flow,

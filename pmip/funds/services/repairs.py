@@ -415,7 +415,7 @@ def charge_repair(
                 body=(
                     f"因{repair.get_emergency_kind_display()}，本小区已先行使用维修资金进行紧急维修。\n"
                     f"维修项目：{repair.title}\n施工单位：{repair.contractor or '—'}\n"
-                    f"维修金额：{repair.amount} 元，按专有部分面积分摊至范围内 {len(allocations)} 户。"
+                    f"维修金额：{display.format_money(repair.amount)} 元，按专有部分面积分摊至范围内 {len(allocations)} 户。"
                 ),
                 amount=repair.amount,
                 repair=repair,
