@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "pmip.integrations",
     "pmip.notifications",
     "pmip.demo",
+    "pmip.jobs",
     "pmip.ops",
     "pmip.portal",
     "pmip.office",
@@ -224,6 +225,8 @@ STORAGES = {
     "tender_documents": {"BACKEND": "pmip.core.private_storage.PrivateFileSystemStorage"},
     "enquiry_images": {"BACKEND": "pmip.core.private_storage.PrivateFileSystemStorage"},
     "credit_attachments": {"BACKEND": "pmip.core.private_storage.PrivateFileSystemStorage"},
+    # Files uploaded for an office job (pmip.jobs: imports run by the worker), deleted when the job ends.
+    "job_uploads": {"BACKEND": "pmip.core.private_storage.PrivateFileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG and not TESTING

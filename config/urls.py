@@ -33,6 +33,7 @@ urlpatterns = [
     path("office/enquiries/", include("pmip.office.enquiries.urls")),
     path("office/evaluation/", include("pmip.office.evaluation.urls")),
     path("office/credit/", include("pmip.office.credit.urls")),
+    path("office/jobs/", include("pmip.office.jobs.urls")),
     path("office/", include("pmip.office.urls")),
     path("api/v1/", api.urls),
     path("captcha/", include("captcha.urls")),

@@ -23,6 +23,7 @@ from pmip.api import (
     office,
     office_decisions,
     office_funds,
+    office_jobs,
     owner,
     projects,
     public_info,
@@ -142,6 +143,7 @@ api.add_router("/office/tendering", tendering.office_router)
 api.add_router("/office/evaluation", evaluation.office)
 api.add_router("/office/credit", public_info.office)
 api.add_router("/office/enquiries", enquiries.office_router)
+api.add_router("/office/jobs", office_jobs.router)
 api.add_router("/office", office.router)
 api.add_router("/delegation", delegation.router)
 api.add_router("/me/evaluation", evaluation.owner)

@@ -27,6 +27,7 @@ from django.db import transaction
 from pydantic import BaseModel, ConfigDict
 
 from pmip.audit.services import record
+from pmip.core.progress import Progress, no_progress
 from pmip.core.tables import ImportRejected, RowError, SourceRow
 from pmip.core.tables import read_table as read_table  # re-exported for the command and the back office
 from pmip.funds import ledger, permissions
@@ -196,8 +197,11 @@ class _Lookups:
         return cls(projects, units, units_by_id, existing, already_reversed)
 
 
-def import_fund_entries(*, actor, rows: list[SourceRow], source: str) -> EntryImportResult:
-    """Validate every row, then write all of them (or none). See the module docstring."""
+def import_fund_entries(
+    *, actor, rows: list[SourceRow], source: str, progress: Progress = no_progress
+) -> EntryImportResult:
+    """Validate every row, then write all of them (or none). See the module docstring. `progress` is told how
+    many rows are checked, then posted (a report only: pmip.core.progress)."""
     if not rows:
         raise ImportRejected([RowError(0, "文件中没有数据行。")])
     present = {(_ENTRY_KEY.get(str(k).strip())) for k in rows[0].values}
@@ -208,7 +212,8 @@ def import_fund_entries(*, actor, rows: list[SourceRow], source: str) -> EntryIm
     lookups = _Lookups.load(cells)
     errors: list[RowError] = []
     parsed: list[_EntryRow] = []
-    for c in cells:
+    for i, c in enumerate(cells):
+        progress(i, len(cells), phase="检查")
         messages, row = _check_row(c, lookups)
         errors += [RowError(c.number, m) for m in messages]
         if row is not None:
@@ -218,11 +223,12 @@ def import_fund_entries(*, actor, rows: list[SourceRow], source: str) -> EntryIm
     for project in {r.project.pk: r.project for r in parsed}.values():
         if not permissions.can_post_ledger(actor, project):
             errors.append(RowError(0, f"您无权为物业项目“{project.code}”记账。"))
+    progress(len(cells), len(cells), phase="检查")
     new_rows, unchanged = _new_rows(parsed, lookups.existing, errors)
     if errors:
         raise ImportRejected(errors)
     result = EntryImportResult(source=source, rows=len(rows), unchanged=unchanged, batch=ledger.new_batch())
-    _write_entries(actor, new_rows, result)
+    _write_entries(actor, new_rows, result, progress)
     return result
 
 
@@ -360,16 +366,20 @@ def _new_rows(
     return new_rows, unchanged
 
 
-def _write_entries(actor, new_rows: list[_EntryRow], result: EntryImportResult) -> None:
+def _write_entries(
+    actor, new_rows: list[_EntryRow], result: EntryImportResult, progress: Progress = no_progress
+) -> None:
     """Post the new rows, project by project (reversals after the entries they reverse), and audit the import."""
     by_project: dict[int, list[_EntryRow]] = defaultdict(list)
     for row in new_rows:
         by_project[row.project.pk].append(row)
     result.projects = len(by_project)
+    posted = 0
     with transaction.atomic():
         for project_id in sorted(by_project):  # lock in id order: two imports never deadlock
             ledger.lock_project(project_id)
         for project_id in sorted(by_project):
+            progress(posted, len(new_rows), phase="记账")
             rows_here = by_project[project_id]
             first = [r for r in rows_here if r.kind != EntryKind.REVERSAL]
             second = [r for r in rows_here if r.kind == EntryKind.REVERSAL]
@@ -384,6 +394,8 @@ def _write_entries(actor, new_rows: list[_EntryRow], result: EntryImportResult) 
                 _post_reversals(actor, project_id, second, result.batch)
             for r in rows_here:
                 result.created[r.kind] += 1
+            posted += len(rows_here)
+        progress(posted, len(new_rows), phase="记账")
         record(
             actor=actor,
             action="funds.import.completed",

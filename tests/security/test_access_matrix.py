@@ -46,6 +46,7 @@ from tests.security.matrix_worlds import credit as credit_world
 from tests.security.matrix_worlds import enquiries as enquiries_world
 from tests.security.matrix_worlds import evaluation as evaluation_world
 from tests.security.matrix_worlds import funds as funds_world
+from tests.security.matrix_worlds import jobs as jobs_world
 from tests.security.matrix_worlds import tendering as tendering_world
 from tests.security.matrix_worlds import verification as verification_world
 from tests.security.matrix_worlds import weather as weather_world
@@ -364,6 +365,9 @@ MATRIX: dict[str, Row] = {
     "portal:project_section": public({"code": "code", "section": "section"}),
     "api:unknown": public({"path": "path"}),
     "office_calendar:year": Row({"year": "year"}, allow=STAFF_OUT_OF_SCOPE + ("city",)),
+    # 后台任务: its starter (the victim project's committee) and the offices whose scope covers it (the city here)
+    "office_jobs:detail": office({"job_id": "office_job"}),
+    "api:get_job": office({"job_id": "office_job"}),
 }
 
 # Routes listed but not exercised yet: the world below cannot build their victim object. May only shrink.
@@ -486,6 +490,7 @@ def _world() -> World:
     w.ids |= evaluation_world.build(project=victim_project, owner=victim.account)
     w.ids |= credit_world.build(project=victim_project, owner=victim.account)
     w.ids |= enquiries_world.build(project=victim_project, asker=victim.account)
+    w.ids |= jobs_world.build(project=victim_project, starter=convener)
 
     def client(account=None) -> Client:
         c = Client()
@@ -542,12 +547,23 @@ def _fingerprint() -> tuple:
         tuple(CreditEntry.objects.order_by("pk").values_list("pk", "status", "title")),
         tuple(CreditDispute.objects.order_by("pk").values_list("pk", "state", "decision_note")),
         tuple(InspectionScore.objects.order_by("pk").values_list("pk", "score")),
+        jobs_world.fingerprint(),
     )
 
 
 DENIED = {401, 403, 404, 405}
 # The victim's data that must never appear in an answer to anyone else.
-MARKERS = ("陈受害", "陈*", "孙受托", "孙*", "您的消息", "钱申请", "钱*", *funds_world.MARKERS)
+MARKERS = (
+    "陈受害",
+    "陈*",
+    "孙受托",
+    "孙*",
+    "您的消息",
+    "钱申请",
+    "钱*",
+    *funds_world.MARKERS,
+    *jobs_world.MARKERS,
+)
 
 
 def _verdict(client: Client, actor: str, method: str, url: str, response) -> str:

@@ -8,7 +8,7 @@ callers keep writing `services.add_entry(...)`. `_refresh_subject` is re-exporte
 from pmip.credit.services.common import ACTIONS, default_validity
 from pmip.credit.services.disputes import decide_dispute, file_dispute
 from pmip.credit.services.entries import add_entry, create_subject
-from pmip.credit.services.imports import IMPORT_COLUMNS, MAX_IMPORT_ROWS, import_entries
+from pmip.credit.services.imports import IMPORT_COLUMNS, MAX_IMPORT_ROWS, import_entries, require_import
 from pmip.credit.services.policy import POLICY_FIELDS, update_policy
 from pmip.credit.services.risk import _refresh_subject, record_inspection_score, refresh_risk_list
 
@@ -24,6 +24,7 @@ __all__ = [
     "default_validity",
     "file_dispute",
     "import_entries",
+    "require_import",
     "record_inspection_score",
     "refresh_risk_list",
     "update_policy",

@@ -11,6 +11,7 @@ from django.db import transaction
 from pmip.audit.services import record
 from pmip.core import clock
 from pmip.core.errors import ValidationFailed
+from pmip.core.progress import Progress, no_progress
 from pmip.core.tables import ImportRejected, RowError, header_text, is_blank, read_table
 from pmip.credit import scoring, selectors
 from pmip.credit.choices import Category, Polarity, Severity, SubjectKind
@@ -63,7 +64,13 @@ def _date(value, what: str) -> dt.date | None:
         raise ValidationFailed(f"{what}格式应为 2026-01-31。") from None
 
 
-def import_entries(*, actor, file: IO[bytes], filename: str) -> int:
+def require_import(actor) -> None:
+    """Raises PermissionDenied unless the actor may import credit entries (an editable city or district office):
+    asked before a file is queued as a job, and again by `import_entries` when it runs."""
+    _office_label(actor)
+
+
+def import_entries(*, actor, file: IO[bytes], filename: str, progress: Progress = no_progress) -> int:
     """批量导入 good/bad entries, all or nothing. Columns: see IMPORT_COLUMNS (Chinese headers). Returns the count."""
     issuer, district_id = _office_label(actor)
     rows = read_table(file, filename=filename)
@@ -74,7 +81,8 @@ def import_entries(*, actor, file: IO[bytes], filename: str) -> int:
     policy = scoring.get_policy()
     errors: list[RowError] = []
     planned: list[tuple[CreditSubject, dict]] = []
-    for row in rows:
+    for i, row in enumerate(rows):
+        progress(i, len(rows), phase="检查")
         values: dict[str, str | dt.date] = {}  # a cell: its text, or a date from a date-formatted cell
         for key, value in row.values.items():
             field = IMPORT_COLUMNS.get(header_text(key))
@@ -109,12 +117,14 @@ def import_entries(*, actor, file: IO[bytes], filename: str) -> int:
             errors.append(RowError(row.number, exc.message))
             continue
         planned.append((subject, entry))
+    progress(len(rows), len(rows), phase="检查")
     if errors:
         raise ImportRejected(errors)
     now = clock.now()
     with transaction.atomic():
         touched: dict[tuple, CreditSubject] = {}
-        for subject, values in planned:
+        for i, (subject, values) in enumerate(planned):
+            progress(i, len(planned), phase="写入")
             if subject.pk is None:
                 key = (subject.kind, subject.company_id, subject.project_id, subject.name)
                 if key in touched:

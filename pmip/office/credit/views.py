@@ -18,6 +18,8 @@ from pmip.credit import scoring, selectors, services
 from pmip.credit.choices import Category, Polarity, Severity, SubjectKind
 from pmip.credit.models import CreditDispute
 from pmip.identity.scopes import is_city
+from pmip.jobs.models import JobKind
+from pmip.office.jobs.views import start as start_job
 from pmip.office.views import office_required
 
 PAGE_SIZE = 20
@@ -165,15 +167,15 @@ def import_entries(request):
         elif upload.size > MAX_UPLOAD:
             message = "文件不能超过5MB。"
         else:
+            # Run as a back-office job (pmip.jobs): the job's page shows the progress, then the count or every
+            # row error; the permission is asked here first, so a refusal needs no job.
             try:
-                count = services.import_entries(actor=request.user, file=upload, filename=upload.name or "")
+                services.require_import(request.user)
+                return start_job(request, kind=JobKind.CREDIT_IMPORT, upload=upload)
             except ImportRejected as exc:
                 message, errors = exc.message, exc.errors
             except DomainError as exc:
                 message = exc.message
-            else:
-                messages.success(request, f"已导入{count}条信用信息。")
-                return redirect("office_credit:subjects")
     return render(
         request,
         "office/credit/import.html",

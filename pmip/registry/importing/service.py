@@ -10,6 +10,7 @@ from django.db import transaction
 
 from pmip.audit.services import record
 from pmip.core.errors import PermissionDenied
+from pmip.core.progress import Progress, no_progress
 from pmip.core.tables import ImportRejected, RowError, SourceRow
 from pmip.identity.scopes import roles_of
 from pmip.registry.importing.parsing import ParsedRow, check_headers, parse_row
@@ -20,12 +21,17 @@ from pmip.registry.models import Project
 
 
 def import_registry_rows(
-    *, actor: Any, rows: Iterable[SourceRow | Mapping[str, Any]], source: str
+    *,
+    actor: Any,
+    rows: Iterable[SourceRow | Mapping[str, Any]],
+    source: str,
+    progress: Progress = no_progress,
 ) -> ImportResult:
     """Validate every row, then create or update projects, buildings, units and title records in one transaction.
 
     Raises `ImportRejected` (with every row error) and writes nothing when any row fails; `PermissionDenied` when a
-    staff actor has no editable role. `source` is the file name, kept in the audit entry.
+    staff actor has no editable role. `source` is the file name, kept in the audit entry. `progress` is told how
+    many rows are checked, then written (a report only: pmip.core.progress).
     """
     if actor is not None and not any(r.can_edit for r in roles_of(actor)):
         raise PermissionDenied("您没有导入基础数据的权限。")
@@ -35,7 +41,13 @@ def import_registry_rows(
     errors = check_headers(source_rows)
     if errors:
         raise ImportRejected(errors)
-    parsed = [p for p in (parse_row(r, errors) for r in source_rows) if p is not None]
+    parsed: list[ParsedRow] = []
+    for i, source_row in enumerate(source_rows):
+        progress(i, len(source_rows), phase="检查")
+        one = parse_row(source_row, errors)
+        if one is not None:
+            parsed.append(one)
+    progress(len(source_rows), len(source_rows), phase="检查")
     cross_check(parsed, errors)
 
     with transaction.atomic(durable=True):
@@ -48,7 +60,7 @@ def import_registry_rows(
         if errors:
             raise ImportRejected(errors)
         result = ImportResult(source=source, rows=len(source_rows))
-        write_rows(parsed, places, projects, result, actor)
+        write_rows(parsed, places, projects, result, actor, progress)
         record(
             actor=actor,
             action="registry.import.completed",

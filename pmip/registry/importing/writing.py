@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Model, QuerySet
 
 from pmip.core import clock, crypto, public_cache
+from pmip.core.progress import Progress, no_progress
 from pmip.registry.districts import SHENZHEN_DISTRICTS
 from pmip.registry.importing.parsing import ParsedRow
 from pmip.registry.importing.result import ImportResult
@@ -24,14 +25,19 @@ PlacesMade = dict[tuple[str, str], tuple[District, Subdistrict]]
 
 
 def write_rows(
-    rows: list[ParsedRow], places: Places, projects: dict[str, Project], result: ImportResult, actor: Any
+    rows: list[ParsedRow],
+    places: Places,
+    projects: dict[str, Project],
+    result: ImportResult,
+    actor: Any,
+    progress: Progress = no_progress,
 ) -> None:
     """Create or update everything the rows describe; `projects` (by code) gains the new projects."""
     made = _write_places(places, result)
     _write_projects(rows, made, projects, result)
     buildings = _write_buildings(rows, projects, result)
     units = _write_units(rows, projects, buildings, result)
-    ended_units = _write_titles(rows, projects, buildings, units, result)
+    ended_units = _write_titles(rows, projects, buildings, units, result, progress)
     _follow_ended_titles(actor, ended_units)
 
 
@@ -196,6 +202,7 @@ def _write_titles(
     buildings: dict[tuple[int, str], Building],
     units: dict[tuple[int, str], Unit],
     result: ImportResult,
+    progress: Progress = no_progress,
 ) -> set[int]:
     """Title records, matched by (unit, ID type, hash) among the unit's current records. A unit listed with holders
     ends its current records whose holder is not in the file. Returns the ids of the units with ended records."""
@@ -213,7 +220,8 @@ def _write_titles(
     kept: set[int] = set()
     new_t, upd_t = [], []
     now = clock.now()
-    for row, h in holder_rows:
+    for i, (row, h) in enumerate(holder_rows):
+        progress(i, len(holder_rows), phase="写入产权登记")
         unit = unit_of(row)
         digest = crypto.id_number_hash(h["id_type"], h["id_number"])
         existing = current[unit.id].get((h["id_type"], digest))
@@ -233,6 +241,7 @@ def _write_titles(
             upd_t.append(existing)
         else:
             result.unchanged["titles"] += 1
+    progress(len(holder_rows), len(holder_rows), phase="写入产权登记")
     ended = [t for by_unit in current.values() for t in by_unit.values() if t.id not in kept]
     for t in ended:
         t.ended_on = today

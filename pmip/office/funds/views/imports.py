@@ -6,16 +6,17 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from pmip.core import clock
-from pmip.core.errors import NotFound, PermissionDenied, ValidationFailed
-from pmip.funds import importing
+from pmip.core.errors import DomainError, NotFound, PermissionDenied
 from pmip.funds.reconcile import reconcile
 from pmip.identity.scopes import is_city
+from pmip.jobs.models import JobKind
 from pmip.office.flow import posted
 from pmip.office.funds.forms import (
     ReconcileForm,
     UploadForm,
 )
 from pmip.office.funds.views.common import FIGURE_LABELS, LEVEL_LABELS, _may_import, funds_view
+from pmip.office.jobs.views import start as start_job
 from pmip.registry import selectors as registry
 from pmip.registry.models import Project
 
@@ -25,27 +26,22 @@ from pmip.registry.models import Project
 @funds_view
 @require_http_methods(["GET", "POST"])
 def import_entries(request):
-    """资金中心明细导入: every row error shown with its row number; nothing imported on any error; a re-import of
-    the same file changes nothing and says so."""
+    """资金中心明细导入, run as a back-office job (pmip.jobs): the upload is queued and the browser sent to the job's
+    page, whose progress bar follows the check and the posting; every row error is shown there with its row number;
+    nothing imported on any error; a re-import of the same file changes nothing and says so."""
     if not _may_import(request.user):
         raise PermissionDenied("只有住房建设部门（可编辑角色）可以导入维修资金明细。")
     form = UploadForm(posted(request), request.FILES or None)
-    errors, result = [], None
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
         try:
-            rows = importing.read_table(upload, filename=upload.name)
-            result = importing.import_fund_entries(actor=request.user, rows=rows, source=upload.name)
-        except importing.ImportRejected as exc:
-            errors = exc.errors
-            form.add_error(None, exc.message)
-        except ValidationFailed as exc:
+            return start_job(request, kind=JobKind.FUND_ENTRIES_IMPORT, upload=form.cleaned_data["file"])
+        except DomainError as exc:
             form.add_error(None, exc.message)
     return render(
         request,
         "office/funds/import.html",
-        {"form": form, "errors": errors, "result": result},
-        status=422 if errors else 200,
+        {"form": form, "errors": [], "result": None},
+        status=422 if form.errors else 200,
     )
 
 
