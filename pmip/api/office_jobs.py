@@ -63,7 +63,7 @@ class JobOut(Schema):
 
 @router.get(
     "/{job_id}",
-    response={200: JobOut, 401: Problem, 403: Problem, 404: Problem},
+    response={200: JobOut, 401: Problem, 403: Problem, 404: Problem, 422: Problem},
     summary="后台任务的进度和结果",
 )
 def get_job(request, job_id: int):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from decimal import Decimal
 
+import pytest
 from openpyxl import Workbook
 
 from pmip.audit.models import AuditEntry
@@ -38,13 +39,32 @@ def upload(client, url, lines, *, name="fund.csv", confirm=True):
     return client.post(url, data)
 
 
-def test_every_row_error_is_shown_with_its_row_number_and_nothing_is_imported(client_for, units):
-    client = client_for("city")
-    response = upload(client, IMPORT, [HEADER, *BAD])
+@pytest.fixture
+def jobs_run_at_once(settings, tmp_path):
+    """The fund-centre import runs as an office job (pmip.jobs): here the task runs at once, so the page the upload
+    redirects to shows the finished job."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
 
-    assert response.status_code == 422
+
+def imported(client, lines, **kwargs):
+    """Upload through the page, then the job's page it sends the browser to."""
+    response = upload(client, IMPORT, lines, **kwargs)
+    assert response.status_code == 302 and response["Location"].startswith("/office/jobs/"), (
+        response.status_code
+    )
+    return client.get(response["Location"])
+
+
+def test_every_row_error_is_shown_with_its_row_number_and_nothing_is_imported(
+    client_for, units, jobs_run_at_once
+):
+    client = client_for("city")
+    response = imported(client, [HEADER, *BAD])
+
+    assert "失败" in text(response)
     assert "导入文件共有4处错误，未导入任何数据。请修改后重新导入。" in text(response)
-    assert table(response, "row-errors-table")[0] == [
+    assert table(response, "job-row-errors")[0] == [
         ["第3行", "物业项目“440304001”中没有房屋 1栋999。"],
         ["第4行", "“业务类型”的值“补缴”无法识别，可填：首期、日常、利息、维修支出、退款、划转、冲正。"],
         ["第5行", "业务流水号“FC001”与第2行重复。"],
@@ -56,23 +76,23 @@ def test_every_row_error_is_shown_with_its_row_number_and_nothing_is_imported(cl
     assert not AuditEntry.objects.filter(action="funds.import.completed").exists()
 
 
-def test_good_file_imports_and_the_same_file_again_changes_nothing(client_for, units):
+def test_good_file_imports_and_the_same_file_again_changes_nothing(client_for, units, jobs_run_at_once):
     client = client_for("city")
-    first = upload(client, IMPORT, [HEADER, *GOOD])
+    first = imported(client, [HEADER, *GOOD])
     assert first.status_code == 200
     page = text(first)
     assert "导入完成：fund.csv，共4行，新记账 4 笔，已存在未变 0 笔。" in page
     assert LedgerEntry.objects.filter(source="fund_centre").count() == 4
     assert UnitBalance.objects.get(unit=units["1-101"]).balance == D("4467.60")
 
-    again = upload(client, IMPORT, [HEADER, *GOOD])
+    again = imported(client, [HEADER, *GOOD])
     assert "导入完成：fund.csv，共4行，新记账 0 笔，已存在未变 4 笔。" in text(again)
     assert "文件中的记录均已导入过，本次没有新增记账。" in text(again)
     assert LedgerEntry.objects.filter(source="fund_centre").count() == 4
     assert UnitBalance.objects.get(unit=units["1-101"]).balance == D("4467.60")
 
 
-def test_xlsx_upload_and_refusals_before_reading(client_for, units):
+def test_xlsx_upload_and_refusals_before_reading(client_for, units, jobs_run_at_once):
     client = client_for("city")
     wb = Workbook()
     ws = wb.active
@@ -82,7 +102,7 @@ def test_xlsx_upload_and_refusals_before_reading(client_for, units):
     wb.save(buf)
     buf.seek(0)
     buf.name = "fund.xlsx"
-    response = client.post(IMPORT, {"file": buf, "confirm": "on"})
+    response = client.post(IMPORT, {"file": buf, "confirm": "on"}, follow=True)
     assert "导入完成：fund.xlsx，共1行，新记账 1 笔，已存在未变 0 笔。" in text(response)
     assert LedgerEntry.objects.get(reference="FC101").amount == D("2978.40")
 
@@ -90,14 +110,17 @@ def test_xlsx_upload_and_refusals_before_reading(client_for, units):
     assert "只支持 .xlsx 或 .csv 文件（.xls 请另存为 .xlsx）。" in text(xls)
     unconfirmed = upload(client, IMPORT, [HEADER, *GOOD], confirm=False)
     assert "请勾选确认后再提交。" in text(unconfirmed)
+    assert (xls.status_code, unconfirmed.status_code) == (422, 422)  # refused on the form: no job queued
     assert LedgerEntry.objects.count() == 1
 
 
-def test_a_subdistrict_importing_rows_of_another_subdistrict_imports_nothing(client_for, units):
+def test_a_subdistrict_importing_rows_of_another_subdistrict_imports_nothing(
+    client_for, units, jobs_run_at_once
+):
     client = client_for("lianhua")
-    response = upload(client, IMPORT, [HEADER, GOOD[0], "FC009,440305001,1,101,首期,100.00,2026-01-01,,,"])
-    assert response.status_code == 422
-    assert table(response, "row-errors-table")[0] == [["文件", "您无权为物业项目“440305001”记账。"]]
+    response = imported(client, [HEADER, GOOD[0], "FC009,440305001,1,101,首期,100.00,2026-01-01,,,"])
+    assert "失败" in text(response)
+    assert table(response, "job-row-errors")[0] == [["文件", "您无权为物业项目“440305001”记账。"]]
     assert LedgerEntry.objects.count() == 0
 
 

@@ -13,7 +13,6 @@ from django.views.decorators.http import require_http_methods
 
 from pmip.core import clock
 from pmip.core.errors import DomainError, NotFound, ValidationFailed
-from pmip.core.tables import ImportRejected
 from pmip.credit import scoring, selectors, services
 from pmip.credit.choices import Category, Polarity, Severity, SubjectKind
 from pmip.credit.models import CreditDispute
@@ -172,8 +171,6 @@ def import_entries(request):
             try:
                 services.require_import(request.user)
                 return start_job(request, kind=JobKind.CREDIT_IMPORT, upload=upload)
-            except ImportRejected as exc:
-                message, errors = exc.message, exc.errors
             except DomainError as exc:
                 message = exc.message
     return render(
