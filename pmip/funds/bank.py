@@ -133,65 +133,72 @@ def validate_flows(
     errors: list[FlowError] = []
     seen: dict[str, int] = {}
     for row, raw in records:
-        rec = normalise_record(raw)
-        before = len(errors)
-
-        def err(message: str, row: int = row) -> None:
-            errors.append(FlowError(row, message))
-
-        occurred_on = parse_date(rec.get("date"))
-        if occurred_on is None:
-            err("“交易日期”缺失或格式不正确（应为 YYYY-MM-DD）。")
-        reference = text_of(rec.get("reference"))
-        if not reference:
-            err("“银行流水号”不能为空。")
-        elif not _REFERENCE_RE.match(reference):
-            err(f"“银行流水号”“{reference[:64]}”只能包含字母、数字和 - _ / .，且不超过64个字符。")
-        elif reference in seen:
-            err(f"银行流水号“{reference}”与第{seen[reference]}行重复。")
-        else:
-            seen[reference] = row
-        amount = parse_amount(rec.get("amount"))
-        direction_text = text_of(rec.get("direction")).lower()
-        direction = _DIRECTIONS.get(direction_text) if direction_text else None
-        if amount is None:
-            err("“金额”缺失或格式不正确（最多两位小数）。")
-        elif direction_text and direction is None:
-            err(f"“收支方向”的值“{direction_text}”无法识别，可填：收入、支出。")
-        elif not direction_text:
-            if amount == 0:
-                err("“金额”必须大于0。")
-            direction = FlowDirection.IN if amount > 0 else FlowDirection.OUT
-            amount = abs(amount)
-        elif amount <= 0:
-            err("填写了“收支方向”时，“金额”必须大于0。")
-        balance_raw = rec.get("balance_after")
-        balance_after = None
-        if text_of(balance_raw):
-            balance_after = parse_amount(balance_raw)
-            if balance_after is None:
-                err("“余额”格式不正确（最多两位小数）。")
-        counterparty = text_of(rec.get("counterparty"))
-        memo = text_of(rec.get("memo"))
-        if len(counterparty) > 100:
-            err("“对方户名”不能超过100个字。")
-        if len(memo) > 200:
-            err("“摘要”不能超过200个字。")
-        if len(errors) == before:
-            flows.append(
-                FlowData(
-                    occurred_on=occurred_on,
-                    direction=direction,
-                    amount=amount,
-                    counterparty=counterparty,
-                    memo=memo,
-                    balance_after=balance_after,
-                    bank_reference=reference,
-                    row=row,
-                )
-            )
+        flow = _flow_of(row, normalise_record(raw), seen, errors)
+        if flow is not None:
+            flows.append(flow)
     errors.extend(_continuity_errors(flows))
     return flows, errors
+
+
+def _flow_of(
+    row: int, rec: Mapping[str, Any], seen: dict[str, int], errors: list[FlowError]
+) -> FlowData | None:
+    """One normalised record checked: its flow, or None with its errors appended (`seen`: reference → row)."""
+    before = len(errors)
+
+    def err(message: str) -> None:
+        errors.append(FlowError(row, message))
+
+    occurred_on = parse_date(rec.get("date"))
+    if occurred_on is None:
+        err("“交易日期”缺失或格式不正确（应为 YYYY-MM-DD）。")
+    reference = text_of(rec.get("reference"))
+    if not reference:
+        err("“银行流水号”不能为空。")
+    elif not _REFERENCE_RE.match(reference):
+        err(f"“银行流水号”“{reference[:64]}”只能包含字母、数字和 - _ / .，且不超过64个字符。")
+    elif reference in seen:
+        err(f"银行流水号“{reference}”与第{seen[reference]}行重复。")
+    else:
+        seen[reference] = row
+    amount = parse_amount(rec.get("amount"))
+    direction_text = text_of(rec.get("direction")).lower()
+    direction = _DIRECTIONS.get(direction_text) if direction_text else None
+    if amount is None:
+        err("“金额”缺失或格式不正确（最多两位小数）。")
+    elif direction_text and direction is None:
+        err(f"“收支方向”的值“{direction_text}”无法识别，可填：收入、支出。")
+    elif not direction_text:
+        if amount == 0:
+            err("“金额”必须大于0。")
+        direction = FlowDirection.IN if amount > 0 else FlowDirection.OUT
+        amount = abs(amount)
+    elif amount <= 0:
+        err("填写了“收支方向”时，“金额”必须大于0。")
+    balance_raw = rec.get("balance_after")
+    balance_after = None
+    if text_of(balance_raw):
+        balance_after = parse_amount(balance_raw)
+        if balance_after is None:
+            err("“余额”格式不正确（最多两位小数）。")
+    counterparty = text_of(rec.get("counterparty"))
+    memo = text_of(rec.get("memo"))
+    if len(counterparty) > 100:
+        err("“对方户名”不能超过100个字。")
+    if len(memo) > 200:
+        err("“摘要”不能超过200个字。")
+    if len(errors) != before:
+        return None
+    return FlowData(
+        occurred_on=occurred_on,
+        direction=direction,
+        amount=amount,
+        counterparty=counterparty,
+        memo=memo,
+        balance_after=balance_after,
+        bank_reference=reference,
+        row=row,
+    )
 
 
 def _continuity_errors(flows: list[FlowData]) -> list[FlowError]:

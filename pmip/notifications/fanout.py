@@ -271,25 +271,7 @@ def _write_batch(broadcast: Broadcast, account_ids: list[int], now: dt.datetime)
     )
     if spec is None:
         return len(notifications)
-    by_account = {a.pk: a for a in accounts}
-    wanted: dict[str, list[tuple[Notification, dict]]] = {Channel.WECHAT_TEMPLATE: [], Channel.SMS: []}
-    wechat_payload = None
-    if spec.wechat is not None:
-        wechat_payload = {
-            "template": spec.wechat.name,
-            "data": templates.wechat_data(spec.wechat, fixed=spec.fixed, data=broadcast.data, at=now),
-            "link": broadcast.link,
-        }
-    sms_payload = {"template": templates.SMS_TEMPLATE, "params": templates.sms_params(title=broadcast.title)}
-    for n in notifications:
-        account = by_account[n.recipient_id]
-        preference = preferences.get(account.pk)
-        accepts_wechat = preference.wechat if preference else True
-        accepts_sms = preference.sms if preference else False
-        if wechat_payload is not None and accepts_wechat and account.wechat_openid:
-            wanted[Channel.WECHAT_TEMPLATE].append((n, wechat_payload))
-        if spec.sms and accepts_sms and account.mobile:
-            wanted[Channel.SMS].append((n, sms_payload))
+    wanted = _wanted_messages(spec, broadcast, notifications, accounts, preferences, now)
     for channel, rows in wanted.items():
         if not rows:
             continue
@@ -316,6 +298,38 @@ def _write_batch(broadcast: Broadcast, account_ids: list[int], now: dt.datetime)
         for at, ids in by_slot.items():
             transaction.on_commit(functools.partial(_enqueue_delivery_batch, ids, at), robust=True)
     return len(notifications)
+
+
+def _wanted_messages(
+    spec: templates.KindSpec,
+    broadcast: Broadcast,
+    notifications: list[Notification],
+    accounts: list,
+    preferences: dict,
+    now: dt.datetime,
+) -> dict[str, list[tuple[Notification, dict]]]:
+    """Per outside channel, the (notification, payload) pairs its recipients accept (WeChat by default, SMS only
+    when opted in) and can receive (an openid, a mobile)."""
+    by_account = {a.pk: a for a in accounts}
+    wanted: dict[str, list[tuple[Notification, dict]]] = {Channel.WECHAT_TEMPLATE: [], Channel.SMS: []}
+    wechat_payload = None
+    if spec.wechat is not None:
+        wechat_payload = {
+            "template": spec.wechat.name,
+            "data": templates.wechat_data(spec.wechat, fixed=spec.fixed, data=broadcast.data, at=now),
+            "link": broadcast.link,
+        }
+    sms_payload = {"template": templates.SMS_TEMPLATE, "params": templates.sms_params(title=broadcast.title)}
+    for n in notifications:
+        account = by_account[n.recipient_id]
+        preference = preferences.get(account.pk)
+        accepts_wechat = preference.wechat if preference else True
+        accepts_sms = preference.sms if preference else False
+        if wechat_payload is not None and accepts_wechat and account.wechat_openid:
+            wanted[Channel.WECHAT_TEMPLATE].append((n, wechat_payload))
+        if spec.sms and accepts_sms and account.mobile:
+            wanted[Channel.SMS].append((n, sms_payload))
+    return wanted
 
 
 def _enqueue_delivery_batch(message_ids: list[int], at: dt.datetime) -> None:

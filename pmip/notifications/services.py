@@ -139,43 +139,12 @@ def notify(
     kind, an empty or too-long title, a link that is not site-relative, template data that does not fit, or any
     text containing an ID number.
     """
-    if not transaction.get_connection().in_atomic_block:
-        raise ValueError("notify() must be called inside the business transaction")
-    if not KIND_RE.fullmatch(kind or ""):
-        raise ValueError(f"bad notification kind {kind!r}")
-    title = (title or "").strip()
-    body = (body or "").strip()
-    if not title or len(title) > TITLE_MAX:
-        raise ValueError(f"消息标题应为1至{TITLE_MAX}个字。")
-    if len(body) > BODY_MAX:
-        raise ValueError(f"消息内容不能超过{BODY_MAX}个字。")
-    if link and (not link.startswith("/") or link.startswith("//") or len(link) > LINK_MAX):
-        raise ValueError("消息链接必须是本站内的相对地址。")
-    _refuse_id_numbers(title, body, link, data)
+    title, body = _checked_message(kind=kind, title=title, body=body, link=link, data=data)
     spec = templates.spec_for(template or kind)
     if template and spec is None:
         raise ValueError(f"no notification template {template!r}")
-
     now = clock.now()
-    payloads: dict[str, dict] = {}
-    if spec is not None:
-        preference = channel_preference_for(account=recipient)
-        if spec.wechat is not None:
-            # Built (and checked) before anything is written, and whether or not it is sent, so a bad call fails
-            # the same way for every recipient and leaves nothing behind.
-            wechat_payload = {
-                "template": spec.wechat.name,
-                "data": templates.wechat_data(spec.wechat, fixed=spec.fixed, data=data, at=now),
-                "link": link,
-            }
-            if preference.wechat and recipient.wechat_openid:
-                payloads[Channel.WECHAT_TEMPLATE] = wechat_payload
-        if spec.sms and preference.sms and recipient.mobile:
-            payloads[Channel.SMS] = {
-                "template": templates.SMS_TEMPLATE,
-                "params": templates.sms_params(title=title),
-            }
-
+    payloads = _channel_payloads(spec, recipient=recipient, title=title, link=link, data=data, now=now)
     notification = Notification.objects.create(
         recipient=recipient, kind=kind, title=title, body=body, link=link, created_at=now
     )
@@ -201,6 +170,58 @@ def notify(
     for message in messages:
         transaction.on_commit(functools.partial(_enqueue_delivery, message.pk), robust=True)
     return notification
+
+
+def _checked_message(
+    *, kind: str, title: str, body: str, link: str, data: dict[str, Any] | None
+) -> tuple[str, str]:
+    """notify()'s checks before anything is built: (title, body) stripped; ValueError on a programming error."""
+    if not transaction.get_connection().in_atomic_block:
+        raise ValueError("notify() must be called inside the business transaction")
+    if not KIND_RE.fullmatch(kind or ""):
+        raise ValueError(f"bad notification kind {kind!r}")
+    title = (title or "").strip()
+    body = (body or "").strip()
+    if not title or len(title) > TITLE_MAX:
+        raise ValueError(f"消息标题应为1至{TITLE_MAX}个字。")
+    if len(body) > BODY_MAX:
+        raise ValueError(f"消息内容不能超过{BODY_MAX}个字。")
+    if link and (not link.startswith("/") or link.startswith("//") or len(link) > LINK_MAX):
+        raise ValueError("消息链接必须是本站内的相对地址。")
+    _refuse_id_numbers(title, body, link, data)
+    return title, body
+
+
+def _channel_payloads(
+    spec: templates.KindSpec | None,
+    *,
+    recipient: Account,
+    title: str,
+    link: str,
+    data: dict[str, Any] | None,
+    now: dt.datetime,
+) -> dict[str, dict]:
+    """The outbox payload of each outside channel the kind has and the recipient accepts (none without a spec)."""
+    payloads: dict[str, dict] = {}
+    if spec is None:
+        return payloads
+    preference = channel_preference_for(account=recipient)
+    if spec.wechat is not None:
+        # Built (and checked) before anything is written, and whether or not it is sent, so a bad call fails
+        # the same way for every recipient and leaves nothing behind.
+        wechat_payload = {
+            "template": spec.wechat.name,
+            "data": templates.wechat_data(spec.wechat, fixed=spec.fixed, data=data, at=now),
+            "link": link,
+        }
+        if preference.wechat and recipient.wechat_openid:
+            payloads[Channel.WECHAT_TEMPLATE] = wechat_payload
+    if spec.sms and preference.sms and recipient.mobile:
+        payloads[Channel.SMS] = {
+            "template": templates.SMS_TEMPLATE,
+            "params": templates.sms_params(title=title),
+        }
+    return payloads
 
 
 # --- inbox ----------------------------------------------------------------------------------------------------

@@ -82,21 +82,9 @@ def enter_calendar_year(
     """
     if not may_edit_calendar(actor):
         raise PermissionDenied("只有市级管理人员可以录入节假日安排。")
-    if not isinstance(year, int) or not 2000 <= year <= 2100:
-        raise ValidationFailed("年份应在2000至2100之间。", field="year")
-    notice = (notice or "").strip()
-    if not notice or len(notice) > 200:
-        raise ValidationFailed("请填写通知文号或标题（200字以内）。", field="notice")
-    holidays = parse_days(holidays_text, year=year, field="holidays")
-    workdays = parse_days(workdays_text, year=year, field="workdays")
-    if not holidays:
-        raise ValidationFailed("请至少录入一个放假日期。", field="holidays")
-    holiday_dates = {d.date for d in holidays}
-    for d in workdays:
-        if d.date in holiday_dates:
-            raise ValidationFailed(f"{d.date} 不能既放假又调休上班。", field="workdays")
-        if d.date.weekday() < 5:
-            raise ValidationFailed(f"{d.date} 是工作日，不需要录入为调休上班日。", field="workdays")
+    notice, holidays, workdays = _checked_year(
+        year=year, notice=notice, holidays_text=holidays_text, workdays_text=workdays_text
+    )
     with transaction.atomic():
         calendar = CalendarYear.objects.select_for_update().filter(year=year).first()
         before = None
@@ -139,3 +127,23 @@ def enter_calendar_year(
             },
         )
     return calendar
+
+
+def _checked_year(*, year: int, notice: str, holidays_text: str, workdays_text: str):
+    """enter_calendar_year's checks: (notice, holidays, workdays) or ValidationFailed naming the field."""
+    if not isinstance(year, int) or not 2000 <= year <= 2100:
+        raise ValidationFailed("年份应在2000至2100之间。", field="year")
+    notice = (notice or "").strip()
+    if not notice or len(notice) > 200:
+        raise ValidationFailed("请填写通知文号或标题（200字以内）。", field="notice")
+    holidays = parse_days(holidays_text, year=year, field="holidays")
+    workdays = parse_days(workdays_text, year=year, field="workdays")
+    if not holidays:
+        raise ValidationFailed("请至少录入一个放假日期。", field="holidays")
+    holiday_dates = {d.date for d in holidays}
+    for d in workdays:
+        if d.date in holiday_dates:
+            raise ValidationFailed(f"{d.date} 不能既放假又调休上班。", field="workdays")
+        if d.date.weekday() < 5:
+            raise ValidationFailed(f"{d.date} 是工作日，不需要录入为调休上班日。", field="workdays")
+    return notice, holidays, workdays

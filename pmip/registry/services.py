@@ -100,43 +100,18 @@ def update_project(
         except Project.DoesNotExist as exc:
             raise NotFound("未找到该物业项目，或不在您的管辖范围内。") from exc
 
-        wanted: dict[str, Any] = {}
-        if name is not UNSET:
-            wanted["name"] = _text(name, field="name", label="项目名称", max_length=100, required=True)
-        if address is not UNSET:
-            wanted["address"] = _text(address, field="address", label="地址", max_length=200, required=True)
-        if service_phone is not UNSET:
-            wanted["service_phone"] = _phone(service_phone)
-        if company is not UNSET:
-            if company is not None and not isinstance(company, PropertyCompany):
-                raise ValidationFailed("物业服务企业不正确。", field="company")
-            wanted["company"] = company
-        if community is not UNSET:
-            if community is not None and (
-                not isinstance(community, Community) or community.subdistrict_id != current.subdistrict_id
-            ):
-                raise ValidationFailed("所选社区不属于该项目所在的街道。", field="community")
-            wanted["community"] = community
-
-        changes: dict[str, dict[str, Any]] = {}
-        for field in PROJECT_EDITABLE_FIELDS:
-            if field not in wanted:
-                continue
-            new = wanted[field]
-            if field in ("company", "community"):
-                old = getattr(current, field)
-                if (old.pk if old else None) == (new.pk if new else None):
-                    continue
-                changes[field] = {"old": _fk_value(old), "new": _fk_value(new)}
-            else:
-                old = getattr(current, field)
-                if old == new:
-                    continue
-                changes[field] = {"old": old, "new": new}
-            setattr(current, field, new)
-
+        wanted = _wanted_fields(
+            current,
+            name=name,
+            address=address,
+            service_phone=service_phone,
+            company=company,
+            community=community,
+        )
+        changes = _apply_changes(current, wanted)
         if not changes:
             return current
+
         current.save(update_fields=list(changes))
         record(
             actor=actor,
@@ -145,3 +120,54 @@ def update_project(
             data={"fields": list(changes), "changes": changes},
         )
     return current
+
+
+def _wanted_fields(
+    current: Project,
+    *,
+    name: str | _Unset,
+    address: str | _Unset,
+    service_phone: str | _Unset,
+    company: PropertyCompany | None | _Unset,
+    community: Community | None | _Unset,
+) -> dict[str, Any]:
+    """The given fields, cleaned and checked against the (locked) project; ValidationFailed names the field."""
+    wanted: dict[str, Any] = {}
+    if name is not UNSET:
+        wanted["name"] = _text(name, field="name", label="项目名称", max_length=100, required=True)
+    if address is not UNSET:
+        wanted["address"] = _text(address, field="address", label="地址", max_length=200, required=True)
+    if service_phone is not UNSET:
+        wanted["service_phone"] = _phone(service_phone)
+    if company is not UNSET:
+        if company is not None and not isinstance(company, PropertyCompany):
+            raise ValidationFailed("物业服务企业不正确。", field="company")
+        wanted["company"] = company
+    if community is not UNSET:
+        if community is not None and (
+            not isinstance(community, Community) or community.subdistrict_id != current.subdistrict_id
+        ):
+            raise ValidationFailed("所选社区不属于该项目所在的街道。", field="community")
+        wanted["community"] = community
+    return wanted
+
+
+def _apply_changes(current: Project, wanted: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Set on `current` the wanted values that differ; returns {field: {"old", "new"}} for the audit entry."""
+    changes: dict[str, dict[str, Any]] = {}
+    for field in PROJECT_EDITABLE_FIELDS:
+        if field not in wanted:
+            continue
+        new = wanted[field]
+        if field in ("company", "community"):
+            old = getattr(current, field)
+            if (old.pk if old else None) == (new.pk if new else None):
+                continue
+            changes[field] = {"old": _fk_value(old), "new": _fk_value(new)}
+        else:
+            old = getattr(current, field)
+            if old == new:
+                continue
+            changes[field] = {"old": old, "new": new}
+        setattr(current, field, new)
+    return changes
