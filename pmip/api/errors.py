@@ -47,6 +47,7 @@ def problem(
 
 def install(api: NinjaAPI) -> None:
     """Register the problem-body handlers on `api` (replacing ninja's defaults)."""
+    # Kept whole: one short handler per exception type, registered together so the mapping reads as one table.
 
     @api.exception_handler(DomainError)
     def domain_error(request, exc: DomainError):

@@ -60,6 +60,7 @@ def _quarters(today: dt.date, n: int) -> list[tuple[str, dt.date]]:
 
 
 def seed_demo_transparency(*, project_ids: Sequence[int], seed: int) -> dict[str, int]:
+    # Kept whole: one transaction in the fixed order of the seeded random draws (same seed, same data).
     counts: Counter[str] = Counter()
     now = clock.now()
     today = clock.today()
@@ -177,6 +178,7 @@ def _manager_account() -> Account:
 
 
 def _credit(projects, seed: int, today: dt.date, now) -> Counter:
+    # Kept whole: one pass in the fixed order of the seeded random draws (same seed, same data).
     counts: Counter[str] = Counter()
     rng = random.Random(f"{seed}:credit")
     author = _manager_account()

@@ -348,6 +348,7 @@ def _run_plan(plan, project, now, rng, entry_clerk, counts, building=None) -> Me
 def _bind_other_owners(project, rng, share: float) -> int:
     """Bind `share` of the project's sole holders (not the demo owners) to their units, face-verified, in bulk:
     the "other owners" whose online ballots the demo meetings already hold."""
+    # Kept whole: one pass in the fixed order of the seeded random draws (same seed, same data).
     holders: dict[tuple[str, str], list[TitleRecord]] = {}
     for record in (
         TitleRecord.objects.current()

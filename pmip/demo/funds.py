@@ -150,6 +150,7 @@ class _Writer:
 
 def seed_demo_funds(*, project_ids: Sequence[int], seed: int, months: int = 3) -> dict[str, int]:
     """Seed demo fund data for the given projects (see the module docstring). Returns counts."""
+    # Kept whole: one transaction seeding chunk by chunk in the fixed order of the seeded random draws.
     counts: Counter[str] = Counter()
     writer = _Writer()
     now = clock.now()
@@ -288,6 +289,7 @@ class _Seeded:
 
 
 def _seed_project(project, units, rng, policy, months, now, counts) -> _Seeded:
+    # Kept whole: one pass in the fixed order of the seeded random draws (same seed, same data).
     out = _Seeded()
     delivered = REFERENCE_DATE - dt.timedelta(days=rng.randint(3 * 365, 20 * 365))
     # 首期
@@ -433,6 +435,7 @@ def _seed_project(project, units, rng, policy, months, now, counts) -> _Seeded:
 
 
 def _seed_common_funds(project, bank_id, rng, policy, now, counts) -> None:
+    # Kept whole: one pass in the fixed order of the seeded random draws (same seed, same data).
     account = CommonFundAccount(
         project=project,
         bank_id=bank_id,

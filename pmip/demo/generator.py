@@ -387,6 +387,7 @@ class _Generator:
         return content
 
     def _layout(self, plan: _ProjectPlan) -> _Content:
+        # Kept whole: one pass in the fixed order of the seeded random draws (same seed, same data).
         rng = self.rng
         target, built = plan.target_units, plan.built_year
         if built < 2000 and rng.random() < 0.75:

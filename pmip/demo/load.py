@@ -109,6 +109,7 @@ def load_demo_city(
 
 
 def _load(size: Scale, seed: int, progress: bool) -> dict[str, Any]:
+    # Kept whole: the city loads in the fixed order of the seeded random draws (same seed, same city).
     gen = _Generator(seed)
     writer = _Writer()
     now = writer.stamp(clock.now())
@@ -224,6 +225,7 @@ def _progress(total: int, enabled: bool):
 
 
 def _write_chunk(gen, writer, chunk, companies, banks, now, counts) -> None:
+    # Kept whole: one chunk's bulk inserts, parents before children, in the order the ids were reserved.
     if not chunk:
         return
     buildings: list[Building] = []
@@ -293,6 +295,7 @@ def _write_chunk(gen, writer, chunk, companies, banks, now, counts) -> None:
 
 def _governance(gen, writer, chunk, companies, banks, counts) -> None:
     """Assemblies, committees (+ members), party branches, practitioners, facilities, inspections of a chunk."""
+    # Kept whole: one pass in the fixed order of the seeded random draws (same seed, same data).
     rng = gen.rng
     assemblies, committees, members, branches, practitioners, facilities, inspections = (
         [],

@@ -238,6 +238,7 @@ def open_enquiry(
 ) -> Enquiry:
     """Open an enquiry. 互动交流: an owner or delegate of the project; 政民互动: any logged-in user, to the
     district's housing bureau (when a district or project is given) or the city's."""
+    # Kept whole: the checks, then one transaction (enquiry, first message, images, audit, office told).
     if not getattr(actor, "is_authenticated", False):
         raise PermissionDenied("请先登录。")
     if channel not in Channel.values:

@@ -236,6 +236,7 @@ def submit_evaluation(
     """我要评价: submit the overall stars, the stars of every active item of the target and an optional comment.
 
     Replaces the principal's current evaluation of the same object in the same period (the old one is kept)."""
+    # Kept whole: one transaction: the current evaluation locked, its tallies undone, the new one's applied.
     if target not in Target.values:
         raise ValidationFailed("请选择评价对象：物业管理处或业委会。", field="target")
     overall = _stars(stars, what="总体评价", field="stars")
@@ -526,6 +527,7 @@ def rebuild_tallies(*, periods_: list[str] | None = None) -> int:
     """Recompute every tally from the current evaluations (after a bulk load, or to repair). Returns the rows.
 
     Runs in one transaction; the incremental updates of `submit_evaluation` produce the same rows."""
+    # Kept whole: one transaction that empties the tallies and recounts them from the evaluations.
     from collections import defaultdict
 
     with transaction.atomic():

@@ -183,6 +183,7 @@ def _money(value: Decimal) -> str:
 
 
 def quarterly_report_pdf(data: ReportData) -> bytes:
+    # Kept whole: one PDF drawn top to bottom; the nested flush() shares the table being built.
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle

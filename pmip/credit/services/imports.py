@@ -72,6 +72,7 @@ def require_import(actor) -> None:
 
 def import_entries(*, actor, file: IO[bytes], filename: str, progress: Progress = no_progress) -> int:
     """批量导入 good/bad entries, all or nothing. Columns: see IMPORT_COLUMNS (Chinese headers). Returns the count."""
+    # Kept whole: every row checked first (all errors at once), then all written in one transaction.
     issuer, district_id = _office_label(actor)
     rows = read_table(file, filename=filename)
     if not rows:

@@ -129,6 +129,7 @@ def record_bank_flows(
     facts is skipped (idempotent); with different facts the whole set is refused. Every new outflow strictly
     greater than the project's disclosure threshold creates a draft large-transfer disclosure.
     Audit: funds.flows.recorded (+ funds.disclosure.created)."""
+    # Kept whole: one transaction under the account's row lock: duplicates, inserts, disclosures, audit.
     permissions.require_manage(actor, account.project)
     with transaction.atomic():
         account = (

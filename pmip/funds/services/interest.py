@@ -200,6 +200,7 @@ def allocate_interest(
     With `expected_digest` (the digest of the preview the user confirmed), the allocation computed here, under the
     project lock, must be that one: else PreviewChanged and nothing is posted.
     Raises PermissionDenied, ValidationFailed, PreviewChanged. Audit: funds.interest.allocated."""
+    # Kept whole: one transaction under the project lock: the preview compared, then posted and audited.
     permissions.require_ledger(actor, project)
     with transaction.atomic():
         balance = ledger.lock_project(project.pk)

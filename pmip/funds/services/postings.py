@@ -73,6 +73,7 @@ def post_first_deposits(
     first deposit yet (else ValidationFailed, nothing written); without, every unit that has none is posted and
     the others are reported in `skipped`. Raises PermissionDenied, ValidationFailed. Audit:
     funds.first_deposit.posted (count, total, settings applied)."""
+    # Kept whole: one transaction under the project lock: the checks and the postings must read in order.
     permissions.require_ledger(actor, project)
     occurred_on = occurred_on or _today()
     with transaction.atomic():
@@ -139,6 +140,7 @@ def post_monthly_contributions(
     """Post 日常 for one month (`period` 'YYYY-MM') for every unit of the project: area × monthly rate per m²
     (half up to the fen). A month is posted once per project: a second call raises ValidationFailed unless every
     earlier entry of that month has been reversed. Audit: funds.monthly.posted."""
+    # Kept whole: one transaction under the project lock: the checks and the postings must read in order.
     permissions.require_ledger(actor, project)
     match = _PERIOD_RE.match(period or "")
     if not match:

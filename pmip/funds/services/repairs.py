@@ -125,6 +125,7 @@ def create_repair(
     neither. With `expected_digest`, the apportionment must still be the previewed one (compared under the project
     lock when charging), else PreviewChanged and nothing is written.
     Raises PermissionDenied, ValidationFailed, PreviewChanged. Audit: funds.repair.created (+ funds.repair.charged)."""
+    # Kept whole: the checks, then one transaction (repair, its scope, audit, the optional charge).
     permissions.require_manage(actor, project)
     title = " ".join((title or "").split())
     if not title:
@@ -219,6 +220,7 @@ def update_repair(
     edited (charged ones are corrected by cancelling = reversal). Manage role. The audit entry lists every changed
     field with its old and new value; saving without a change writes nothing.
     Raises PermissionDenied, NotFound, ValidationFailed(code="repair_not_draft"). Audit: funds.repair.edited."""
+    # Kept whole: one transaction under the project lock: each changed field compared, set and audited.
     title = " ".join((title or "").split())
     if not title:
         raise ValidationFailed("请填写维修项目名称。", field="title")
@@ -334,6 +336,7 @@ def charge_repair(
     user confirmed), the apportionment computed here, under the project lock, must be that one: else PreviewChanged
     and nothing is posted. Raises PermissionDenied, NotFound, ValidationFailed, PreviewChanged.
     Audit: funds.repair.charged (+ funds.disclosure.created)."""
+    # Kept whole: one transaction under the project lock: preview compared, postings, audit, disclosure.
     with transaction.atomic():
         repair = Repair.objects.select_related("project").filter(pk=repair_id).first()
         if repair is None:

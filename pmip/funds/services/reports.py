@@ -189,6 +189,7 @@ def correct_quarterly_report(*, actor: Account | None, report_id: int, note: str
     published; then it is marked 已被更正 (superseded) and links to the new one. Only the current published
     version can be corrected, and only one correction can be in progress per quarter.
     Raises PermissionDenied, NotFound, ValidationFailed. Audit: funds.report.correction_opened."""
+    # Kept whole: one transaction under the report's row lock: checks, the copied lines, audit in order.
     note = (note or "").strip()
     if not note:
         raise ValidationFailed("请填写更正说明：更正了什么、为什么更正。", field="note")

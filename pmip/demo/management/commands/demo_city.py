@@ -48,6 +48,7 @@ class Command(BaseCommand):
         no_decisions: bool = False,
         **options,
     ):
+        # Kept whole: the load's steps in order (refuse a filled database, city, funds, decisions, report).
         existing = Project.objects.count()
         if existing:
             if if_empty:
