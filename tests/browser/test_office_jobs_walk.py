@@ -1,4 +1,4 @@
-"""Walk of a long office job (issue 12, 进度), at desktop size: the city's clerk opens 维修资金's 导入资金中心明细,
+"""Walk of a long office job (issue 12, 进度), at desktop size: the city's clerk opens 维修资金, then 导入资金中心明细,
 uploads a file and lands on the job's page (排队中, a progress bar that htmx polls every 2 s); the worker runs the
 job; the same page, without a reload, reaches 已完成 with 已处理 4 / 4 行 and the result, and polling stops; the
 list of 后台任务 shows it. axe-core runs on every page (tests/browser/conftest.py)."""
@@ -39,8 +39,8 @@ def test_an_import_runs_as_a_job_whose_bar_reaches_done(site, browser, settings,
     context.set_default_timeout(15_000)
     context.add_cookies([logged_in_cookie(clerk, site)])
     page = context.new_page()
-    # straight to the import page: 维修资金's index is not axe-clean yet (its search form's labels, not this walk's)
-    page.goto(site + "/office/funds/import/")
+    page.goto(site + "/office/funds/")  # 维修资金 (axe: its search fields are labelled)
+    page.get_by_role("link", name="导入资金中心明细").click()
     page.locator("input[type=file]").set_input_files(str(upload))
     page.locator("input[name=confirm]").check()
     page.get_by_role("button", name="检查并导入").click()
