@@ -169,6 +169,7 @@ def quorum_shortfall(c: Counts) -> tuple[int, int]:
 def threshold_tests(c: Counts, matter_class: str) -> list[dict]:
     """Each test with its figures: what was reached, against what base, the least value that passes, the integer
     comparison actually made, and whether it passed. Areas as 'm²' strings, owners as integers."""
+    # Kept whole: the Art. 278 tests side by side, each with its figures, so they read against domain-rules.md.
     ta, th, pa, ph, ya, yh = (
         c.total_area,
         c.total_owners,

@@ -136,6 +136,7 @@ def create_meeting(
     `rehearsal=True` makes a rehearsal (演练): the notice period is `notice_minutes` minutes (default 5) instead of
     `notice_days` days, and the title is marked 【演练】 (pmip.decisions.rules). A meeting is a rehearsal or not from
     its creation on; that never changes."""
+    # Kept whole: scope, convener and every field checked before the one write, in the order errors are shown.
     _require_actor(actor)
     q = convener_project_q(actor)
     project = Project.objects.filter(q).filter(pk=project_id).first() if q is not None else None

@@ -118,6 +118,7 @@ def _second_entry(
 ) -> None:
     """The second entry, by another clerk: a different answer is a mismatch; the same answer counts the ballot,
     unless the owner voted online (that ballot wins and this one is not counted)."""
+    # Kept whole: the second clerk's entry compared with the first and counted (or not) in one step.
     if pending.first_by_id == actor.pk:
         raise ValidationFailed("书面表决票须由另一名工作人员复核录入。")
     pending.second_choices = choices

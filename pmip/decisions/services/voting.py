@@ -50,6 +50,7 @@ def nominate_voter(*, actor: Account, unit_id: int, nominee_id: int) -> VoterNom
     """推选投票人: a co-owner (active binding to a co-owned unit) names one co-owner (also bound to the unit) as the
     unit's voter; it replaces the actor's earlier nomination for the unit. Effective when every current co-owner named
     the same person; a change made while a vote is open applies from the next meeting (the roll is frozen)."""
+    # Kept whole: the nomination's checks and the replacement of the earlier one in one transaction.
     _require_actor(actor)
     with transaction.atomic():
         binding = (
@@ -303,6 +304,7 @@ def _record_ballots(*, meeting: Meeting, pending: list[_PendingBallot], now: dt.
     """Write the ballots (one per matter, in matter order) and move the counters. Lock order, the same for every
     writer: the owner's valid ballots, the count rows matter by matter (F() updates, row locks until commit), and
     last the meeting row for the sequence numbers — so the per-meeting critical section is only the inserts."""
+    # Kept whole: the lock order of the docstring, one pass per step; splitting it would hide that order.
     for item in pending:
         matter = item.matter
         if not item.check_current:
@@ -440,6 +442,7 @@ def cast_ballots(
     Statements for an owner voting for themself on questions of the whole project: the voter (meeting under its
     lock, roll entries, delegation rule), the matters with the owner's current ballots, per matter the count row,
     the sequence, per matter the ballot, and the audit entries (tests/decisions/test_cast_queries.py)."""
+    # Kept whole: the cast's few statements in one transaction, in the lock order of _record_ballots (their number is fixed by tests/decisions/test_cast_queries.py).
     _require_actor(actor)
     try:
         answers = {int(k): v for k, v in answers.items()}

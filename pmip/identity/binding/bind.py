@@ -75,6 +75,7 @@ def bind_units(*, actor: Account, state: str, unit_ids) -> list[HouseBinding]:
     identity_conflict), FaceRequired. Writes identity.identity.saved, identity.binding.created (one per unit),
     identity.identity.verified (face) and sends identity.binding.approved. Returns the new bindings.
     """
+    # Kept whole: the checks the docstring lists, then every write under the account's lock, in that order.
     _require_owner(actor)
     pending = open_pending(actor=actor, token=state)
     if pending.candidates is None:

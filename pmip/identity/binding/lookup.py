@@ -155,6 +155,7 @@ def lookup_units(
     new state in `exc.state` so the interface can keep it (`None` for a busy 添加房屋绑定: nothing to keep).
     Writes identity.binding.looked_up for every look-up the registry was asked.
     """
+    # Kept whole: the cheap refusals first, then the registry slot, then the identity work (the flood order).
     _require_owner(actor)
     # The pending binding given: decrypting only, no query.
     pending = None if state is None else open_pending(actor=actor, token=state)

@@ -57,6 +57,7 @@ def start_binding(
     id_number, mobile, sms_code; `identity_conflict` when the account already has houses bound under another ID),
     the otp errors (field sms_code). Writes identity.binding.started (masked ID and mobile only).
     """
+    # Kept whole: every field checked in the order of the form, the SMS code last, then one write.
     _require_owner(actor)
     if not agreement_accepted_at:
         raise ValidationFailed(
