@@ -306,6 +306,7 @@ PMIP_PERIODIC_TASKS = [
     ("pmip.credit.tasks.refresh_risk_list", 24 * 3600),  # 风险名单: enter and leave as entries expire
     ("pmip.ops.tasks.purge_idempotency_records", 3600),
     ("pmip.identity.tasks.purge_offline_evidence", 3600),  # evidence files past their retention period
+    ("pmip.jobs.tasks.fail_stalled_jobs", 300),  # office jobs whose worker died: 失败, with what to do
 ]
 
 # Outside systems: "embedded" stand-ins by default, real adapters when configured.

@@ -5,6 +5,7 @@ nothing else."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import Any
 
@@ -23,6 +24,9 @@ log = logging.getLogger(__name__)
 UPLOADS = "job_uploads"  # the name in settings' STORAGES
 MAX_ERRORS_KEPT = 1000
 UNEXPECTED = "处理时出现意外错误，未导入任何数据。请稍后重试；仍不成功请联系平台运维。"
+# A running job writes its progress about once a second; one silent this long lost its worker (a crash, a killed pod).
+STALLED_AFTER = dt.timedelta(minutes=30)
+STALLED = "处理过程意外中断（处理程序停止）。请先核对数据是否已导入，再决定是否重新上传。"
 
 
 def run_job(job_id: int) -> str:
@@ -102,3 +106,28 @@ def _discard_upload(job: OfficeJob) -> None:
         return
     OfficeJob.objects.filter(pk=job.pk).update(stored_name="")
     job.stored_name = ""
+
+
+def fail_stalled_jobs() -> int:
+    """End as 失败 every running job whose progress has not moved for STALLED_AFTER (its worker died), so its page
+    stops polling and says what to do; audited per job, the upload deleted. Returns how many."""
+    cutoff = clock.now() - STALLED_AFTER
+    stalled = list(
+        OfficeJob.objects.select_related("started_by").filter(state=JobState.RUNNING, updated_at__lt=cutoff)
+    )
+    for job in stalled:
+        now = clock.now()
+        with transaction.atomic():
+            if not OfficeJob.objects.filter(pk=job.pk, state=JobState.RUNNING, updated_at__lt=cutoff).update(
+                state=JobState.FAILED, message=STALLED, finished_at=now, updated_at=now
+            ):
+                continue  # it moved or ended meanwhile
+            record(
+                actor=None,
+                actor_label="系统",
+                action="jobs.job.failed",
+                obj=job,
+                data={"kind": job.kind, "file": job.source_name[:100], "stalled": True},
+            )
+        _discard_upload(job)
+    return len(stalled)

@@ -240,3 +240,34 @@ def test_a_credit_import_job(city, staff, immediate_tasks):
     assert (
         CreditEntry.objects.filter(title="优秀项目").count() == 1
     )  # the good row of the bad file: not imported
+
+
+def test_a_running_job_whose_worker_died_is_ended_by_the_sweep(
+    city, staff, queued_tasks, private_media, settings
+):
+    import datetime as dt
+
+    from pmip.core import clock
+    from pmip.jobs import tasks
+
+    assert ("pmip.jobs.tasks.fail_stalled_jobs", 300) in settings.PMIP_PERIODIC_TASKS
+    stalled = start_fund_import(staff["city"], GOOD)
+    alive = start_fund_import(staff["city"], GOOD, name="fund2.csv")
+    then = clock.now() - runner.STALLED_AFTER - dt.timedelta(minutes=1)
+    OfficeJob.objects.filter(pk=stalled.pk).update(state=JobState.RUNNING, started_at=then, updated_at=then)
+    OfficeJob.objects.filter(pk=alive.pk).update(
+        state=JobState.RUNNING, started_at=then, updated_at=clock.now()
+    )
+
+    assert tasks.fail_stalled_jobs.call() == 1
+    stalled.refresh_from_db()
+    alive.refresh_from_db()
+    assert stalled.state == JobState.FAILED and stalled.finished_at is not None
+    assert "意外中断" in stalled.message and stalled.stored_name == ""  # the upload is deleted
+    assert alive.state == JobState.RUNNING  # its progress moved recently
+    entry = AuditEntry.objects.get(action="jobs.job.failed")
+    assert (
+        entry.object_id == str(stalled.pk) and entry.data["stalled"] is True and entry.actor_label == "系统"
+    )
+    assert runner.fail_stalled_jobs() == 0  # nothing left to end
+    assert LedgerEntry.objects.filter(source="fund_centre").count() == 0
