@@ -184,7 +184,7 @@ class PageRequest:
         return f"page:{self.period or '-'}:{self.kind}:{int(self.unranked)}:{self.number}:{self.size}"
 
 
-def build_page(asked: PageRequest) -> RankingPage:
+def _build_page(asked: PageRequest) -> RankingPage:
     """The page, computed from the (version-cached) ranking; `page_of` is the cached read."""
     resolved = selectors.parse_period(asked.period, asked.kind)
     result = ranking(period=resolved, kind=asked.kind)
@@ -209,4 +209,4 @@ def build_page(asked: PageRequest) -> RankingPage:
 
 def page_of(asked: PageRequest) -> RankingPage:
     """The page from the cache (one round trip while no tally or policy changed)."""
-    return public_cache.cached(RANKING_CACHE, asked.key, lambda: build_page(asked))
+    return public_cache.cached(RANKING_CACHE, asked.key, lambda: _build_page(asked))

@@ -245,12 +245,12 @@ def ranking_page(request: HttpRequest) -> HttpResponse:
     )
 
     def build() -> tuple[ranking.RankingPage, str]:
-        result = ranking.build_page(asked)
+        result = ranking.page_of(asked)
         context = {"rows": result.rows, "show": show, "highlight": highlight}
         return result, render_to_string("portal/evaluation/_ranking_rows.html", context)
 
     # The page and its rendered rows are one item of the rankings' public cache (one round trip per view); a
-    # highlighted row (?code=) is rendered for that view only.
+    # highlighted row (?code=) is rendered for that view only, from the cached page.
     result, rows_html = (
         build() if highlight else public_cache.cached(services.RANKING_CACHE, f"portal-{asked.key}", build)
     )
