@@ -148,8 +148,8 @@ def setup_django(env: dict[str, str]) -> None:
 
 @contextlib.contextmanager
 def serve(env: dict[str, str], *, workers: int = 2, blocking_threads: int = 16) -> Iterator[tuple[str, int]]:
-    """granian as `scripts/serve.sh` runs it on this 2-CPU machine (2 workers, 16 blocking threads each — four times
-    the admission limit of 4), on a free loopback port.
+    """granian as `scripts/serve.sh` runs it on this 2-CPU machine (2 workers, 16 blocking threads each — twice
+    the admission limit of 4 plus the 8 waiting places), on a free loopback port.
 
     The server's output (warnings, request errors such as the 503s of a flood) goes to `<var dir>/granian.log`.
     """

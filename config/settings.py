@@ -272,11 +272,13 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
 }
-# Admission control (pmip.core.admission): requests one worker process serves at once, how long an excess request may
-# wait for a place (counted from the proxy's X-Request-Start when present), and the Retry-After of the 503 past that.
+# Admission control (pmip.core.admission): requests one worker process serves at once, how many more may wait for a
+# place and for how long (counted from the proxy's X-Request-Start when present), and the Retry-After of the 503 past
+# that.
 # 0 turns it off. scripts/serve.sh runs four times as many blocking threads as admissions, so spare threads can refuse.
 PMIP_ADMISSION_CONCURRENCY = int(os.environ.get("PMIP_ADMISSION_CONCURRENCY", 4))
 PMIP_ADMISSION_QUEUE_SECONDS = float(os.environ.get("PMIP_ADMISSION_QUEUE_SECONDS", 0.5))
+PMIP_ADMISSION_QUEUE_LENGTH = int(os.environ.get("PMIP_ADMISSION_QUEUE_LENGTH", 8))
 PMIP_ADMISSION_RETRY_AFTER = int(os.environ.get("PMIP_ADMISSION_RETRY_AFTER", 2))
 
 PMIP_SESSION_IDLE_SECONDS = int(os.environ.get("PMIP_SESSION_IDLE_SECONDS", 30 * 60))

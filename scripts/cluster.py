@@ -233,7 +233,7 @@ def components() -> dict[str, list[str]]:
     for i, port in enumerate(NODE_PORTS, 1):
         out[f"node{i}"] = [
             GRANIAN, "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
-            "--blocking-threads", "16", "config.wsgi:application",  # 4 x PMIP_ADMISSION_CONCURRENCY, as serve.sh
+            "--blocking-threads", "16", "config.wsgi:application",  # 2 x admission + queue length, as serve.sh
         ]  # fmt: skip
     for i in range(1, WORKERS + 1):
         out[f"worker{i}"] = [PY, "manage.py", "db_worker", "--worker-id", f"worker{i}", "--interval", "0.2"]
@@ -261,6 +261,8 @@ defaults
 
 frontend pmip
   bind 127.0.0.1:{HAPROXY}
+  # when the proxy received the request: a node's admission gate counts the queue time from here
+  http-request set-header X-Request-Start t=%[date(0,us)]
   default_backend app
 
 backend app

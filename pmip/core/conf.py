@@ -67,6 +67,7 @@ class PmipSettings:
     # admission control (pmip.core.admission): concurrent requests per process; 0 = off
     admission_concurrency: int = 0
     admission_queue_seconds: float = 1.0
+    admission_queue_length: int = 8  # requests one process lets wait for a place; more are refused at once
     admission_retry_after: int = 2
 
     sms_account_daily_limit: int = 20  # verification codes per account per day

@@ -64,3 +64,28 @@ def test_zero_turns_admission_control_off():
     mw = AdmissionMiddleware(lambda request: HttpResponse("ok"))
     assert mw.slots is None
     assert mw(rf.get("/")).status_code == 200
+
+
+@override_settings(PMIP_ADMISSION_CONCURRENCY=1, PMIP_ADMISSION_QUEUE_SECONDS=5, PMIP_ADMISSION_QUEUE_LENGTH=1)
+def test_past_the_queue_length_the_excess_is_refused_at_once_not_after_the_queue_time():
+    entered, release = threading.Event(), threading.Event()
+    mw = AdmissionMiddleware(blocking_app(entered, release))
+    results: list = []
+    busy = threading.Thread(target=lambda: results.append(mw(rf.get("/a"))))
+    busy.start()
+    assert entered.wait(5)
+    waiter = threading.Thread(target=lambda: results.append(mw(rf.get("/b"))))
+    waiter.start()
+    deadline = time.monotonic() + 5
+    while mw.waiting < 1 and time.monotonic() < deadline:  # the second request waits for the place
+        time.sleep(0.005)
+    assert mw.waiting == 1
+    started = time.monotonic()
+    refused = mw(rf.get("/c"))  # the queue is full: no waiting the 5 s queue time
+    assert time.monotonic() - started < 1
+    assert refused.status_code == 503 and refused["Retry-After"]
+    release.set()
+    busy.join(5)
+    waiter.join(5)
+    assert [r.status_code for r in results] == [200, 200]  # the waiting request got the place when it was freed
+    assert mw.waiting == 0
