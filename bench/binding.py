@@ -1,9 +1,10 @@
 """House binding (业主身份绑定) at city scale: the title look-up, and a flood of look-ups against a slow registry.
 
-(a) In process (Django set up here with the benchmark's environment): the latency of
-    `EmbeddedTitleRegistry().lookup(name, id_type, id_number)` for real holders (a sample of current title records,
-    decrypted here) as a ratio to `Unit.objects.get(pk=…)`, measured interleaved in the same run; plus the plan of
-    the look-up query (it must use the (id_type, id_number_hash) index, not scan 3 million title records).
+(a) In process (Django set up here with the benchmark's environment): the latency of the platform's binding
+    look-up (`platform_lookup`: the configured, guarded registry and the units it names, as `lookup_units` runs it)
+    for real holders (a sample of current title records, decrypted here) as a ratio to `Unit.objects.get(pk=…)`,
+    measured interleaved in the same run (the embedded registry's call alone is reported too); plus the plan of the
+    look-up query (it must use the (id_type, id_number_hash) index, not scan 3 million title records).
 (b) Over HTTP: the platform under granian with `PMIP_TITLE_REGISTRY_BACKEND=http` pointing at a local fake registry
     that takes `--registry-delay` (1 s) per answer, `PMIP_TITLE_REGISTRY_MAX_CONCURRENCY=2` per process. Owner
     accounts with face-verified identities (made here with the ORM) flood `POST /api/v1/me/binding/lookup` from many
@@ -92,8 +93,32 @@ def sample_holders(count: int, *, seed: int = 1) -> list[Holder]:
     return list(holders.values())
 
 
+def platform_lookup():
+    """The binding look-up as the platform runs it (pmip.identity.binding.lookup.lookup_units between its admission
+    and its audit entry): the configured registry (`get_title_registry()`, guarded), one of its slots held, the
+    registry's answer resolved to local units (`find_units`)."""
+    from pmip.core import crypto
+    from pmip.identity.binding.lookup import find_units
+    from pmip.integrations.title_registry import get_title_registry, reserved
+
+    def lookup(holder: Holder) -> int:
+        with reserved(get_title_registry()) as registry:
+            resolved = find_units(
+                registry,
+                name=holder.name,
+                id_type=holder.id_type,
+                id_number=holder.id_number,
+                id_hash=crypto.id_number_hash(holder.id_type, holder.id_number),
+            )
+        return len(resolved.found)
+
+    return lookup
+
+
 def measure_lookup(holders: list[Holder], *, seconds: float, seed: int = 1) -> dict:
-    """Interleaved look-ups and primary-key reads; the first pass (cold caches) is reported apart."""
+    """Interleaved look-ups and primary-key reads; the first pass (cold caches) is reported apart. "lookup" is the
+    platform's look-up (`platform_lookup`: registry and units); "registry_only" the embedded registry's call alone
+    (what this benchmark timed before session 5 of issue 13)."""
     from pmip.registry.models import Unit
     from pmip.registry.title_lookup import EmbeddedTitleRegistry
 
@@ -105,41 +130,46 @@ def measure_lookup(holders: list[Holder], *, seconds: float, seed: int = 1) -> d
         )
     )
     registry = EmbeddedTitleRegistry()
-    passes: list[tuple[list[float], list[float]]] = []
+    lookup = platform_lookup()
+    steps = {
+        "pk_get": lambda holder, unit_id: Unit.objects.get(pk=unit_id),
+        "lookup": lambda holder, unit_id: lookup(holder),
+        "registry_only": lambda holder, unit_id: registry.lookup(
+            holder.name, holder.id_type, holder.id_number
+        ),
+    }
+    passes: list[dict[str, list[float]]] = []
     hits_per_holder: list[int] = []
     deadline = time.perf_counter() + seconds
     while len(passes) < 3 or (time.perf_counter() < deadline and len(passes) < 50):
         order = holders[:]
         rng.shuffle(order)
-        pk_ms: list[float] = []
-        lookup_ms: list[float] = []
+        timings: dict[str, list[float]] = {name: [] for name in steps}
         for n, holder in enumerate(order):
             unit_id = unit_ids[(n + len(passes)) % len(unit_ids)]
-            for step in (0, 1) if n % 2 else (1, 0):  # alternate which goes first
+            names = list(steps)
+            rng.shuffle(names)  # vary which goes first
+            for name in names:
                 started = time.perf_counter()
-                if step == 0:
-                    Unit.objects.get(pk=unit_id)
-                    pk_ms.append((time.perf_counter() - started) * 1000)
-                else:
-                    hits = registry.lookup(holder.name, holder.id_type, holder.id_number)
-                    lookup_ms.append((time.perf_counter() - started) * 1000)
-                    if not passes:
-                        hits_per_holder.append(len(hits))
-        passes.append((pk_ms, lookup_ms))
+                answer = steps[name](holder, unit_id)
+                timings[name].append((time.perf_counter() - started) * 1000)
+                if name == "lookup" and not passes:
+                    hits_per_holder.append(answer)
+        passes.append(timings)
     if min(hits_per_holder) < 1:
         raise RuntimeError("a sampled holder was not found by the look-up")
-    cold_pk, cold_lookup = passes[0]
-    warm_pk = [v for p in passes[1:] for v in p[0]]
-    warm_lookup = [v for p in passes[1:] for v in p[1]]
-    warm = {"pk_get": _stats(warm_pk), "lookup": _stats(warm_lookup)}
-    cold = {"pk_get": _stats(cold_pk), "lookup": _stats(cold_lookup)}
+    warm = {name: _stats([v for p in passes[1:] for v in p[name]]) for name in steps}
+    cold = {name: _stats(passes[0][name]) for name in steps}
     for block in (warm, cold):
         block["p50_ratio"] = round(block["lookup"]["p50_ms"] / (block["pk_get"]["p50_ms"] or 1e-9), 2)
         block["p95_ratio"] = round(block["lookup"]["p95_ms"] / (block["pk_get"]["p95_ms"] or 1e-9), 2)
+        block["registry_only_p50_ratio"] = round(
+            block["registry_only"]["p50_ms"] / (block["pk_get"]["p50_ms"] or 1e-9), 2
+        )
     return {
         "holders": len(holders),
         "passes": len(passes),
-        "titles_per_holder": {"min": min(hits_per_holder), "max": max(hits_per_holder)},
+        "units_per_holder": {"min": min(hits_per_holder), "max": max(hits_per_holder)},
         "warm": warm,
         "cold_first_pass": cold,
     }
@@ -575,6 +605,10 @@ def run(*, scale: str, seconds: float, clients: int) -> dict:
             f"{block['p50_ratio']:6.2f} {block['lookup']['p95_ms']:10.3f}ms {block['pk_get']['p95_ms']:6.3f}ms "
             f"{block['p95_ratio']:6.2f}"
         )
+    print(
+        f"    the embedded registry's call alone: p50 {w['registry_only']['p50_ms']:.3f} ms warm "
+        f"(ratio {w['registry_only_p50_ratio']})"
+    )
     print(
         f"    plan: uses title_id_lookup_idx: {explained['uses_title_id_lookup_idx']}, "
         f"full scan of {explained['title_rows']} title records: {explained['full_scan_of_titles']}"

@@ -23,7 +23,7 @@ import contextlib
 import logging
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 
@@ -59,6 +59,11 @@ class TitleHit:
     holder_name: str
     share: Decimal
     certificate_no: str = ""
+    # The platform's own ids of the unit and the title record, when the registry is the platform's own table (the
+    # embedded stand-in): the binding look-up then need not find the units again. Not part of the registry's answer
+    # (not compared); None from a remote registry.
+    unit_id: int | None = field(default=None, compare=False)
+    title_record_id: int | None = field(default=None, compare=False)
 
 
 class TitleRegistry(Protocol):

@@ -12,6 +12,7 @@ from pmip.audit.models import AuditEntry
 from pmip.core import crypto
 from pmip.core.errors import NotFound, PermissionDenied, RateLimited, ValidationFailed
 from pmip.identity import binding, otp
+from pmip.identity.binding.lookup import find_units
 from pmip.identity.models import (
     BindingStatus,
     FaceVerification,
@@ -550,6 +551,38 @@ def test_add_house_binding_uses_the_identity_on_file(city, owner):
         _unit(city).pk,
         second.pk,
     }
+
+
+def test_the_look_up_is_one_statement(city, owner, django_assert_num_queries):
+    """The look-up proper against the embedded registry: one indexed statement (the hits name their local unit and
+    title record, so the units are not looked for again), whatever the number of units."""
+    second = _unit(city, "xiangmi", "2", "102")
+    factories.title(second, "张三", ZHANG_ID, share="0.5")
+    with django_assert_num_queries(1):
+        resolved = find_units(
+            EmbeddedTitleRegistry(),
+            name="张三",
+            id_type="mainland",
+            id_number=ZHANG_ID,
+            id_hash=crypto.id_number_hash("mainland", ZHANG_ID),
+        )
+    titles = {t.unit_id: t.pk for t in TitleRecord.objects.filter(unit__in=[_unit(city), second])}
+    assert resolved.missing == []
+    assert resolved.found == [
+        {"unit_id": u, "title_record_id": titles[u], "share": share, "certificate_no": ""}
+        for u, share in ((_unit(city).pk, "1.0000"), (second.pk, "0.5000"))
+    ]
+
+
+def test_a_look_up_reads_the_units_to_show_in_one_statement(city, owner, django_assert_num_queries):
+    state = through_face(owner, start(owner).state)
+    state, _ = binding.lookup_units(actor=owner, state=state)
+    pending = binding.open_pending(actor=owner, token=state)
+    with django_assert_num_queries(1):
+        result = binding.describe_lookup(actor=owner, pending=pending)
+    assert [(c.project_code, c.label, c.area, c.share, c.already_bound) for c in result.candidates] == [
+        ("440304001", "1栋101", Decimal("90.00"), Decimal("1.0000"), False)
+    ]
 
 
 # --------------------------------------------------------------------------------------------------- unbind, 补充认证

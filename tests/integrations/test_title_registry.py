@@ -256,14 +256,21 @@ def _lookup_sql() -> str:
     return query["sql"]
 
 
-def test_embedded_reads_only_the_six_fields_of_a_hit(city):
-    """No model instances: the look-up selects the hit's six columns, not the title record's encrypted ID, the
-    unit's area or the project's address (building four instances per row cost more than the look-up itself)."""
+def test_embedded_reads_only_the_fields_of_a_hit(city):
+    """No model instances: the look-up selects the hit's six columns and the local unit and title record ids, not
+    the title record's encrypted ID, the unit's area or the project's address (building four instances per row cost
+    more than the look-up itself)."""
     sql = _lookup_sql()
     selected = sql.split(" FROM ")[0]
-    assert selected.count(",") == 5, selected
+    assert selected.count(",") == 7, selected
     for column in ("id_number_enc", "id_number_masked", "area", "address", "started_on"):
         assert column not in selected, selected
+
+
+def test_embedded_hits_name_the_local_unit_and_title_record(city):
+    [hit] = EmbeddedTitleRegistry().lookup("张三", "mainland", mainland_id(1))
+    record = _unit(city, "lianhua", "1", "101").titles.get()
+    assert (hit.unit_id, hit.title_record_id) == (record.unit_id, record.pk)
 
 
 def test_embedded_look_up_uses_the_blind_index_not_a_scan(city):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from pmip.audit.services import record
 from pmip.core import crypto
@@ -37,7 +37,13 @@ from pmip.identity.models import (
     HouseBinding,
     OwnerIdentity,
 )
-from pmip.integrations.title_registry import RegistryUnavailable, TitleHit, get_title_registry, reserved
+from pmip.integrations.title_registry import (
+    RegistryUnavailable,
+    TitleHit,
+    TitleRegistry,
+    get_title_registry,
+    reserved,
+)
 from pmip.registry.models import TitleRecord, Unit
 
 # --------------------------------------------------------------------------------------------------- step 3: look-up
@@ -92,29 +98,50 @@ def _pending_from_identity(*, actor, identity: OwnerIdentity) -> PendingBinding:
     )
 
 
+@dataclass(frozen=True)
+class Resolved:
+    hits: list[TitleHit]
+    found: list[dict]  # units found here: unit_id, title_record_id, share, certificate_no
+    missing: list[dict]  # units the registry named that are not here (no personal data)
+
+
+def find_units(registry: TitleRegistry, *, name: str, id_type: str, id_number: str, id_hash: str) -> Resolved:
+    """Ask the registry which current titles this name + ID holds and find their units here: the binding look-up
+    proper (what `lookup_units` does between its admission and its audit entry; bench/binding.py measures this).
+    With the embedded registry this is one statement: its hits carry the local unit and title record."""
+    hits = registry.lookup(name, id_type, id_number)
+    found, missing = _resolve(hits, id_type=id_type, id_hash=id_hash)
+    return Resolved(hits=hits, found=found, missing=missing)
+
+
 def _resolve(hits: list[TitleHit], *, id_type: str, id_hash: str) -> tuple[list[dict], list[dict]]:
     """Split hits into units found in the registry (with the local title record, if any) and missing ones."""
     if not hits:
         return [], []
+    if all(hit.unit_id is not None for hit in hits):
+        return _resolve_local(hits), []
     cond = Q()
     for hit in hits:
         cond |= Q(
             project__code=hit.project_code, building__number=hit.building_number, number=hit.unit_number
         )
     units = {
-        (u.project.code, u.building.number, u.number): u
-        for u in Unit.objects.filter(cond).select_related("project", "building")
+        (code, building, number): pk
+        for pk, code, building, number in Unit.objects.filter(cond).values_list(
+            "pk", "project__code", "building__number", "number"
+        )
     }
-    titles = {
-        t.unit_id: t
-        for t in TitleRecord.objects.filter(
+    titles = dict(
+        TitleRecord.objects.filter(
             unit__in=list(units.values()), id_type=id_type, id_number_hash=id_hash, ended_on__isnull=True
-        ).order_by("id")
-    }
+        )
+        .order_by("id")
+        .values_list("unit_id", "id")
+    )  # the newest current title of each unit wins
     found, missing, seen = [], [], set()
     for hit in hits:
-        unit = units.get((hit.project_code, hit.building_number, hit.unit_number))
-        if unit is None:
+        unit_id = units.get((hit.project_code, hit.building_number, hit.unit_number))
+        if unit_id is None:
             missing.append(
                 {
                     "project_code": hit.project_code,
@@ -124,19 +151,36 @@ def _resolve(hits: list[TitleHit], *, id_type: str, id_hash: str) -> tuple[list[
                 }
             )
             continue
-        if unit.pk in seen:
+        if unit_id in seen:
             continue
-        seen.add(unit.pk)
-        title = titles.get(unit.pk)
+        seen.add(unit_id)
         found.append(
             {
-                "unit_id": unit.pk,
-                "title_record_id": title.pk if title else None,
+                "unit_id": unit_id,
+                "title_record_id": titles.get(unit_id),
                 "share": str(hit.share),
                 "certificate_no": hit.certificate_no,
             }
         )
     return found, missing
+
+
+def _resolve_local(hits: list[TitleHit]) -> list[dict]:
+    """Hits of the platform's own title records (the embedded registry) name their unit and title record: no query.
+    One row per unit, in the registry's order, with the newest of its current titles (as `_resolve` picks)."""
+    rows: dict[int, dict] = {}
+    for hit in hits:
+        row = rows.get(hit.unit_id)  # type: ignore[arg-type]
+        if row is None:
+            rows[hit.unit_id] = {  # type: ignore[index]
+                "unit_id": hit.unit_id,
+                "title_record_id": hit.title_record_id,
+                "share": str(hit.share),
+                "certificate_no": hit.certificate_no,
+            }
+        elif (hit.title_record_id or 0) > (row["title_record_id"] or 0):
+            row["title_record_id"] = hit.title_record_id
+    return list(rows.values())
 
 
 def lookup_units(
@@ -177,20 +221,26 @@ def lookup_units(
             _give_back_lookup_slot(actor.pk)
             raise
         try:
-            hits = registry.lookup(pending.holder_name, pending.id_type, _id_number(pending))
+            resolved: Resolved | None = find_units(
+                registry,
+                name=pending.holder_name,
+                id_type=pending.id_type,
+                id_number=_id_number(pending),
+                id_hash=pending.id_hash,
+            )
         except RegistryUnavailable:
-            hits = None
+            resolved = None
     finally:
         guard.__exit__(None, None, None)
     outcome = "found"
     found: list[dict] = []
     missing: list[dict] = []
     error: TitleNotFound | HouseNotFound | RegistryBusy | None = None
-    if hits is None:
+    if resolved is None:
         outcome, error = "registry_unavailable", RegistryBusy()
     else:
-        found, missing = _resolve(hits, id_type=pending.id_type, id_hash=pending.id_hash)
-        if not hits:
+        found, missing = resolved.found, resolved.missing
+        if not resolved.hits:
             outcome, error = "title_not_found", TitleNotFound()
         elif not found:
             outcome, error = "house_not_found", HouseNotFound(missing=missing)
@@ -245,39 +295,47 @@ def _admitted(*, actor: Account, pending: PendingBinding | None) -> PendingBindi
 
 
 def describe_lookup(*, actor, pending: PendingBinding) -> LookupResult:
-    """The kept look-up result as the page shows it (2 queries, whatever the number of units)."""
+    """The kept look-up result as the page shows it: one statement whatever the number of units (the fields a
+    candidate shows, and whether this owner has the unit bound already), no model instances."""
     rows = pending.candidates or []
-    units = {
-        u.pk: u
-        for u in Unit.objects.filter(pk__in=[r["unit_id"] for r in rows]).select_related(
-            "project", "building"
+    units: dict[int, tuple] = {}
+    if rows:
+        bound = HouseBinding.objects.filter(
+            account=actor, status=BindingStatus.ACTIVE, unit_id=OuterRef("pk")
         )
-    }
-    bound = set(
-        HouseBinding.objects.filter(
-            account=actor, status=BindingStatus.ACTIVE, unit_id__in=list(units)
-        ).values_list("unit_id", flat=True)
-    )
-    candidates = [
-        Candidate(
-            unit_id=unit.pk,
-            project_name=unit.project.name,
-            project_code=unit.project.code,
-            building_number=unit.building.number,
-            unit_number=unit.number,
-            area=unit.area,
-            holder_masked=mask_name(pending.holder_name),
-            share=Decimal(row["share"]),
-            already_bound=unit.pk in bound,
+        units = {
+            row[0]: row
+            for row in Unit.objects.filter(pk__in=[r["unit_id"] for r in rows])
+            .annotate(bound=Exists(bound))
+            .values_list(
+                "pk", "project__name", "project__code", "building__number", "number", "area", "bound"
+            )
+        }
+    holder_masked = mask_name(pending.holder_name)
+    candidates = []
+    for row in rows:
+        unit = units.get(row["unit_id"])
+        if unit is None:
+            continue
+        unit_id, project_name, project_code, building_number, unit_number, area, already_bound = unit
+        candidates.append(
+            Candidate(
+                unit_id=unit_id,
+                project_name=project_name,
+                project_code=project_code,
+                building_number=building_number,
+                unit_number=unit_number,
+                area=area,
+                holder_masked=holder_masked,
+                share=Decimal(row["share"]),
+                already_bound=already_bound,
+            )
         )
-        for row in rows
-        if (unit := units.get(row["unit_id"])) is not None
-    ]
     return LookupResult(
         candidates=candidates,
         missing=list(pending.missing),
         id_type=pending.id_type,
         id_masked=pending.id_masked,
-        holder_masked=mask_name(pending.holder_name),
+        holder_masked=holder_masked,
         mode=pending.mode,
     )
