@@ -4,6 +4,7 @@ per-IP limit before the session; the per-account limit and the registry slot bef
 from __future__ import annotations
 
 import threading
+from urllib.parse import urlencode
 
 import pytest
 from django.db import connection
@@ -172,3 +173,106 @@ def test_a_busy_add_on_the_owner_page_says_so_on_the_binding_page(city, owner, l
     assert (response.status_code, response["Location"]) == (302, "/me/binding/")
     assert BUSY in page.get("/me/binding/", follow=True).content.decode()
     assert not AuditEntry.objects.filter(action="identity.binding.looked_up").exists()
+
+
+# --------------------------------------------------------------------------------------------------- owner pages
+
+
+PAGE_ADD = "/me/binding/add/"
+PAGE_UNITS = "/me/binding/units/"
+TOKEN = "a" * 32
+
+
+def _form(client: Client, path: str, fields: dict):
+    """Posted as a browser posts a form (urlencoded; the test client's default is multipart)."""
+    return client.post(path, urlencode(fields), content_type="application/x-www-form-urlencoded")
+
+
+def test_the_look_up_pages_are_the_ones_the_middleware_guards():
+    from django.urls import reverse
+
+    from pmip.identity import flood
+
+    assert (
+        reverse("portal_account:binding_add"),
+        reverse("portal_account:binding_units"),
+    ) == (flood.PAGE_ADD, flood.PAGE_UNITS)
+
+
+def test_a_saturated_registry_refuses_the_page_look_up_before_the_session(city, owner, saturated):
+    page = Client()
+    page.force_login(owner)
+    page.cookies["csrftoken"] = TOKEN
+    before = _refused("registry_busy")
+    with CaptureQueriesContext(connection) as queries:
+        response = _form(page, PAGE_ADD, {"csrfmiddlewaretoken": TOKEN})
+    assert queries.captured_queries == []  # no session, no account, no cache
+    assert response.status_code == 503
+    assert (response["Retry-After"], response["Cache-Control"]) == ("5", "no-store")
+    body = response.content.decode()
+    assert "<h1>查询产权数据错误：系统繁忙，请稍后再试</h1>" in body
+    assert "由于同一个时间点绑定的人数过多，请换一个时间点尝试重新绑定。" in body
+    assert f'<form method="post" action="{PAGE_ADD}">' in body
+    assert f'<input type="hidden" name="csrfmiddlewaretoken" value="{TOKEN}">' in body
+    assert 'href="/me/binding/"' in body and "返回" in body
+    assert _refused("registry_busy") == before + 1
+    assert not AuditEntry.objects.filter(action="identity.binding.looked_up").exists()
+
+
+def test_a_refused_retry_on_the_units_page_keeps_the_pending_binding(city, owner, saturated):
+    page = Client(enforce_csrf_checks=True)
+    page.force_login(owner)
+    page.cookies["csrftoken"] = TOKEN
+    session = page.session
+    session[binding.SESSION_KEY] = through_face(owner, start(owner).state)
+    session.save()
+    kept = page.session[binding.SESSION_KEY]
+    response = _form(page, PAGE_UNITS, {"csrfmiddlewaretoken": TOKEN, "action": "lookup"})
+    assert response.status_code == 503
+    body = response.content.decode()
+    assert '<input type="hidden" name="action" value="lookup">' in body
+    assert 'href="/me/binding/units/"' in body
+    assert page.session[binding.SESSION_KEY] == kept  # nothing entered is lost
+    # Once the registry has a slot again, the retry the page offers (the same fields) looks the units up.
+    for _ in range(saturated.slots._initial_value):
+        saturated.slots.release()
+    try:
+        retried = _form(page, PAGE_UNITS, {"csrfmiddlewaretoken": TOKEN, "action": "lookup"})
+        assert (retried.status_code, retried["Location"]) == (302, PAGE_UNITS)
+        assert "提交绑定" in page.get(PAGE_UNITS).content.decode()
+    finally:
+        for _ in range(saturated.slots._initial_value):
+            saturated.slots.acquire(blocking=False)
+
+
+def test_binding_a_unit_is_not_a_look_up(city, owner, saturated):
+    page = Client()
+    page.force_login(owner)
+    response = _form(page, PAGE_UNITS, {"action": "bind", "unit_ids": "1"})
+    assert response.status_code == 302  # the view answered (no pending binding: back to the binding page)
+
+
+def test_the_refusal_page_echoes_only_a_well_formed_token(city, owner, saturated):
+    page = Client()
+    response = _form(page, PAGE_ADD, {"csrfmiddlewaretoken": '"><script>x</script>', "action": "other"})
+    body = response.content.decode()
+    assert response.status_code == 503
+    assert "<script>" not in body and 'name="csrfmiddlewaretoken"' not in body and 'name="action"' not in body
+
+
+def test_the_per_ip_limit_refuses_page_look_ups_before_the_session_and_counts_once(city, owner, settings):
+    settings.PMIP_BINDING_LOOKUP_IP_LIMIT = 2
+    page = Client()
+    page.force_login(owner)
+    for _ in range(2):  # admitted: counted once each (the service does not count the address again)
+        response = page.post(PAGE_ADD)
+        assert (response.status_code, response["Location"]) == (302, "/me/binding/")
+    before = _refused("ip_limit")
+    with CaptureQueriesContext(connection) as queries:
+        response = page.post(PAGE_ADD)
+    assert response.status_code == 429
+    assert "查询产权数据错误：系统繁忙，请稍后再试" in response.content.decode()
+    assert "重新查询" not in response.content.decode()  # no retry within the hour
+    assert 0 < int(response["Retry-After"]) <= 3600
+    assert _outside_the_cache(queries) == []
+    assert _refused("ip_limit") == before + 1

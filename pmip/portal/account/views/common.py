@@ -18,6 +18,7 @@ from pmip.core.middleware import client_ip
 from pmip.identity import binding as binding_services
 from pmip.identity import otp
 from pmip.identity import owner_services as owner
+from pmip.identity.flood import ip_counted
 from pmip.identity.models import SmsPurpose
 from pmip.integrations import standins
 from pmip.portal.account.forms import CaptchaSendForm
@@ -114,10 +115,10 @@ def agreement_time(request: HttpRequest):
 
 def run_lookup(request: HttpRequest, state: str | None) -> HttpResponse:
     """Run the look-up, keep its outcome in the session (result or error), then show the units page."""
+    # The per-IP limit is counted once: by the flood middleware for the look-up pages, else here.
+    ip = None if ip_counted(request) else client_ip(request)
     try:
-        token, _result = binding_services.lookup_units(
-            actor=request.user, state=state, client_ip=client_ip(request)
-        )
+        token, _result = binding_services.lookup_units(actor=request.user, state=state, client_ip=ip)
     except (
         binding_services.RegistryBusy,
         binding_services.TitleNotFound,
