@@ -97,7 +97,10 @@ def _measure(env: dict[str, str], *, seconds: float, clients: int) -> dict:
         http_load.run(host, port, paths, clients=clients, seconds=1.0)  # warm-up
         # The peak is the best of three closed-loop runs (clients, 2·, 4·clients): the most the server served.
         peak = max(
-            (http_load.run(host, port, paths, clients=n, seconds=seconds) for n in (clients, 2 * clients, 4 * clients)),
+            (
+                http_load.run(host, port, paths, clients=n, seconds=seconds)
+                for n in (clients, 2 * clients, 4 * clients)
+            ),
             key=lambda r: r.rps,
         )
         over = open_loop(host, port, paths, rate=FACTOR * peak.rps, seconds=seconds)

@@ -66,7 +66,9 @@ def test_zero_turns_admission_control_off():
     assert mw(rf.get("/")).status_code == 200
 
 
-@override_settings(PMIP_ADMISSION_CONCURRENCY=1, PMIP_ADMISSION_QUEUE_SECONDS=5, PMIP_ADMISSION_QUEUE_LENGTH=1)
+@override_settings(
+    PMIP_ADMISSION_CONCURRENCY=1, PMIP_ADMISSION_QUEUE_SECONDS=5, PMIP_ADMISSION_QUEUE_LENGTH=1
+)
 def test_past_the_queue_length_the_excess_is_refused_at_once_not_after_the_queue_time():
     entered, release = threading.Event(), threading.Event()
     mw = AdmissionMiddleware(blocking_app(entered, release))
@@ -87,5 +89,8 @@ def test_past_the_queue_length_the_excess_is_refused_at_once_not_after_the_queue
     release.set()
     busy.join(5)
     waiter.join(5)
-    assert [r.status_code for r in results] == [200, 200]  # the waiting request got the place when it was freed
+    assert [r.status_code for r in results] == [
+        200,
+        200,
+    ]  # the waiting request got the place when it was freed
     assert mw.waiting == 0
