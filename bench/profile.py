@@ -42,8 +42,8 @@ def _database(env: dict[str, str]) -> str:
     if not url.startswith(("postgres://", "postgresql://")):
         var = ROOT / "var" / "bench" / "profile"
         var.mkdir(parents=True, exist_ok=True)
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{var / 'profile.sqlite3'}{suffix}").unlink(missing_ok=True)
+        for suffix in ("", "-wal", "-shm"):  # the file config.settings names under PMIP_VAR_DIR
+            Path(f"{var / 'pmip.sqlite3'}{suffix}").unlink(missing_ok=True)
         env["PMIP_VAR_DIR"] = str(var)
         env.pop("DATABASE_URL", None)
         return "sqlite"
@@ -228,6 +228,8 @@ def run(*, scale: str, seconds: float, clients: int) -> dict:
     env["PMIP_TASKS_BACKEND"] = "django.tasks.backends.dummy.DummyBackend"
     load_at_start = round(os.getloadavg()[0], 2)
     manage(env, "migrate", "--noinput", "-v", "0")
+    # the pages' {% static %} (manifest storage), as bench.server does
+    manage(env, "collectstatic", "--noinput", "-v", "0")
     setup = voting._run_child(env, "setup", owners=OWNERS, matters=MATTERS)
     out_dir = ROOT / "bench" / "results"
     out_dir.mkdir(exist_ok=True)

@@ -12,6 +12,7 @@ their transaction, so the lock is held only for one INSERT, one UPDATE and the c
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, connection, transaction
 
 from pmip.audit.models import AuditEntry, AuditHead
+from pmip.core import rows
 
 STREAM = "main"
 VERSION = 1
@@ -92,21 +94,22 @@ def _locked_head_row() -> tuple[int, str]:
 
 def _insert_moving_head(entry: AuditEntry) -> None:
     """PostgreSQL: insert the entry and move the head in one statement (a data-modifying WITH), as `save()` and an
-    UPDATE would in two. The values are prepared by the model fields, as the ORM's insert prepares them."""
-    fields = [f for f in AuditEntry._meta.concrete_fields if not f.primary_key]
-    # a concrete field always has a column (django-stubs types Field.column as optional)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)  # type: ignore[arg-type]
-    values = [f.get_db_prep_save(f.pre_save(entry, True), connection) for f in fields]
-    sql = (
-        f"WITH e AS (INSERT INTO {AuditEntry._meta.db_table} ({columns})"  # noqa: S608 — model's own names
-        f" VALUES ({', '.join(['%s'] * len(fields))}) RETURNING id)"
-        f" UPDATE {AuditHead._meta.db_table} SET seq = %s, hash = %s WHERE stream = %s RETURNING (SELECT id FROM e)"
-    )
+    UPDATE would in two. The values are prepared by the model fields, as the ORM's insert prepares them; the
+    statement text is built once (`pmip.core.rows`)."""
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*values, entry.seq, entry.entry_hash, STREAM])
+        cursor.execute(_moving_head_sql(), [*rows.insert_values(entry), entry.seq, entry.entry_hash, STREAM])
         entry.pk = cursor.fetchone()[0]
     entry._state.adding = False
     entry._state.db = connection.alias
+
+
+@functools.cache
+def _moving_head_sql() -> str:
+    table, columns, placeholders = rows.insert_parts(AuditEntry)
+    return (
+        f"WITH e AS (INSERT INTO {table} ({columns}) VALUES ({placeholders}) RETURNING id)"  # noqa: S608 — model's own names
+        f" UPDATE {AuditHead._meta.db_table} SET seq = %s, hash = %s WHERE stream = %s RETURNING (SELECT id FROM e)"
+    )
 
 
 def append(entry: AuditEntry) -> AuditEntry:
@@ -120,8 +123,12 @@ def append(entry: AuditEntry) -> AuditEntry:
     if connection.vendor == "postgresql":
         _insert_moving_head(entry)
     else:
-        entry.save(force_insert=True)
-        AuditHead.objects.filter(stream=STREAM).update(seq=entry.seq, hash=entry.entry_hash)
+        rows.insert(entry)  # what entry.save(force_insert=True) writes, without compiling the ORM's insert
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {AuditHead._meta.db_table} SET seq = %s, hash = %s WHERE stream = %s",  # noqa: S608
+                [entry.seq, entry.entry_hash, STREAM],
+            )
     return entry
 
 

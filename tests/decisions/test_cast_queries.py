@@ -11,6 +11,7 @@ every request (its last-seen time only once a minute)."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from django.db import connection
@@ -47,6 +48,9 @@ def test_one_ballot_in_a_handful_of_statements(project, convener):
     ]
     assert Ballot.objects.filter(matter=matter).count() == 1
     assert len(statements) <= MAX_CAST_STATEMENTS, "\n".join(statements)
+    # One insert of the ballot and one of the audit entry; the count row and the sequence are updates.
+    inserts = sorted(t for s in statements for t in re.findall(r'INSERT INTO "?(\w+)"?', s))
+    assert inserts == ["audit_auditentry", "decisions_ballot"], "\n".join(statements)
 
 
 def test_a_cast_request_reads_the_session_with_its_account_in_one_statement_and_does_not_write_it(

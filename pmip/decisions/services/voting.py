@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import secrets
@@ -13,7 +14,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import prefetch_related_objects
 
 from pmip.audit.services import record
-from pmip.core import clock
+from pmip.core import clock, rows
 from pmip.core.errors import NotFound, PermissionDenied, ValidationFailed
 from pmip.decisions import roll as roll_mod
 from pmip.decisions import tokens
@@ -204,7 +205,8 @@ SELECT {meeting_columns}, {entry_columns},
  WHERE m.id = %s AND m.state <> %s"""
 
 
-def _voter_sql() -> str:
+@functools.cache
+def _voter_sql(vendor: str) -> str:
     from pmip.delegation.models import Delegation
 
     sql = _VOTER_SQL.format(
@@ -216,7 +218,7 @@ def _voter_sql() -> str:
     )
     # PostgreSQL: the meeting row FOR KEY SHARE in the same statement (see `_read_voter`); SQLite serialises writers
     # (BEGIN IMMEDIATE), where a plain read is enough.
-    return sql + (" FOR KEY SHARE OF m" if connection.vendor == "postgresql" else "")
+    return sql + (" FOR KEY SHARE OF m" if vendor == "postgresql" else "")
 
 
 def _db_datetime(value) -> dt.datetime:
@@ -252,7 +254,8 @@ def _read_voter(*, actor: Account, meeting_id: int, unit_id: int) -> _Voter | No
 
     with connection.cursor() as cursor:
         cursor.execute(
-            _voter_sql(), [actor.pk, DelegationStatus.ACTIVE, unit_id, meeting_id, MeetingState.DRAFT]
+            _voter_sql(connection.vendor),
+            [actor.pk, DelegationStatus.ACTIVE, unit_id, meeting_id, MeetingState.DRAFT],
         )
         rows = cursor.fetchall()
     if not rows:
@@ -354,8 +357,9 @@ def _record_ballots(*, meeting: Meeting, pending: list[_PendingBallot], now: dt.
         )
         try:
             # No savepoint: a refused insert ends the whole cast (the transaction rolls back as AlreadyVoted
-            # leaves the atomic block), so there is nothing to recover inside it.
-            ballot.save(force_insert=True)
+            # leaves the atomic block), so there is nothing to recover inside it. rows.insert: what
+            # ballot.save(force_insert=True) writes, without compiling the ORM's insert.
+            rows.insert(ballot)
         except IntegrityError:
             raise AlreadyVoted(f"您已对议题“{item.matter.title}”投票，投票后不能修改。") from None
         existing = item.existing
@@ -410,8 +414,10 @@ def _authorise_voter(actor: Account, meeting: Meeting, entry: RollEntry, *, acto
 _ID_LIMIT = (
     2**63
 )  # primary keys are 64-bit: a larger id names nothing (the raw statements below would refuse it)
+# Every field of a matter the cast reads (not the description); and the owner's valid ballot on it, if any.
+_MATTER_FIELDS = ("id", "meeting_id", "order", "title", "item", "matter_class", "kind", "seats", "scope")
 _MATTERS_SQL = """
-SELECT mt.*, b.id AS current_ballot_id
+SELECT {columns}, b.id
   FROM {matter} mt
   LEFT JOIN {ballot} b ON b.matter_id = mt.id AND b.owner_token = %s AND b.superseded_at IS NULL
  WHERE mt.meeting_id = %s AND mt.id IN ({ids})"""
@@ -419,13 +425,23 @@ SELECT mt.*, b.id AS current_ballot_id
 
 def _matters_with_current_ballot(meeting: Meeting, matter_ids: list[int], token: str) -> dict[int, Matter]:
     """The meeting's matters among `matter_ids`, each with `current_ballot_id`: the owner's valid ballot on it, if
-    any (read without a lock; `_record_ballots` locks it when there is one)."""
+    any (read without a lock; `_record_ballots` locks it when there is one). One plain statement, the matters built
+    from its rows (`pmip.core.rows`: no ORM query to compile)."""
     sql = _MATTERS_SQL.format(
+        columns=rows.columns(Matter, _MATTER_FIELDS, "mt"),
         matter=Matter._meta.db_table,
         ballot=Ballot._meta.db_table,
         ids=", ".join(["%s"] * len(matter_ids)),
     )
-    return {m.pk: m for m in Matter.objects.raw(sql, [token, meeting.pk, *matter_ids])}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [token, meeting.pk, *matter_ids])
+        found = cursor.fetchall()
+    matters: dict[int, Matter] = {}
+    for row in found:
+        matter = rows.from_row(Matter, _MATTER_FIELDS, row[:-1])
+        matter.current_ballot_id = row[-1]  # type: ignore[attr-defined]
+        matters[matter.pk] = matter
+    return matters
 
 
 def cast_ballots(
