@@ -171,7 +171,14 @@ AUTH_USER_MODEL = "identity.Account"
 # Cache: every limit, lockout and lock lives here, so it must be shared by every process (docs/security-limits.md).
 # Redis through django-redis when REDIS_URL is set (required in production: pmip.E010); otherwise the database cache
 # (table pmip_cache, created by migrate), which every process using the same database shares.
+# The `public` alias holds public, rebuildable content only (pmip.core.public_cache: project pages, search results,
+# rankings), apart from the limit counters so that filling or evicting it never touches them: in production a Redis
+# (PMIP_PUBLIC_CACHE_URL, REDIS_URL by default) under its own key prefix — give that Redis an eviction policy
+# (allkeys-lru) when it is not the limits' one; embedded, its own database cache table (pmip_public_cache, created by
+# migrate), culled (live entries too) past PMIP_PUBLIC_CACHE_MAX_ENTRIES.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+PMIP_PUBLIC_CACHE_URL = os.environ.get("PMIP_PUBLIC_CACHE_URL", "") or REDIS_URL
+PMIP_PUBLIC_CACHE_MAX_ENTRIES = env_int("PMIP_PUBLIC_CACHE_MAX_ENTRIES", 20_000)
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -179,7 +186,13 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
             "KEY_PREFIX": os.environ.get("PMIP_CACHE_KEY_PREFIX", "pmip"),
-        }
+        },
+        "public": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": PMIP_PUBLIC_CACHE_URL,
+            "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
+            "KEY_PREFIX": os.environ.get("PMIP_CACHE_KEY_PREFIX", "pmip") + "-public",
+        },
     }
 else:
     CACHES = {
@@ -187,7 +200,13 @@ else:
             "BACKEND": "pmip.core.cache.SharedDatabaseCache",
             "LOCATION": "pmip_cache",
             "OPTIONS": {"MAX_ENTRIES": 50_000},  # over this, expired entries are deleted (never live ones)
-        }
+        },
+        "public": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "pmip_public_cache",
+            # over this, expired entries and then a third of the rest are deleted (all of it rebuildable)
+            "OPTIONS": {"MAX_ENTRIES": PMIP_PUBLIC_CACHE_MAX_ENTRIES, "CULL_FREQUENCY": 3},
+        },
     }
 
 AUTH_PASSWORD_VALIDATORS = [

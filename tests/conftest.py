@@ -30,19 +30,22 @@ DB_FIXTURES = {
 
 @pytest.fixture(autouse=True)
 def _clear_cache(request, django_db_blocker):
-    """Rate-limit counters live in the shared cache (the database cache table); no test may see another's.
-    Only tests that use the test database can reach it (the others must not touch the cache)."""
+    """Rate-limit counters live in the shared cache (the database cache table), public pages in the public one
+    (pmip_public_cache); no test may see another's. Only tests that use the test database can reach them (the others
+    must not touch the cache)."""
     if request.node.get_closest_marker("django_db") is None and not DB_FIXTURES & set(request.fixturenames):
         yield
         return
-    from django.core.cache import cache
+    from django.core.cache import caches
 
     request.getfixturevalue("django_db_setup")
     with django_db_blocker.unblock():
-        cache.clear()
+        caches["default"].clear()
+        caches["public"].clear()
     yield
     with django_db_blocker.unblock():
-        cache.clear()
+        caches["default"].clear()
+        caches["public"].clear()
 
 
 @pytest.fixture(autouse=True)

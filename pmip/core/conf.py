@@ -89,6 +89,10 @@ class PmipSettings:
 
     sms_backend: str = "embedded"  # embedded | tencent
     idempotency_ttl_seconds: int = 24 * 3600  # how long an Idempotency-Key's response is replayed
+    # the public cache (pmip.core.public_cache, cache alias "public"): how long an item is kept at most (a write
+    # invalidates it at once). Its location and size are cache settings (config/settings.py CACHES:
+    # PMIP_PUBLIC_CACHE_URL, PMIP_PUBLIC_CACHE_MAX_ENTRIES), read before Django starts.
+    public_cache_seconds: int = 300
     embedded_wechat_log: str = ""  # the embedded WeChat stand-in's message log file; empty: none
     enquiry_reply_days: int = 5  # working days to reply to an enquiry
     enquiry_image_max_bytes: int = 5 * MIB

@@ -15,8 +15,9 @@ class ProjectSearchForm(forms.Form):
     district = forms.TypedChoiceField(label="行政区域", required=False, coerce=int, empty_value=None)
 
     def __init__(self, *args, districts=(), **kwargs):
+        """`districts`: (id, name) pairs."""
         super().__init__(*args, **kwargs)
-        self.fields["district"].choices = [("", "全部区域")] + [(d.pk, d.name) for d in districts]
+        self.fields["district"].choices = [("", "全部区域")] + [(pk, name) for pk, name in districts]
         self.fields["district"].error_messages["invalid_choice"] = "请选择列表中的行政区域。"
 
     def criteria(self) -> tuple[str, int | None]:

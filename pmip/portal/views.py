@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,8 +25,9 @@ from pmip.portal.menus import (
     PROJECT_SECTIONS,
     SECTIONS_BY_SLUG,
 )
-from pmip.portal.paging import owner_page
+from pmip.portal.paging import asked_number, known_page, owner_page, owner_page_of, page_size
 from pmip.registry.models import Project
+from pmip.registry.search_index import SEARCH_NAMESPACE
 from pmip.registry.selectors import (
     PUBLIC_NAMESPACE,
     get_public_project,
@@ -84,21 +87,43 @@ def menu_page(request: HttpRequest, key: str) -> HttpResponse:
 
 
 RESULT_FIELDS = ("code", "name", "address", "district__name", "subdistrict__name")
+SEARCH_ROWS = "portal/projects/_search_rows.html"
+
+
+def _districts() -> list[tuple[int, str]]:
+    """(id, name) of every district, for the filter: from the public cache (rebuilt after a registry write)."""
+    return public_cache.cached(
+        SEARCH_NAMESPACE, "districts", lambda: list(selectors.districts().values_list("pk", "name"))
+    )
+
+
+def _search_results(query: str, district_id: int | None, per_page: int, asked: int) -> tuple[int, int, str]:
+    """(count, page number, the page's rows as HTML) of a search — exactly what the queries give — from the public
+    cache: kept per (query, district, page size, page) until a project or district changes (the key is a hash, so
+    any query fits it). An out-of-range page (shown as the last one) is not kept under its own number."""
+
+    def build() -> tuple[int, int, str]:
+        # Only what a result shows: no community or company joined, no unused columns read and turned into objects.
+        found = (
+            search_projects(query=query, district_id=district_id)
+            .select_related(None)
+            .select_related("district", "subdistrict")
+            .only(*RESULT_FIELDS)
+        )
+        page = owner_page_of(found, per_page, asked)
+        rows = render_to_string(SEARCH_ROWS, {"projects": page.object_list}).strip()
+        return page.paginator.count, page.number, rows
+
+    key = hashlib.sha256(json.dumps([query, district_id, per_page, asked]).encode()).hexdigest()
+    return public_cache.cached(SEARCH_NAMESPACE, key, build, keep=lambda built: built[1] == asked)
 
 
 def project_search(request: HttpRequest) -> HttpResponse:
     """物业项目查询: full page, or only the result list for htmx (the search box updates it while typing)."""
-    district_list = list(selectors.districts())
-    form = ProjectSearchForm(request.GET or None, districts=district_list)
+    form = ProjectSearchForm(request.GET or None, districts=_districts())
     query, district_id = form.criteria() if form.is_bound else ("", None)
-    # Only what a result shows: no community or company joined, no unused columns read and turned into objects.
-    found = (
-        search_projects(query=query, district_id=district_id)
-        .select_related(None)
-        .select_related("district", "subdistrict")
-        .only(*RESULT_FIELDS)
-    )
-    page = owner_page(request, found, PAGE_SIZE)
+    per_page = page_size(request, PAGE_SIZE)
+    count, number, rows = _search_results(query, district_id, per_page, asked_number(request))
     context = {
         "page_title": "物业项目查询",
         "back_url": reverse("portal:disclosure"),
@@ -106,7 +131,8 @@ def project_search(request: HttpRequest) -> HttpResponse:
         "form": form,
         "query": query,
         "district_id": district_id,
-        "page": page,
+        "page": known_page((), count=count, number=number, per_page=per_page),
+        "rows": mark_safe(rows),  # noqa: S308 - our own render, escaped there
     }
     template = "portal/projects/search.html" + ("#results" if is_htmx_partial(request) else "")
     response = render(request, template, context)

@@ -3,9 +3,11 @@ from django.apps import AppConfig
 
 def _registry_changed(sender, **kwargs):
     from pmip.core import public_cache
+    from pmip.registry.search_index import SEARCH_NAMESPACE
     from pmip.registry.selectors import PUBLIC_NAMESPACE
 
     public_cache.invalidate(PUBLIC_NAMESPACE)
+    public_cache.invalidate(SEARCH_NAMESPACE)  # names of districts and projects shown in search results
 
 
 class RegistryConfig(AppConfig):

@@ -10,6 +10,9 @@ exactly what the plain `LIKE` search returns, in each database's own matching ru
 The index is maintained on every write: a post_save receiver (`project_saved`, connected in apps.py) re-indexes a
 saved project in the transaction of its save, and the bulk paths (registry import, demo city) call `index_projects` / `rebuild_search_index` in their own transaction.
 `manage.py rebuild_search_index` rebuilds it from scratch.
+
+Search results shown to owners are kept in the public cache (pmip.core.public_cache, namespace `SEARCH_NAMESPACE`):
+every re-index invalidates it, and so does every registry write (pmip.registry.apps).
 """
 
 from __future__ import annotations
@@ -19,9 +22,11 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.db.models import QuerySet
 
+from pmip.core import public_cache
 from pmip.registry.models import Project, ProjectSearchGram
 
 BATCH = 5000
+SEARCH_NAMESPACE = "project-search"  # cached search results and the districts filter (portal)
 
 
 def grams(text: str) -> set[str]:
@@ -58,6 +63,7 @@ def index_projects(project_ids: Iterable[int]) -> int:
             rows = _rows(Project.objects.filter(pk__in=chunk).values_list("pk", "name", "address"))
             ProjectSearchGram.objects.bulk_create(rows, batch_size=BATCH)
             written += len(rows)
+        public_cache.invalidate(SEARCH_NAMESPACE)
     return written
 
 

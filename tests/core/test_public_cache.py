@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -26,8 +26,37 @@ def test_cached_until_invalidated():
     assert public_cache.cached("t", "k", build) == 1
     public_cache.invalidate("t")
     assert public_cache.cached("t", "k", build) == 2
-    cache.clear()  # a flushed cache loses the generation: nothing old is served
+    caches["public"].clear()  # a flushed cache loses the generation: nothing old is served
     assert public_cache.cached("t", "k", build) == 3
+
+
+def test_an_evicted_generation_only_invalidates():
+    """Culling may evict any entry of the public cache, the token too: the items built under it are then ignored."""
+    calls = []
+
+    def build():
+        calls.append(1)
+        return len(calls)
+
+    assert public_cache.cached("t", "k", build) == 1
+    caches["public"].delete("pmip:public:t:gen")
+    assert public_cache.cached("t", "k", build) == 2
+    assert public_cache.cached("t", "k", build) == 2
+
+
+def test_the_public_cache_is_apart_from_the_limits():
+    """Public content fills (and culls) its own table, never the one holding the rate-limit counters."""
+    cache.set("limit-counter", 3, 60)
+    public_cache.cached("t", "k", lambda: "x")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT cache_key FROM pmip_public_cache")
+        public = [row[0] for row in cursor.fetchall()]
+        cursor.execute("SELECT cache_key FROM pmip_cache")
+        limits = [row[0] for row in cursor.fetchall()]
+    assert any("pmip:public:t:k" in key for key in public)
+    assert not any("pmip:public" in key for key in limits)
+    caches["public"].clear()
+    assert cache.get("limit-counter") == 3
 
 
 def test_not_found_is_not_cached(city):
