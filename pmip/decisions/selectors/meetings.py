@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.core.files import File
 from django.db.models import Count, Exists, OuterRef, QuerySet
 
-from pmip.core import clock
+from pmip.core import clock, compiled
 from pmip.core.errors import NotFound
 from pmip.decisions import roll as roll_mod
 from pmip.decisions import tally
@@ -24,7 +24,7 @@ from pmip.decisions.rules import (
 )
 from pmip.decisions.selectors.common import AFTER_CLOSE, CANCELLABLE, VOTING_STARTED, _authenticated
 from pmip.decisions.storage import open_stored_file
-from pmip.delegation.selectors import delegated_project_ids
+from pmip.delegation.selectors import delegated_project_ids_of
 from pmip.identity.models import BindingStatus, HouseBinding, VerificationMethod
 from pmip.registry.models import Building, Project, Unit
 
@@ -132,17 +132,23 @@ def results_due(meeting: Meeting) -> dt.datetime | None:
 # --- owners -----------------------------------------------------------------------------------------------------
 
 
-def owner_project_ids(*, actor) -> set[int]:
-    """Projects where the actor is a bound owner or acts as a verified delegate (one statement, from the actor's own
-    bindings and delegations)."""
-    if not _authenticated(actor):
-        return set()
+def _owner_project_ids_query(account_id: int) -> QuerySet:
     own = (
-        HouseBinding.objects.filter(account=actor, status=BindingStatus.ACTIVE)
+        HouseBinding.objects.filter(account_id=account_id, status=BindingStatus.ACTIVE)
         .order_by()
         .values_list("project_id", flat=True)
     )
-    return set(own.union(delegated_project_ids(account=actor)))
+    return own.union(delegated_project_ids_of(account_id=account_id))
+
+
+def owner_project_ids(*, actor) -> set[int]:
+    """Projects where the actor is a bound owner or acts as a verified delegate (one statement, from the actor's own
+    bindings and delegations). Asked by every owner page: the statement is compiled once per process
+    (pmip.core.compiled), as building it costs far more than running it."""
+    if not _authenticated(actor):
+        return set()
+    rows = compiled.values("decisions.owner_project_ids", HouseBinding, _owner_project_ids_query, actor.pk)
+    return {project_id for (project_id,) in rows}
 
 
 def meetings_for_owner(*, actor) -> QuerySet[Meeting]:
