@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
 
+from django.contrib.messages import get_messages
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -25,7 +28,7 @@ from pmip.portal.menus import (
     PROJECT_SECTIONS,
     SECTIONS_BY_SLUG,
 )
-from pmip.portal.paging import asked_number, known_page, owner_page, owner_page_of, page_size
+from pmip.portal.paging import asked_number, elder_mode, known_page, owner_page, owner_page_of, page_size
 from pmip.registry.models import Project
 from pmip.registry.search_index import SEARCH_NAMESPACE
 from pmip.registry.selectors import (
@@ -216,38 +219,72 @@ def my_project_switch(request: HttpRequest) -> HttpResponse:
 
 
 DETAIL_CONTENT = "portal/projects/_detail_content.html"
+DETAIL_PAGE = "portal/projects/detail.html"
+# Stands for the request's CSRF token in a page rendered ahead of the request (letters only: escaping keeps it).
+CSRF_STANDIN = "PmipCsrfTokenStandIn0f3c9a7e"
 
 
-def _detail_page(code: str) -> tuple[Project, dict[bool, str]]:
-    """The project and its 基础信息 content as HTML — public, the same for everyone but for the 切换小区 link of an
-    owner with several projects, so both variants are kept — from the public cache (one round trip when cached;
-    rebuilt after any registry write). Raises NotFound (not cached)."""
+@dataclasses.dataclass(frozen=True, slots=True)
+class DetailPage:
+    project: Project
+    contents: dict[bool, str]  # 基础信息 without / with the 切换小区 link (an owner with several projects)
+    public_page: (
+        str  # the whole page as a visitor sees it (not the reader's project, no elder mode, no messages)
+    )
 
-    def build() -> tuple[Project, dict[bool, str]]:
+
+def _detail_page(code: str) -> DetailPage:
+    """The project and its 基础信息 page — public, the same for everyone but for the reader's own project (tab, back
+    link, 切换小区) and elder mode, so the content is kept for both 切换小区 variants and the whole page for the common
+    case — from the public cache (one round trip when cached; rebuilt after any registry write). Raises NotFound (not
+    cached)."""
+
+    def build() -> DetailPage:
         project = load_public_project(code=code)
         shown = {"project": project, "sections": PROJECT_SECTIONS, "current_section": "basic"}
-        return project, {
+        contents = {
             switch: str(
                 render_to_string(DETAIL_CONTENT, {**shown, "is_mine": switch, "several_mine": switch})
             )
             for switch in (False, True)
         }
+        # What project_detail's render gives a visitor; no request: the context processors' values are those of a
+        # visitor without messages (user.elder_mode false, no messages), the CSRF token a stand-in.
+        context = {
+            **shown,
+            "tab": "disclosure",
+            "is_mine": False,
+            "several_mine": False,
+            "page_title": project.name,
+            "back_url": reverse("portal:project_search"),
+            "detail_content": mark_safe(contents[False]),  # noqa: S308 - our render
+            "csrf_token": CSRF_STANDIN,
+        }
+        return DetailPage(project, contents, str(render_to_string(DETAIL_PAGE, context)))
 
-    return public_cache.cached(PUBLIC_NAMESPACE, f"detail-page:{(code or '')[:32]}", build)
+    return public_cache.cached(PUBLIC_NAMESPACE, f"detail:{(code or '')[:32]}", build)
+
+
+def _shows_messages(request: HttpRequest) -> bool:
+    return bool(get_messages(request))
 
 
 @domain_errors(back="portal:project_search")
 def project_detail(request: HttpRequest, code: str) -> HttpResponse:
-    """项目信息 → 基础信息 of one project, with the 项目信息 sub-menu."""
-    project, contents = _detail_page(code)
+    """项目信息 → 基础信息 of one project, with the 项目信息 sub-menu. A visitor's page (not the reader's project, no
+    elder mode, no messages to show) is the cached one with the request's CSRF token; any other is rendered."""
+    page = _detail_page(code)
+    project = page.project
     context = _project_context(project, "basic", request)
+    if not context["is_mine"] and not elder_mode(request) and not _shows_messages(request):
+        return HttpResponse(page.public_page.replace(CSRF_STANDIN, get_token(request), 1))
     back = "portal:service" if context["is_mine"] else "portal:project_search"
     context.update(
         page_title=project.name,
         back_url=reverse(back),
-        detail_content=mark_safe(contents[context["is_mine"] and context["several_mine"]]),  # noqa: S308 - our render
+        detail_content=mark_safe(page.contents[context["is_mine"] and context["several_mine"]]),  # noqa: S308
     )
-    return render(request, "portal/projects/detail.html", context)
+    return render(request, DETAIL_PAGE, context)
 
 
 @domain_errors(back="portal:project_search")

@@ -1,8 +1,13 @@
-"""Template helpers of the owner portal: line icons and display masks."""
+"""Template helpers of the owner portal: line icons, the tab bar and display masks."""
 
 from __future__ import annotations
 
+import functools
+
 from django import template
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix, get_urlconf
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -58,6 +63,25 @@ def icon(name: str, css_class: str = "") -> str:
         css_class,
         mark_safe(paths),  # noqa: S308 - constant markup defined above
     )
+
+
+@register.simple_tag
+def tabbar(tab: str = "") -> str:
+    """The tab bar (portal/_tabbar.html) with `tab` on. The same for every request of the site, so rendered once per
+    process and tab (its four links reversed, its icons drawn) — not again on every owner page; DEBUG renders it each
+    time (templates being edited)."""
+    if settings.DEBUG:
+        return _render_tabbar(str(tab or ""))
+    return _tabbar(str(tab or ""), get_script_prefix(), get_urlconf())
+
+
+def _render_tabbar(tab: str) -> str:
+    return mark_safe(render_to_string("portal/_tabbar.html", {"tab": tab}))  # noqa: S308 - our render
+
+
+@functools.lru_cache(maxsize=16)
+def _tabbar(tab: str, script_prefix: str, urlconf) -> str:
+    return _render_tabbar(tab)
 
 
 @register.filter
