@@ -12,7 +12,10 @@ a real owner session and CSRF token, under granian):
   number under its row lock, insert the ballot, add it to the count row — one transaction): what Django, the
   service's checks and the audit entry add over the bare writes;
 - cast throughput at 64 connections / at 8 (every ballot of a meeting takes the meeting's row lock, so more clients
-  must not collapse throughput — nor can they raise it much);
+  must not collapse throughput — nor can they raise it much). 64 clients are more than the server admits (2 workers
+  × (4 admitted + 8 waiting)), so some are refused with 503 + Retry-After; such a client sends the same ballot
+  again after Retry-After, as an owner told "系统繁忙，请稍后再试" would, instead of burning ballots in a refusal
+  storm (the refusals are counted in the statuses);
 - tally-sheet read latency (`selectors.tally_sheet`, the results page's selector) of a meeting with 1,000,000
   ballots / one with 1,000: results are read from the running counters, so the ratio should stay near 1.
   The ballots and counters of the two read meetings are bulk-loaded with plain SQL (INSERT … SELECT generate_series,
@@ -436,8 +439,11 @@ def cast_load(host: str, port: int, ballots: Ballots, *, clients: int, seconds: 
         lat: list[float] = []
         ok = err = 0
         statuses: dict[int, int] = {}
+        pending = (
+            None  # a ballot the server refused (503/429): sent again after Retry-After, as an owner would
+        )
         while time.perf_counter() < deadline:
-            item = ballots.take()
+            item, pending = pending or ballots.take(), None
             if item is None:
                 result.exhausted = True
                 break
@@ -459,6 +465,12 @@ def cast_load(host: str, port: int, ballots: Ballots, *, clients: int, seconds: 
                 statuses[response.status] = statuses.get(response.status, 0) + 1
                 if response.status == 201:
                     ok += 1
+                elif response.status in (429, 503) and response.getheader("Retry-After", "").isdigit():
+                    pending = item  # admission refused it before any work: wait as told, then the same ballot
+                    time.sleep(
+                        max(0.0, min(int(response.getheader("Retry-After")), deadline - time.perf_counter()))
+                    )
+                    continue
                 else:
                     err += 1
             except (OSError, http.client.HTTPException):
