@@ -121,8 +121,8 @@ def _search_results(query: str, district_id: int | None, per_page: int, asked: i
     return public_cache.cached(SEARCH_NAMESPACE, key, build, keep=lambda built: built[1] == asked)
 
 
-def project_search(request: HttpRequest) -> HttpResponse:
-    """物业项目查询: full page, or only the result list for htmx (the search box updates it while typing)."""
+def _search_page(request: HttpRequest) -> tuple[str, dict]:
+    """The template and context of the search page asked for."""
     form = ProjectSearchForm(request.GET or None, districts=_districts())
     query, district_id = form.criteria() if form.is_bound else ("", None)
     per_page = page_size(request, PAGE_SIZE)
@@ -138,7 +138,30 @@ def project_search(request: HttpRequest) -> HttpResponse:
         "rows": mark_safe(rows),  # noqa: S308 - our own render, escaped there
     }
     template = "portal/projects/search.html" + ("#results" if is_htmx_partial(request) else "")
-    response = render(request, template, context)
+    return template, context
+
+
+def project_search(request: HttpRequest) -> HttpResponse:
+    """物业项目查询: full page, or only the result list for htmx (the search box updates it while typing).
+
+    The page depends only on the query string and whether htmx asks for the list alone — but for elder mode and
+    messages to show, which are rendered for the reader — so it is kept whole in the public cache (namespace
+    `project-search`, the key a hash of both) and served with the request's own CSRF token."""
+    if elder_mode(request) or _shows_messages(request):
+        response = render(request, *_search_page(request))
+    else:
+
+        def build() -> str:
+            template, context = _search_page(request)
+            return str(render_to_string(template, {**context, "csrf_token": CSRF_STANDIN}, request))
+
+        asked = json.dumps([request.META.get("QUERY_STRING", ""), is_htmx_partial(request)])
+        html = public_cache.cached(
+            SEARCH_NAMESPACE, f"page:{hashlib.sha256(asked.encode()).hexdigest()}", build
+        )
+        if CSRF_STANDIN in html:
+            html = html.replace(CSRF_STANDIN, get_token(request), 1)
+        response = HttpResponse(html)
     patch_vary_headers(response, ("HX-Request",))
     return response
 
