@@ -151,3 +151,12 @@ def test_an_out_of_range_page_is_not_kept_under_its_number(client, many_projects
         "page",
         "page",
     ]
+
+
+def test_a_query_holding_the_stand_in_cannot_take_the_token(client, city):
+    from pmip.portal import views
+
+    for partial in (False, True):
+        body = _get(client, {"q": str(views.CSRF_STANDIN), "page": "2"}, partial=partial)
+        assert str(views.CSRF_STANDIN) not in body
+        assert "&lt;pmip-csrf-token-stand-in&gt;" in body or partial
