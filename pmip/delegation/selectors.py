@@ -111,7 +111,7 @@ def delegated_project_ids(*, account) -> QuerySet:
 
 
 def delegated_project_ids_of(*, account_id: int) -> QuerySet:
-    """`delegated_project_ids` of an account known by its id (for a statement compiled once: pmip.core.compiled)."""
+    """`delegated_project_ids` of an account known by its id (for a statement compiled once: rows.compiled_values)."""
     return (
         Delegation.objects.filter(delegate_account_id=account_id, status=DelegationStatus.ACTIVE)
         .exclude(owner_id=account_id)

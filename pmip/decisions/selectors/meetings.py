@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.core.files import File
 from django.db.models import Count, Exists, OuterRef, QuerySet
 
-from pmip.core import clock, compiled
+from pmip.core import clock, rows
 from pmip.core.errors import NotFound
 from pmip.decisions import roll as roll_mod
 from pmip.decisions import tally
@@ -144,11 +144,13 @@ def _owner_project_ids_query(account_id: int) -> QuerySet:
 def owner_project_ids(*, actor) -> set[int]:
     """Projects where the actor is a bound owner or acts as a verified delegate (one statement, from the actor's own
     bindings and delegations). Asked by every owner page: the statement is compiled once per process
-    (pmip.core.compiled), as building it costs far more than running it."""
+    (pmip.core.rows.compiled_values), as building it costs far more than running it."""
     if not _authenticated(actor):
         return set()
-    rows = compiled.values("decisions.owner_project_ids", HouseBinding, _owner_project_ids_query, actor.pk)
-    return {project_id for (project_id,) in rows}
+    found = rows.compiled_values(
+        "decisions.owner_project_ids", HouseBinding, _owner_project_ids_query, actor.pk
+    )
+    return {project_id for (project_id,) in found}
 
 
 def meetings_for_owner(*, actor) -> QuerySet[Meeting]:

@@ -1,4 +1,4 @@
-"""Statements compiled once per process (pmip.core.compiled): the same rows as the ORM, for every value."""
+"""Statements compiled once per process (pmip.core.rows.compiled_values): the same rows as the ORM, every value."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from django.db import connection
 from django.db.models.expressions import RawSQL
 from django.test.utils import CaptureQueriesContext
 
-from pmip.core import compiled
+from pmip.core import rows
 from pmip.decisions.selectors import owner_project_ids
 from pmip.decisions.selectors.meetings import _owner_project_ids_query
 from pmip.identity.models import BindingStatus, HouseBinding
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _codes(account_id: int) -> list[tuple]:
-    return compiled.values(
+    return rows.compiled_values(
         "test.codes",
         Project,
         lambda pk: Project.objects.filter(pk__gte=pk).order_by("code").values_list("code"),
@@ -42,7 +42,7 @@ def test_compiled_once_then_only_executed(city):
 
 def test_a_value_inside_the_sql_text_is_refused(city):
     with pytest.raises(ValueError):
-        compiled.values(
+        rows.compiled_values(
             "test.literal",
             Project,
             lambda pk: Project.objects.annotate(x=RawSQL(str(pk), ())).values_list("pk"),
