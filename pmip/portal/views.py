@@ -151,7 +151,7 @@ def project_search(request: HttpRequest) -> HttpResponse:
     The page depends only on the query string and whether htmx asks for the list alone — but for elder mode and
     messages to show, which are rendered for the reader — so it is kept whole in the public cache (namespace
     `project-search`, the key a hash of both) and served with the request's own CSRF token."""
-    if elder_mode(request) or _shows_messages(request):
+    if _rendered_for_reader(request):
         response = render(request, *_search_page(request))
     else:
 
@@ -160,12 +160,12 @@ def project_search(request: HttpRequest) -> HttpResponse:
             return str(render_to_string(template, {**context, "csrf_token": CSRF_STANDIN}, request))
 
         asked = json.dumps([request.META.get("QUERY_STRING", ""), is_htmx_partial(request)])
-        html = public_cache.cached(
-            SEARCH_NAMESPACE, f"page:{hashlib.sha256(asked.encode()).hexdigest()}", build
+        response = _kept_page(
+            request,
+            public_cache.cached(
+                SEARCH_NAMESPACE, f"page:{hashlib.sha256(asked.encode()).hexdigest()}", build
+            ),
         )
-        if CSRF_STANDIN in html:
-            html = html.replace(CSRF_STANDIN, get_token(request), 1)
-        response = HttpResponse(html)
     patch_vary_headers(response, ("HX-Request",))
     return response
 
@@ -290,8 +290,14 @@ def _detail_page(code: str) -> DetailPage:
     return public_cache.cached(PUBLIC_NAMESPACE, f"detail:{(code or '')[:32]}", build)
 
 
-def _shows_messages(request: HttpRequest) -> bool:
-    return bool(get_messages(request))
+def _rendered_for_reader(request: HttpRequest) -> bool:
+    """Elder mode or messages to show: the page differs from the kept one and is rendered for this reader."""
+    return elder_mode(request) or bool(get_messages(request))
+
+
+def _kept_page(request: HttpRequest, html: str) -> HttpResponse:
+    """A page rendered ahead of the request (kept in the public cache), with the request's CSRF token in its place."""
+    return HttpResponse(html.replace(CSRF_STANDIN, get_token(request), 1))
 
 
 @domain_errors(back="portal:project_search")
@@ -301,8 +307,8 @@ def project_detail(request: HttpRequest, code: str) -> HttpResponse:
     page = _detail_page(code)
     project = page.project
     context = _project_context(project, "basic", request)
-    if not context["is_mine"] and not elder_mode(request) and not _shows_messages(request):
-        return HttpResponse(page.public_page.replace(CSRF_STANDIN, get_token(request), 1))
+    if not context["is_mine"] and not _rendered_for_reader(request):
+        return _kept_page(request, page.public_page)
     back = "portal:service" if context["is_mine"] else "portal:project_search"
     context.update(
         page_title=project.name,

@@ -22,7 +22,7 @@ VARYING = {"x-request-id", "set-cookie"}
 
 def _rendered(monkeypatch):
     """Force project_detail onto its render path (as when a message is to be shown, but none is)."""
-    monkeypatch.setattr(views, "_shows_messages", lambda request: True)
+    monkeypatch.setattr(views, "_rendered_for_reader", lambda request: True)
 
 
 def _page(client, path=DETAIL):
