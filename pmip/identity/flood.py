@@ -27,8 +27,10 @@ import functools
 import json
 import re
 
+from django.conf import settings
 from django.http import HttpResponse, QueryDict
 from django.template.loader import render_to_string
+from django.utils.csp import CSP, build_policy
 
 from pmip.core import ratelimit
 from pmip.core.errors import RateLimited
@@ -99,6 +101,9 @@ def _page(request, form: QueryDict, *, code: str, status: int, retry_after: str)
     response["Cache-Control"] = "no-store"
     response["X-Frame-Options"] = "DENY"
     response["X-Content-Type-Options"] = "nosniff"
+    # This middleware answers before the CSP middleware runs: the page carries the site's policy itself.
+    if settings.SECURE_CSP:
+        response[CSP.HEADER_ENFORCE] = build_policy(settings.SECURE_CSP)
     return response
 
 

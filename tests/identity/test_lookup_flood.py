@@ -209,6 +209,7 @@ def test_a_saturated_registry_refuses_the_page_look_up_before_the_session(city, 
     assert queries.captured_queries == []  # no session, no account, no cache
     assert response.status_code == 503
     assert (response["Retry-After"], response["Cache-Control"]) == ("5", "no-store")
+    assert "default-src 'self'" in response["Content-Security-Policy"]  # answered before the CSP middleware
     body = response.content.decode()
     assert "<h1>查询产权数据错误：系统繁忙，请稍后再试</h1>" in body
     assert "由于同一个时间点绑定的人数过多，请换一个时间点尝试重新绑定。" in body
