@@ -26,6 +26,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+from typing import cast
 
 from django.conf import settings
 from django.http import HttpResponse, QueryDict
@@ -103,7 +104,7 @@ def _page(request, form: QueryDict, *, code: str, status: int, retry_after: str)
     response["X-Content-Type-Options"] = "nosniff"
     # This middleware answers before the CSP middleware runs: the page carries the site's policy itself.
     if settings.SECURE_CSP:
-        response[CSP.HEADER_ENFORCE] = build_policy(settings.SECURE_CSP)
+        response[CSP.HEADER_ENFORCE] = build_policy(cast("dict[str, list[str]]", settings.SECURE_CSP))
     return response
 
 
