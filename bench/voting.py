@@ -100,7 +100,13 @@ def _child() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     django.setup()
     command, args = sys.argv[1], json.loads(sys.argv[2])
-    commands = {"setup": _setup, "load_reads": _load_reads, "read_latency": _read_latency, "verify": _verify}
+    commands = {
+        "setup": _setup,
+        "load_reads": _load_reads,
+        "read_latency": _read_latency,
+        "verify": _verify,
+        "seal_loop": _seal_loop,
+    }
     result = commands[command](**args)
     print(json.dumps(result))
 
@@ -375,15 +381,40 @@ def _read_latency(*, reads: dict, reader: int, repeats: int) -> dict:
 
 
 def _verify(*, meeting: int) -> dict:
-    """After the casting runs: the valid ballots and whether the counters equal a recount from the ballots."""
+    """After the casting runs: the valid ballots, whether the counters equal a recount from the ballots, and whether
+    the audit chain (what the sealer left, sealed now) verifies."""
+    from pmip.audit import chain
     from pmip.decisions.models import Ballot, Meeting
     from pmip.decisions.selectors import count_discrepancies
 
     m = Meeting.objects.get(pk=meeting)
+    left = chain.seal()
+    audit = chain.verify()
     return {
         "ballots": Ballot.objects.filter(meeting=m, superseded_at__isnull=True).count(),
         "discrepancies": len(count_discrepancies(m)),
+        "audit_ok": audit.ok,
+        "audit_entries": audit.checked,
+        "audit_left_for_the_last_seal": left,
     }
+
+
+def _seal_loop(*, stop: str, every: float) -> dict:
+    """The periodic sealer, as the task workers run it (every PMIP_AUDIT_SEAL_SECONDS; here more often, so its cost
+    falls inside the measured runs), until the file `stop` appears. Reports what it sealed and how far behind it was."""
+    from pmip.audit import chain
+    from pmip.core import clock
+
+    sealed, runs, max_wait = 0, 0, 0.0
+    chain.seal()  # the setup's entries (written under a frozen clock): not part of the runs
+    while not os.path.exists(stop):
+        _, oldest = chain.unsealed()
+        if oldest is not None:
+            max_wait = max(max_wait, (clock.now() - oldest).total_seconds())
+        sealed += chain.seal()
+        runs += 1
+        time.sleep(every)
+    return {"sealed": sealed, "runs": runs, "max_wait_s": round(max_wait, 2)}
 
 
 # --- casting load (POST, one ballot per request) -------------------------------------------------------------
@@ -496,6 +527,29 @@ def cast_load(host: str, port: int, ballots: Ballots, *, clients: int, seconds: 
     return result
 
 
+class Sealer:
+    """A sealer process beside the server for the casting runs; its report (a dict) is filled in on exit."""
+
+    EVERY = 1.0  # seconds between seals (production default PMIP_AUDIT_SEAL_SECONDS=5: bigger, rarer batches)
+
+    def __init__(self, env: dict[str, str]):
+        self.env = env
+        self.report: dict = {}
+        self.stop = os.path.join(tempfile.mkdtemp(prefix="pmip-sealer-"), "stop")
+        self.thread = threading.Thread(target=self._run)
+
+    def _run(self) -> None:
+        self.report.update(_run_child(self.env, "seal_loop", stop=self.stop, every=self.EVERY))
+
+    def __enter__(self) -> dict:
+        self.thread.start()
+        return self.report
+
+    def __exit__(self, *exc) -> None:
+        open(self.stop, "w").close()
+        self.thread.join()
+
+
 # --- pgbench ---------------------------------------------------------------------------------------------------
 
 PGBENCH_SCRIPT = """\\set area random(5000, 15000)
@@ -595,8 +649,9 @@ def run(*, scale: str, seconds: float, clients: int) -> dict:
     with serve(env) as (host, port):
         http_load.run(host, port, ["/healthz"], clients=clients, seconds=1.0)  # warm-up
         healthz = http_load.run(host, port, ["/healthz"], clients=clients, seconds=seconds)
-        cast_low = cast_load(host, port, ballots, clients=clients, seconds=seconds)
-        cast_high = cast_load(host, port, ballots, clients=HIGH_CLIENTS, seconds=seconds)
+        with Sealer(env) as sealer:  # the audit chain is sealed while the ballots come in, as in production
+            cast_low = cast_load(host, port, ballots, clients=clients, seconds=seconds)
+            cast_high = cast_load(host, port, ballots, clients=HIGH_CLIENTS, seconds=seconds)
     phase("HTTP runs")
     pgbench = run_pgbench(bench_url, setup["pgbench"], clients=clients, seconds=max(1, int(seconds)))
     phase("pgbench")
@@ -657,6 +712,11 @@ def run(*, scale: str, seconds: float, clients: int) -> dict:
         f"\ncast ballots stored: {check['ballots']} (201 answers: {cast_low.requests + cast_high.requests}); "
         f"counters vs recount: {'exact' if check['discrepancies'] == 0 else str(check['discrepancies']) + ' differences'}"
     )
+    print(
+        f"audit chain: sealed during the runs {sealer['sealed']} in {sealer['runs']} runs (an entry waited at most "
+        f"{sealer['max_wait_s']} s), left for the last seal {check['audit_left_for_the_last_seal']}; "
+        f"{check['audit_entries']} entries verify: {'yes' if check['audit_ok'] else 'NO'}"
+    )
     print("\nratios (same run, same machine):")
     for key, value in ratios.items():
         print(f"  {key:28s} {value}")
@@ -676,6 +736,7 @@ def run(*, scale: str, seconds: float, clients: int) -> dict:
         "statuses": {"low": cast_low.statuses, "high": cast_high.statuses},
         "exhausted": cast_low.exhausted or cast_high.exhausted,
         "cast_check": check,
+        "sealer": sealer,
         "elapsed_seconds": elapsed,
         "phases_seconds": phases,
     }

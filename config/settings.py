@@ -323,6 +323,10 @@ PMIP_PERIODIC_TASKS = [
     ("pmip.enquiries.tasks.escalate_enquiries", 3600),
     ("pmip.decisions.tasks.advance_meetings", 60),
     ("pmip.funds.tasks.reconcile_funds", 24 * 3600),
+    (
+        "pmip.audit.tasks.seal_audit_chain",
+        int(os.environ.get("PMIP_AUDIT_SEAL_SECONDS", 5)),
+    ),  # chain new entries
     ("pmip.audit.tasks.verify_audit_chain", 24 * 3600),  # verify the audit chain, publish the day's head hash
     ("pmip.credit.tasks.refresh_risk_list", 24 * 3600),  # 风险名单: enter and leave as entries expire
     ("pmip.ops.tasks.purge_idempotency_records", 3600),

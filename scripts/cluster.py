@@ -13,9 +13,10 @@ the app nodes, workers, scheduler and HAProxy and restarts any that exits (as sy
 
 `test` drives a vote flood (owner API, Idempotency-Key, retries) and a notification fan-out through the cluster
 while it kills -9 an app node and a worker, stops and restarts the replica, and finally switches over to the
-replica (the primary is stopped, the replica promoted); then it verifies and prints one line
-`acknowledged=N stored=N lost=0 duplicates=0 counters=exact outbox_duplicates=0 unavailable_s=X` and exits non-zero
-on any loss. `--light` is the CI size.
+replica (the primary is stopped, the replica promoted); then, once the workers have delivered the messages and
+sealed the audit entries, it verifies and prints one line
+`acknowledged=N stored=N lost=0 duplicates=0 counters=exact outbox_duplicates=0 audit=ok unavailable_s=X` and exits
+non-zero on any loss (audit=ok: every entry sealed and the chain verifies). `--light` is the CI size.
 """
 
 from __future__ import annotations
@@ -641,13 +642,15 @@ def test(*, light: bool) -> int:
         line = (
             f"acknowledged={len(flood.acknowledged)} stored={result['stored']} lost={result['lost']} "
             f"duplicates={result['duplicates']} counters={result['counters']} "
-            f"outbox_duplicates={result['outbox_duplicates']} unavailable_s={prober.down_s:.1f}"
+            f"outbox_duplicates={result['outbox_duplicates']} audit={result['audit']} "
+            f"unavailable_s={prober.down_s:.1f}"
         )
         print(line, flush=True)
         failed = (
             result["lost"]
             or result["duplicates"]
             or result["counters"] != "exact"
+            or result["audit"] != "ok"
             or result["outbox_duplicates"]
             or result["outbox_undelivered"]
             or flood.refused

@@ -174,14 +174,19 @@ def fanout(batch: int, pause: str = "0.1") -> dict:
 
 
 def outbox_left() -> dict:
+    """What the workers still have to do: messages to deliver, and audit entries to seal (the periodic sealer)."""
+    from pmip.audit import chain
     from pmip.notifications.models import OutboxMessage
 
-    return {"left": OutboxMessage.objects.filter(notification__title=TITLE).exclude(state="sent").count()}
+    unsealed, _ = chain.unsealed()
+    left = OutboxMessage.objects.filter(notification__title=TITLE).exclude(state="sent").count()
+    return {"left": left + unsealed, "outbox": left, "unsealed": unsealed}
 
 
 def verify(meeting_id: int, acknowledged_file: str, standin_log: str) -> dict:
     from django_tasks_db.models import DBTaskResult
 
+    from pmip.audit import chain
     from pmip.decisions.models import Ballot, Meeting
     from pmip.decisions.selectors import count_discrepancies
     from pmip.notifications.models import Notification, OutboxMessage
@@ -203,7 +208,12 @@ def verify(meeting_id: int, acknowledged_file: str, standin_log: str) -> dict:
     notes = Counter(Notification.objects.filter(title=TITLE).values_list("recipient_id", flat=True))
     tasks = Counter(DBTaskResult.objects.values_list("status", flat=True))
     claims = Counter(len(w or []) for w in DBTaskResult.objects.values_list("worker_ids", flat=True))
+    audit = chain.verify()  # sealed by the cluster's own workers, across the fail-over
     return {
+        "audit": "ok"
+        if audit.ok and not audit.unsealed
+        else f"{audit.reason or 'unsealed'} ({audit.unsealed})",
+        "audit_entries": audit.checked,
         "stored": len(ballots),
         "lost": len(acknowledged - receipts),
         "duplicates": sum(n - 1 for n in pairs.values() if n > 1)

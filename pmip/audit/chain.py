@@ -1,18 +1,22 @@
-"""The hash chain of the audit log: canonical encoding, appending under the head lock, verification.
+"""The hash chain of the audit log: canonical encoding, sealing in commit order, verification.
 
 Canonical encoding (version 1) of an entry: UTF-8 JSON, keys sorted, no spaces, no ASCII escaping, of
   v, seq, prev, at (UTC, ISO 8601 with microseconds), actor, on_behalf_of (account ids or null), actor_label, action,
   object_type, object_id, project_id, data, request_id, ip.
 entry_hash = SHA-256 hex of that encoding; prev = the previous entry's entry_hash ("" for the first).
 
-Appending (`append`) locks the one head row (SELECT ... FOR UPDATE) — services call `record()` as the last step of
-their transaction, so the lock is held only for one INSERT, one UPDATE and the commit.
+Two steps (docs/audit.md, "Sealing"):
+- `append` inserts the entry in the caller's transaction, unsealed (seq NULL): one INSERT and no shared lock, so
+  audited writes of different owners no longer queue on one row while they commit.
+- `seal` (the periodic task `seal_audit_chain`, every few seconds) takes the head row FOR UPDATE — only sealers take
+  it — and gives the committed unsealed entries, in id order, their seq, prev_hash and entry_hash. An entry is
+  therefore chained in (about) commit order, once: the database refuses any other change to an entry, and a seal
+  only of an unsealed one (`pmip.audit.triggers`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -20,10 +24,12 @@ from dataclasses import dataclass
 from django.db import IntegrityError, connection, transaction
 
 from pmip.audit.models import AuditEntry, AuditHead
-from pmip.core import rows
+from pmip.core import clock, rows
+from pmip.core.conf import pmip_settings
 
 STREAM = "main"
 VERSION = 1
+SEAL_BATCH = 1000  # entries per sealing transaction: the head lock is held for one batch
 
 
 def normalise_data(data: dict | None) -> dict:
@@ -59,11 +65,21 @@ def entry_hash(entry: AuditEntry) -> str:
     return hashlib.sha256(canonical(entry)).hexdigest()
 
 
+def append(entry: AuditEntry) -> AuditEntry:
+    """Insert `entry` (unsaved) unsealed, in the caller's transaction: one INSERT, no lock. `seal` chains it once the
+    transaction has committed; a rolled-back entry is never chained."""
+    entry.data = normalise_data(entry.data)
+    entry.seq, entry.prev_hash, entry.entry_hash = None, "", ""
+    rows.insert(entry)  # what entry.save(force_insert=True) writes, without compiling the ORM's insert
+    return entry
+
+
 def _locked_head() -> AuditHead:
+    """The head row, locked until the commit (SQLite: the IMMEDIATE transaction already serialises writers). Created
+    from the last sealed entry when missing (first entry ever, or a test flush emptied the table)."""
     head = AuditHead.objects.select_for_update().filter(stream=STREAM).first()
     if head is not None:
         return head
-    # First entry ever, or the table was emptied by a test flush: start from the last chained entry.
     last = AuditEntry.objects.filter(seq__isnull=False).order_by("-seq").first()
     try:
         with transaction.atomic():
@@ -73,63 +89,46 @@ def _locked_head() -> AuditHead:
                 hash=last.entry_hash if last else "",
             )
     except IntegrityError:
-        pass  # created meanwhile by another transaction
+        pass  # created meanwhile by another sealer
     return AuditHead.objects.select_for_update().get(stream=STREAM)
 
 
-def _locked_head_row() -> tuple[int, str]:
-    """(seq, hash) of the head, locked FOR UPDATE until the commit: one plain statement (the ORM path creates the head
-    when there is none yet)."""
-    sql = f"SELECT seq, hash FROM {AuditHead._meta.db_table} WHERE stream = %s"  # noqa: S608 — constant table name
-    if connection.vendor == "postgresql":
-        sql += " FOR UPDATE"  # SQLite serialises writers (BEGIN IMMEDIATE)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [STREAM])
-        row = cursor.fetchone()
-    if row is None:
+_SEAL_SQL = (
+    f"UPDATE {AuditEntry._meta.db_table} SET seq = %s, prev_hash = %s, entry_hash = %s"  # noqa: S608 — model's table
+    " WHERE id = %s AND seq IS NULL"
+)
+
+
+def _seal_batch(batch: int) -> int:
+    with transaction.atomic():
         head = _locked_head()
-        return head.seq, head.hash
-    return int(row[0]), row[1]
-
-
-def _insert_moving_head(entry: AuditEntry) -> None:
-    """PostgreSQL: insert the entry and move the head in one statement (a data-modifying WITH), as `save()` and an
-    UPDATE would in two. The values are prepared by the model fields, as the ORM's insert prepares them; the
-    statement text is built once (`pmip.core.rows`)."""
-    with connection.cursor() as cursor:
-        cursor.execute(_moving_head_sql(), [*rows.insert_values(entry), entry.seq, entry.entry_hash, STREAM])
-        entry.pk = cursor.fetchone()[0]
-    entry._state.adding = False
-    entry._state.db = connection.alias
-
-
-@functools.cache
-def _moving_head_sql() -> str:
-    table, columns, placeholders = rows.insert_parts(AuditEntry)
-    return (
-        f"WITH e AS (INSERT INTO {table} ({columns}) VALUES ({placeholders}) RETURNING id)"  # noqa: S608 — model's own names
-        f" UPDATE {AuditHead._meta.db_table} SET seq = %s, hash = %s WHERE stream = %s RETURNING (SELECT id FROM e)"
-    )
-
-
-def append(entry: AuditEntry) -> AuditEntry:
-    """Give `entry` (unsaved) its place in the chain and save it. Must run inside the caller's transaction.
-
-    Statements: the head read under its lock, then the insert and the head's move (one statement on PostgreSQL)."""
-    entry.data = normalise_data(entry.data)
-    entry.seq, entry.prev_hash = _locked_head_row()
-    entry.seq += 1
-    entry.entry_hash = entry_hash(entry)
-    if connection.vendor == "postgresql":
-        _insert_moving_head(entry)
-    else:
-        rows.insert(entry)  # what entry.save(force_insert=True) writes, without compiling the ORM's insert
+        # read after the lock: a sealer that held it before us has committed, and this statement sees its work
+        pending = list(AuditEntry.objects.filter(seq__isnull=True).order_by("id")[:batch])
+        if not pending:
+            return 0
+        seq, prev = head.seq, head.hash
+        params: list[tuple[int, str, str, int]] = []
+        for entry in pending:
+            seq += 1
+            entry.seq, entry.prev_hash = seq, prev
+            entry.entry_hash = prev = entry_hash(entry)
+            params.append((seq, entry.prev_hash, entry.entry_hash, entry.pk))
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {AuditHead._meta.db_table} SET seq = %s, hash = %s WHERE stream = %s",  # noqa: S608
-                [entry.seq, entry.entry_hash, STREAM],
-            )
-    return entry
+            cursor.executemany(_SEAL_SQL, params)
+            if cursor.rowcount not in (-1, len(params)):  # cannot happen under the head lock; never seal half
+                raise RuntimeError("audit entries were sealed meanwhile by someone not holding the head lock")
+        AuditHead.objects.filter(stream=STREAM).update(seq=seq, hash=prev)
+        return len(pending)
+
+
+def seal(*, batch: int = SEAL_BATCH) -> int:
+    """Chain every committed unsealed entry, oldest id first, one batch per transaction. Returns how many."""
+    total = 0
+    while True:
+        done = _seal_batch(batch)
+        total += done
+        if done < batch:
+            return total
 
 
 @dataclass(frozen=True)
@@ -141,19 +140,30 @@ class Verification:
     broken_seq: int | None = None
     broken_id: int | None = None
     reason: str = ""
+    unsealed: int = 0  # entries not chained yet (normal for a few seconds after their commit)
+    oldest_unsealed_at: dt.datetime | None = None
 
 
-def verify(*, batch: int = 2000) -> Verification:
-    """Walk the chain from the first entry; stop at the first broken link and name it."""
+def unsealed() -> tuple[int, dt.datetime | None]:
+    """How many entries wait for `seal`, and when the oldest was written (partial index: no scan of the log)."""
+    pending = AuditEntry.objects.filter(seq__isnull=True)
+    oldest = pending.order_by("id").values_list("at", flat=True).first()
+    return (pending.count() if oldest is not None else 0), oldest
+
+
+def verify(*, batch: int = 2000, stale_after: dt.timedelta | None = None) -> Verification:
+    """Walk the chain from the first entry; stop at the first broken link and name it. Entries still unsealed are
+    counted; one older than `stale_after` (default: the setting `audit_seal_alarm_seconds`) fails the check, since
+    the sealer has stopped and those entries are not protected by the chain."""
     prev_hash, expected_seq, checked = "", 1, 0
     last_id = None
     qs = AuditEntry.objects.filter(seq__isnull=False).order_by("seq")
     after = 0
     while True:
-        rows = list(qs.filter(seq__gt=after)[:batch])
-        if not rows:
+        page = list(qs.filter(seq__gt=after)[:batch])
+        if not page:
             break
-        for entry in rows:
+        for entry in page:
             if entry.seq != expected_seq:
                 return Verification(
                     False,
@@ -179,7 +189,22 @@ def verify(*, batch: int = 2000) -> Verification:
         return Verification(
             False, checked, expected_seq - 1, prev_hash, head.seq, last_id, "链头与最后一条不符"
         )
-    unchained = AuditEntry.objects.filter(seq__isnull=True).first()
-    if unchained is not None and checked:
-        return Verification(False, checked, expected_seq - 1, prev_hash, None, unchained.pk, "有未入链的记录")
-    return Verification(True, checked, expected_seq - 1, prev_hash)
+    waiting, oldest = unsealed()
+    if stale_after is None:
+        stale_after = dt.timedelta(seconds=pmip_settings().audit_seal_alarm_seconds)
+    if oldest is not None and clock.now() - oldest > stale_after:
+        minutes = int(stale_after.total_seconds() // 60)
+        return Verification(
+            False,
+            checked,
+            expected_seq - 1,
+            prev_hash,
+            None,
+            None,
+            f"有{waiting}条记录超过{minutes}分钟未入链（封链任务未运行）",
+            waiting,
+            oldest,
+        )
+    return Verification(
+        True, checked, expected_seq - 1, prev_hash, unsealed=waiting, oldest_unsealed_at=oldest
+    )

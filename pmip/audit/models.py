@@ -4,8 +4,8 @@ Entries are written by services in the same transaction as the change they recor
 path: the model refuses both, the admin is read-only, and the database refuses them too (triggers on SQLite and
 PostgreSQL; on PostgreSQL also a statement trigger refusing TRUNCATE by anyone but the table owner).
 Every entry carries `seq` (its place in the one chain), `prev_hash` (the previous entry's hash) and `entry_hash`
-(SHA-256 over the canonical encoding of the entry, `pmip.audit.chain`), so a rewrite by someone who can get around
-the triggers breaks the chain; `manage.py verify_audit` finds the first broken link and the nightly head hashes
+(SHA-256 over the canonical encoding of the entry, `pmip.audit.chain`), given by the sealer seconds after the commit
+(until then seq is NULL), so a rewrite by someone who can get around the triggers breaks the chain; `manage.py verify_audit` finds the first broken link and the nightly head hashes
 (`AuditHeadPublication`) show a rewrite of the whole tail. Kept at least 6 months (Cybersecurity Law Art. 21);
 in practice kept for good.
 """
@@ -44,7 +44,11 @@ class AuditEntry(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
+            # the sealer's queue: only the few entries not chained yet are in it (pmip.audit.chain.seal)
+            models.Index(fields=["id"], name="audit_unsealed_idx", condition=models.Q(seq__isnull=True)),
+        ]
         verbose_name = "审计记录"
         verbose_name_plural = "审计记录"
 
@@ -61,7 +65,7 @@ class AuditEntry(models.Model):
 
 
 class AuditHead(models.Model):
-    """The head of the chain: the last entry's seq and hash. Locked (FOR UPDATE) while one entry is appended."""
+    """The head of the chain: the last sealed entry's seq and hash. Locked (FOR UPDATE) while a batch is sealed."""
 
     stream = models.CharField(max_length=32, primary_key=True)
     seq = models.BigIntegerField(default=0)

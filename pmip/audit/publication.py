@@ -16,8 +16,10 @@ from pmip.core import clock
 
 
 def verify_and_publish() -> AuditHeadPublication | None:
-    """Verify the whole chain; publish today's head (once per local day). Returns the publication (None when
-    today's was already published). A broken chain is published too (chain_ok False) and audited."""
+    """Chain what is waiting, verify the whole chain, publish today's head (once per local day). Returns the
+    publication (None when today's was already published). A broken chain is published too (chain_ok False) and
+    audited."""
+    chain.seal()
     result = chain.verify()
     today = clock.today()
     if AuditHeadPublication.objects.filter(day=today).exists():

@@ -1,5 +1,6 @@
-"""Writing audit entries. Call `record()` inside the service's transaction, as late as possible (it takes the chain's
-head lock until the commit).
+"""Writing audit entries. Call `record()` inside the service's transaction: the entry commits or rolls back with the
+change it records. It is one INSERT and takes no shared lock; the entry is chained seconds after the commit
+(`pmip.audit.chain.seal`).
 
 `record()` refuses an action code that is not registered (`pmip.audit.actions`) and refuses to run outside an
 atomic block: an audit entry must commit or roll back with the change it records.

@@ -6,9 +6,26 @@ import logging
 
 from django.tasks import task
 
+from pmip.audit import chain
 from pmip.audit.publication import verify_and_publish
+from pmip.core import clock
+from pmip.core.conf import pmip_settings
 
 log = logging.getLogger(__name__)
+
+
+@task
+def seal_audit_chain() -> str:
+    """Every few seconds (PMIP_AUDIT_SEAL_SECONDS): chain the entries committed since the last run. Logs an error
+    when entries have waited longer than PMIP_AUDIT_SEAL_ALARM_SECONDS (the sealer was stopped or failing)."""
+    sealed = chain.seal()
+    waiting, oldest = chain.unsealed()
+    if (
+        oldest is not None
+        and (clock.now() - oldest).total_seconds() > pmip_settings().audit_seal_alarm_seconds
+    ):
+        log.error("audit log: %d entries unchained since %s", waiting, oldest.isoformat())
+    return f"sealed {sealed}"
 
 
 @task

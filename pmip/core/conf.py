@@ -64,6 +64,9 @@ class PmipSettings:
     offline_evidence_retention_days: int = 180  # evidence files are deleted this many days after the decision
     decisions_file_max_bytes: int = 20 * MIB
 
+    # audit log: an entry left unchained this long fails verify_audit (the sealer has stopped; pmip.audit.chain)
+    audit_seal_alarm_seconds: int = 600
+
     # admission control (pmip.core.admission): concurrent requests per process; 0 = off
     admission_concurrency: int = 0
     admission_queue_seconds: float = 1.0

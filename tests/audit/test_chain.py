@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -9,20 +10,23 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
-from pmip.audit import actions, chain, triggers
+from pmip.audit import actions, chain, tasks, triggers
 from pmip.audit.models import AuditEntry, AuditHeadPublication
 from pmip.audit.publication import verify_and_publish
 from pmip.audit.services import record
+from pmip.core import clock
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _write(n: int, action: str = "registry.project.updated") -> list[AuditEntry]:
-    out = []
+    """`n` entries, each in its own transaction, then sealed (as the periodic sealer would); returned as stored."""
+    ids = []
     for i in range(n):
         with transaction.atomic():
-            out.append(record(actor=None, action=action, data={"i": i, "text": "中文", "amount": "1.50"}))
-    return out
+            ids.append(record(actor=None, action=action, data={"i": i, "text": "中文", "amount": "1.50"}).pk)
+    chain.seal()
+    return list(AuditEntry.objects.filter(pk__in=ids).order_by("seq"))
 
 
 def _raw(sql: str, params=()):
@@ -150,7 +154,7 @@ def test_nightly_publication_and_a_later_consistent_rewrite_shows(db, client, ca
             [entry.prev_hash, entry.entry_hash, entry.pk],
         )
         prev = entry.entry_hash
-    last = AuditEntry.objects.order_by("-seq").first()
+    last = AuditEntry.objects.filter(seq__isnull=False).order_by("-seq").first()
     _raw("UPDATE audit_audithead SET seq = %s, hash = %s", [last.seq, last.entry_hash])
     triggers.install(connection)
     assert chain.verify().ok
@@ -167,5 +171,81 @@ def test_publications_are_append_only(db):
     assert AuditHeadPublication.objects.get().hash == publication.hash
 
 
-def test_the_nightly_task_is_scheduled(settings):
-    assert ("pmip.audit.tasks.verify_audit_chain", 24 * 3600) in settings.PMIP_PERIODIC_TASKS
+def test_the_nightly_task_and_the_sealer_are_scheduled(settings):
+    tasks = dict(settings.PMIP_PERIODIC_TASKS)
+    assert tasks["pmip.audit.tasks.verify_audit_chain"] == 24 * 3600
+    assert tasks["pmip.audit.tasks.seal_audit_chain"] <= 60
+
+
+def test_an_entry_is_written_unsealed_and_the_sealer_chains_it_once_in_id_order(db):
+    with transaction.atomic():
+        first = record(actor=None, action="registry.project.updated", data={"n": 1})
+        second = record(actor=None, action="registry.project.updated", data={"n": 2})
+    with transaction.atomic():
+        third = record(actor=None, action="registry.project.updated", data={"n": 3})
+    stored = AuditEntry.objects.get(pk=first.pk)
+    assert (stored.seq, stored.prev_hash, stored.entry_hash) == (None, "", "")
+    assert chain.verify().ok and chain.verify().unsealed == 3  # waiting a few seconds is normal
+    assert chain.seal() == 3
+    assert chain.seal() == 0  # nothing is sealed twice
+    sealed = {e.pk: e for e in AuditEntry.objects.all()}
+    assert [sealed[e.pk].seq for e in (first, second, third)] == [1, 2, 3]
+    assert sealed[second.pk].prev_hash == sealed[first.pk].entry_hash
+    result = chain.verify()
+    assert result.ok and result.checked == 3 and result.unsealed == 0
+    assert result.head_hash == sealed[third.pk].entry_hash
+
+
+def test_a_rolled_back_entry_is_never_chained(db):
+    with pytest.raises(RuntimeError, match="change failed"), transaction.atomic():
+        record(actor=None, action="registry.project.updated")
+        raise RuntimeError("change failed")  # the service's change fails after its audit entry was written
+    assert chain.seal() == 0 and not AuditEntry.objects.exists()
+
+
+def test_seal_works_in_batches_and_keeps_one_chain(db):
+    for i in range(7):
+        with transaction.atomic():
+            record(actor=None, action="registry.project.updated", data={"i": i})
+    assert chain.seal(batch=3) == 7
+    assert list(AuditEntry.objects.order_by("id").values_list("seq", flat=True)) == list(range(1, 8))
+    assert chain.verify().ok
+
+
+def test_the_database_lets_only_the_seal_of_an_unsealed_entry_through(db):
+    with transaction.atomic():
+        entry = record(actor=None, action="registry.project.updated", data={"x": 1})
+    # a "seal" that also changes what the entry says is refused
+    with pytest.raises(DatabaseError), transaction.atomic():
+        _raw(
+            "UPDATE audit_auditentry SET seq = 1, prev_hash = '', entry_hash = 'h', action = 'x' WHERE id = %s",
+            [entry.pk],
+        )
+    with pytest.raises(DatabaseError), transaction.atomic():
+        _raw("UPDATE audit_auditentry SET data = %s WHERE id = %s", ['{"x": 2}', entry.pk])
+    chain.seal()
+    sealed = AuditEntry.objects.get(pk=entry.pk)
+    assert sealed.seq == 1 and sealed.data == {"x": 1}
+    # a sealed entry cannot be sealed again (moved in the chain or given another hash)
+    for sql in (
+        "UPDATE audit_auditentry SET seq = 5 WHERE id = %s",
+        "UPDATE audit_auditentry SET entry_hash = 'forged' WHERE id = %s",
+        "UPDATE audit_auditentry SET seq = NULL WHERE id = %s",
+    ):
+        with pytest.raises(DatabaseError), transaction.atomic():
+            _raw(sql, [entry.pk])
+    assert AuditEntry.objects.get(pk=entry.pk).entry_hash == sealed.entry_hash
+
+
+def test_entries_left_unsealed_too_long_fail_the_check_until_sealed(db, settings, capsys):
+    settings.PMIP_AUDIT_SEAL_ALARM_SECONDS = 600
+    with clock.frozen(clock.now() - dt.timedelta(minutes=11)), transaction.atomic():
+        record(actor=None, action="registry.project.updated")
+    result = chain.verify()
+    assert not result.ok and result.unsealed == 1 and "超过10分钟未入链" in result.reason
+    with pytest.raises(CommandError, match="未入链"):
+        call_command("verify_audit")
+    assert tasks.seal_audit_chain.call() == "sealed 1"
+    assert chain.verify().ok
+    call_command("verify_audit")
+    assert "audit chain OK: 1 entries" in capsys.readouterr().out

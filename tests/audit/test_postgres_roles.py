@@ -72,7 +72,22 @@ def test_the_app_role_cannot_alter_or_erase_the_audit_log(app_role):
     assert "owner" in _refused(app_role, "ALTER TABLE audit_auditentry DISABLE TRIGGER ALL")
     assert "owner" in _refused(app_role, "DROP TRIGGER audit_auditentry_append_only ON audit_auditentry")
     assert "TRUNCATE refused" in _refused(app_role, "TRUNCATE audit_auditheadpublication")
-    # the app role still appends (what the platform does all day)
+    # the app role may seal an unsealed entry, and only that: a seal that also changes the entry is refused
+    assert "append-only" in _refused(
+        app_role,
+        f"UPDATE audit_auditentry SET seq = 1, entry_hash = 'h', action = 'x' WHERE id = {entry.pk}",
+    )
+    # the app role still appends and seals (what the platform does all day)
     count = app_role.execute("SELECT count(*) FROM audit_auditentry").fetchone()[0]
     assert count == AuditEntry.objects.count() == 1
-    assert chain.verify().ok
+    stored = AuditEntry.objects.get(pk=entry.pk)
+    stored.seq, stored.prev_hash = 1, ""
+    sealed_hash = chain.entry_hash(stored)
+    app_role.execute(
+        "UPDATE audit_auditentry SET seq = 1, prev_hash = '', entry_hash = %s WHERE id = %s",
+        [sealed_hash, entry.pk],
+    )
+    app_role.execute("UPDATE audit_audithead SET seq = 1, hash = %s WHERE stream = 'main'", [sealed_hash])
+    assert "append-only" in _refused(app_role, f"UPDATE audit_auditentry SET seq = 2 WHERE id = {entry.pk}")
+    result = chain.verify()
+    assert result.ok, result

@@ -1,5 +1,5 @@
 """`manage.py verify_audit`: walk the audit hash chain; name the first broken link (exit status 1), or print the
-head. `--publish` also publishes today's head hash (what the nightly task does)."""
+head. Entries the sealer has left unchained for too long fail it too (PMIP_AUDIT_SEAL_ALARM_SECONDS). `--publish` also publishes today's head hash (what the nightly task does)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, publish: bool, **options) -> None:
         result = chain.verify()
+        if not result.ok and result.broken_seq is None and result.broken_id is None:
+            raise CommandError(f"audit log: {result.reason}; the chain up to seq {result.head_seq} is intact")
         if not result.ok:
             raise CommandError(
                 f"audit chain broken at seq {result.broken_seq} (entry id {result.broken_id}): {result.reason}; "
@@ -32,6 +34,7 @@ class Command(BaseCommand):
                 )
         self.stdout.write(
             f"audit chain OK: {result.checked} entries, head seq {result.head_seq} {result.head_hash}"
+            + (f"; {result.unsealed} newer entries wait for the sealer" if result.unsealed else "")
         )
         if publish:
             publication = verify_and_publish()
