@@ -40,6 +40,11 @@ def insert_parts(model: type[models.Model], alias: str = "default") -> tuple[str
     return table, columns, placeholders
 
 
+def insert_fields(model: type[models.Model], alias: str = "default") -> list:
+    """The fields of `insert_parts`' columns, in their order."""
+    return _insert_plan(model, alias)[3]
+
+
 def insert_values(instance: models.Model, alias: str = "default") -> list:
     """The values of `insert_parts`' columns, prepared as the ORM's insert prepares them."""
     connection = connections[alias]

@@ -27,6 +27,7 @@ cancelled, decisions.matter.added / updated / removed, decisions.file.uploaded, 
 decisions.ballot.cast, decisions.paper.entered / confirmed / mismatch / not_counted.
 """
 
+from pmip.decisions.services.ballot_rows import receipt_code
 from pmip.decisions.services.common import (
     CANDIDATE_NAME_MAX,
     REASON_MAX,
@@ -50,7 +51,7 @@ from pmip.decisions.services.transitions import (
     publish_notice,
     publish_results,
 )
-from pmip.decisions.services.voting import CastResult, cast_ballot, cast_ballots, nominate_voter, receipt_code
+from pmip.decisions.services.voting import CastResult, cast_ballot, cast_ballots, nominate_voter
 from pmip.decisions.storage import file_max_bytes, open_stored_file
 
 __all__ = [

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
-import json
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from django.db import IntegrityError, connection, transaction
@@ -38,6 +36,7 @@ from pmip.decisions.rules import (
     choice_for,
     normalise_choices,
 )
+from pmip.decisions.services import ballot_rows
 from pmip.decisions.services.common import AlreadyVoted, NotEligible, VotingNotOpen, _require_actor
 from pmip.delegation.selectors import acting_for
 from pmip.delegation.services import record_as_delegate
@@ -125,30 +124,6 @@ class CastResult:
     sequence: int
     receipt: str
     replaced: bool
-
-
-def receipt_code(
-    *,
-    meeting_id: int,
-    matter_id: int,
-    sequence: int,
-    owner_token: str,
-    choices: Mapping[str, str],
-    channel: str,
-    nonce: str,
-) -> str:
-    """SHA-256 over the canonical ballot. The random nonce keeps it from being reversed to the choice."""
-    doc = {
-        "v": 1,
-        "meeting": meeting_id,
-        "matter": matter_id,
-        "sequence": sequence,
-        "owner": owner_token,
-        "choices": dict(choices),
-        "channel": channel,
-        "nonce": nonce,
-    }
-    return hashlib.sha256(json.dumps(doc, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
 def _require_voting_open(meeting: Meeting) -> dt.datetime:
@@ -286,30 +261,6 @@ def _read_voter(*, actor: Account, meeting_id: int, unit_id: int) -> _Voter | No
     return _Voter(meeting=meeting, entries=entries, actor_delegated=bool(rows[0][-1]))
 
 
-_SEQUENCE_SQL = "UPDATE decisions_meeting SET ballot_sequence = ballot_sequence + %s WHERE id = %s"
-
-
-def _allocate_sequences(meeting: Meeting, n: int, *, after: tuple[str, list] | None = None) -> int:
-    """Reserve `n` receipt sequence numbers of the meeting; returns the first. The UPDATE locks the meeting row
-    against other casts until commit (gapless, unique), so it is taken last, after the count rows.
-
-    `after` (PostgreSQL): the last count-row UPDATE, sent in the same statement as a data-modifying WITH — one round
-    trip fewer. The meeting's UPDATE waits for it: its condition on the WITH's result is a one-time filter, evaluated
-    before the meeting row is read, so the count row is still locked first (the lock order of `_record_ballots`)."""
-    sql, params = f"{_SEQUENCE_SQL} RETURNING ballot_sequence", [n, meeting.pk]
-    if after is not None:
-        counts_sql, counts_params = after
-        # Built from constants (_count_updates, _SEQUENCE_SQL); the values are parameters.
-        sql = f"WITH c AS ({counts_sql} RETURNING 1) {_SEQUENCE_SQL} AND (SELECT count(*) FROM c) >= 0"  # noqa: S608
-        sql += " RETURNING ballot_sequence"
-        params = [*counts_params, *params]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        last = cursor.fetchone()[0]
-    meeting.ballot_sequence = last
-    return last - n + 1
-
-
 @dataclass
 class _PendingBallot:
     matter: Matter
@@ -325,10 +276,20 @@ class _PendingBallot:
     check_current: bool = True
 
 
-def _record_ballots(*, meeting: Meeting, pending: list[_PendingBallot], now: dt.datetime) -> list[Ballot]:
+def _record_ballots(
+    *,
+    meeting: Meeting,
+    pending: list[_PendingBallot],
+    now: dt.datetime,
+    before_counts: Callable[[list[_PendingBallot]], None] | None = None,
+) -> list[Ballot]:
     """Write the ballots (one per matter, in matter order) and move the counters. Lock order, the same for every
     writer: the owner's valid ballots, the count rows matter by matter (F() updates, row locks until commit), and
-    last the meeting row for the sequence numbers — so the per-meeting critical section is only the inserts."""
+    last the meeting row for the sequence numbers — so the per-meeting critical section is only the inserts.
+
+    `before_counts` runs once the owner's current ballots are known (`item.existing`) and before the count rows are
+    locked: the cast writes its audit entries there, so every cast of the meeting does not wait for them on the
+    count and meeting rows (what the entry records does not depend on the sequence or the receipt)."""
     # Kept whole: the lock order of the docstring, one pass per step; splitting it would hide that order.
     for item in pending:
         matter = item.matter
@@ -345,9 +306,9 @@ def _record_ballots(*, meeting: Meeting, pending: list[_PendingBallot], now: dt.
             if existing.channel == BallotChannel.ONLINE and not meeting.allow_ballot_change:
                 raise AlreadyVoted(f"您已对议题“{matter.title}”投票，投票后不能修改。")
         item.existing = existing
-    last_count = (
-        None  # PostgreSQL: the last count-row UPDATE goes with the sequence's (`_allocate_sequences`)
-    )
+    if before_counts is not None:
+        before_counts(pending)
+    last_count = None  # PostgreSQL: the last count-row UPDATE goes with the sequence and the inserts
     for item in pending:
         if item.existing is not None:
             _execute(_count_updates(item.matter, item.existing.choices, item.existing.area, -1))
@@ -357,11 +318,8 @@ def _record_ballots(*, meeting: Meeting, pending: list[_PendingBallot], now: dt.
         if item is pending[-1] and connection.vendor == "postgresql":
             last_count = updates.pop()
         _execute(updates)
-    first = _allocate_sequences(meeting, len(pending), after=last_count)
-    ballots: list[Ballot] = []
-    for offset, item in enumerate(pending):
-        nonce = secrets.token_hex(16)
-        ballot = Ballot(
+    ballots = [
+        Ballot(
             meeting=meeting,
             matter=item.matter,
             owner_token=item.owner_token,
@@ -370,26 +328,21 @@ def _record_ballots(*, meeting: Meeting, pending: list[_PendingBallot], now: dt.
             channel=item.channel,
             by_delegate=item.by_delegate,
             paper_entry=item.paper_entry,
-            sequence=first + offset,
-            nonce=nonce,
+            nonce=secrets.token_hex(16),
             cast_at=now,
         )
-        ballot.receipt = receipt_code(
-            meeting_id=meeting.pk,
-            matter_id=item.matter.pk,
-            sequence=ballot.sequence,
-            owner_token=item.owner_token,
-            choices=item.choices,
-            channel=item.channel,
-            nonce=nonce,
-        )
-        try:
-            # No savepoint: a refused insert ends the whole cast (the transaction rolls back as AlreadyVoted
-            # leaves the atomic block), so there is nothing to recover inside it. rows.insert: what
-            # ballot.save(force_insert=True) writes, without compiling the ORM's insert.
-            rows.insert(ballot)
-        except IntegrityError:
-            raise AlreadyVoted(f"您已对议题“{item.matter.title}”投票，投票后不能修改。") from None
+        for item in pending
+    ]
+    try:
+        # No savepoint: a refused insert ends the whole cast (the transaction rolls back as AlreadyVoted leaves the
+        # atomic block), so there is nothing to recover inside it.
+        _insert_ballots(meeting, ballots, last_count)
+    except IntegrityError:
+        conflict = next(
+            (i for i in pending if not i.check_current), pending[0]
+        )  # a ballot committed meanwhile
+        raise AlreadyVoted(f"您已对议题“{conflict.matter.title}”投票，投票后不能修改。") from None
+    for item, ballot in zip(pending, ballots, strict=True):
         existing = item.existing
         if existing is not None:
             existing.superseded_by = ballot
@@ -398,8 +351,28 @@ def _record_ballots(*, meeting: Meeting, pending: list[_PendingBallot], now: dt.
                 PaperBallotEntry.objects.filter(pk=existing.paper_entry_id).update(
                     state=PaperEntryState.NOT_COUNTED
                 )
-        ballots.append(ballot)
     return ballots
+
+
+def _insert_ballots(meeting: Meeting, ballots: list[Ballot], last_count: tuple[str, list] | None) -> None:
+    """Sequence numbers, receipts and rows of `ballots`: one statement on PostgreSQL (`ballot_rows`); elsewhere the
+    sequence, then each row (rows.insert: what save(force_insert=True) writes, without compiling the ORM's insert)."""
+    if last_count is not None:
+        ballot_rows.insert_sequenced(meeting, ballots, last_count)
+        return
+    first = ballot_rows.allocate_sequences(meeting, len(ballots))
+    for offset, ballot in enumerate(ballots):
+        ballot.sequence = first + offset
+        ballot.receipt = ballot_rows.receipt_code(
+            meeting_id=meeting.pk,
+            matter_id=ballot.matter_id,
+            sequence=ballot.sequence,
+            owner_token=ballot.owner_token,
+            choices=ballot.choices,
+            channel=ballot.channel,
+            nonce=ballot.nonce,
+        )
+        rows.insert(ballot)
 
 
 def _authorise_voter(actor: Account, meeting: Meeting, entry: RollEntry, *, actor_delegated: bool):
@@ -484,9 +457,9 @@ def cast_ballots(
     ValidationFailed (answer).
 
     Statements for an owner voting for themself on questions of the whole project: the voter (meeting under its
-    lock, roll entries, delegation rule), the matters with the owner's current ballots, per matter the count row
-    (on PostgreSQL the last one in the sequence's statement), the sequence, per matter the ballot, and the audit
-    entries (tests/decisions/test_cast_queries.py)."""
+    lock, roll entries, delegation rule), the matters with the owner's current ballots, the audit entries (before the
+    shared count and meeting rows are locked), per matter the count row (on PostgreSQL the last one in the
+    sequence's statement), the sequence, and per matter the ballot (tests/decisions/test_cast_queries.py)."""
     # Kept whole: the cast's few statements in one transaction, in the lock order of _record_ballots (their number is fixed by tests/decisions/test_cast_queries.py).
     _require_actor(actor)
     try:
@@ -542,36 +515,40 @@ def cast_ballots(
                     check_current=getattr(matter, "current_ballot_id", None) is not None,
                 )
             )
-        ballots = _record_ballots(meeting=meeting, pending=pending, now=admitted_at)
-        results: list[CastResult] = []
-        for item, ballot in zip(pending, ballots, strict=True):
-            replaced = item.existing
-            # Who cast, in which matter, when — never the ballot's id, sequence or receipt, which would join the
-            # entry (and its actor) to the choice (docs/security.md, vote privacy).
-            data = {
-                "meeting": meeting.pk,
-                "matter": item.matter.pk,
-                "channel": ballot.channel,
-                "replaced": replaced is not None,
-            }
-            if delegation is not None:
-                record_as_delegate(
-                    delegate=actor,
-                    principal=principal,
-                    project=meeting.project,
-                    action="decisions.ballot.cast",
-                    obj=item.matter,
-                    data=data,
-                )
-            else:
-                record(
-                    actor=actor,
-                    action="decisions.ballot.cast",
-                    obj=item.matter,
-                    project_id=meeting.project_id,
-                    data=data,
-                )
-            results.append(CastResult(item.matter.pk, ballot.sequence, ballot.receipt, replaced is not None))
+
+        def audit(items: list[_PendingBallot]) -> None:
+            for item in items:
+                # Who cast, in which matter, when — never the ballot's id, sequence or receipt, which would join the
+                # entry (and its actor) to the choice (docs/security.md, vote privacy).
+                data = {
+                    "meeting": meeting.pk,
+                    "matter": item.matter.pk,
+                    "channel": BallotChannel.ONLINE,
+                    "replaced": item.existing is not None,
+                }
+                if delegation is not None:
+                    record_as_delegate(
+                        delegate=actor,
+                        principal=principal,
+                        project=meeting.project,
+                        action="decisions.ballot.cast",
+                        obj=item.matter,
+                        data=data,
+                    )
+                else:
+                    record(
+                        actor=actor,
+                        action="decisions.ballot.cast",
+                        obj=item.matter,
+                        project_id=meeting.project_id,
+                        data=data,
+                    )
+
+        ballots = _record_ballots(meeting=meeting, pending=pending, now=admitted_at, before_counts=audit)
+        results = [
+            CastResult(item.matter.pk, ballot.sequence, ballot.receipt, item.existing is not None)
+            for item, ballot in zip(pending, ballots, strict=True)
+        ]
     return results
 
 
