@@ -92,6 +92,7 @@ class DatabaseCollector:
         from django.db.models import Count, Min, Sum
         from django_tasks_db.models import DBTaskResult
 
+        from pmip.audit import chain
         from pmip.core import clock
         from pmip.decisions.models import Meeting
         from pmip.notifications.models import OutboxMessage
@@ -112,6 +113,14 @@ class DatabaseCollector:
         lag = max(0.0, (clock.now() - agg["oldest"]).total_seconds()) if agg["oldest"] else 0.0
         families.append(
             GaugeMetricFamily("pmip_outbox_lag_seconds", "Age of the oldest due undelivered message", lag)
+        )
+        waiting, oldest = chain.unsealed()  # the audit sealer's backlog (partial index: no scan of the log)
+        families.append(GaugeMetricFamily("pmip_audit_unsealed", "Audit entries not chained yet", waiting))
+        age = max(0.0, (clock.now() - oldest).total_seconds()) if oldest else 0.0
+        families.append(
+            GaugeMetricFamily(
+                "pmip_audit_unsealed_age_seconds", "Age of the oldest audit entry not chained yet", age
+            )
         )
         cast = Meeting.objects.using("default").aggregate(n=Sum("ballot_sequence"))["n"] or 0
         families.append(

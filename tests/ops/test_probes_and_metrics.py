@@ -52,6 +52,8 @@ def test_metrics_counts_requests_by_route_and_status(client, db):
         "pmip_task_queue_depth",
         "pmip_outbox_pending",
         "pmip_outbox_lag_seconds",
+        "pmip_audit_unsealed",
+        "pmip_audit_unsealed_age_seconds",
         "pmip_ballots_cast_total",
     ):
         assert name in text
@@ -84,6 +86,27 @@ def test_outbox_lag_and_queue_depth_read_the_database(db):
     families = {f.name: f for f in DatabaseCollector()._read()}
     assert families["pmip_outbox_pending"].samples[0].value == 0
     assert families["pmip_outbox_lag_seconds"].samples[0].value == 0
+
+
+def test_the_audit_sealers_backlog_is_a_metric(db):
+    import datetime as dt
+
+    from django.db import transaction
+
+    from pmip.audit import chain
+    from pmip.audit.services import record
+    from pmip.core import clock
+    from pmip.ops.metrics import DatabaseCollector
+
+    with clock.frozen(clock.now() - dt.timedelta(minutes=3)), transaction.atomic():
+        record(actor=None, action="registry.project.updated")
+    families = {f.name: f for f in DatabaseCollector()._read()}
+    assert families["pmip_audit_unsealed"].samples[0].value == 1
+    assert 170 < families["pmip_audit_unsealed_age_seconds"].samples[0].value < 400
+    chain.seal()
+    families = {f.name: f for f in DatabaseCollector()._read()}
+    assert families["pmip_audit_unsealed"].samples[0].value == 0
+    assert families["pmip_audit_unsealed_age_seconds"].samples[0].value == 0
 
 
 @pytest.mark.parametrize("path", ["/readyz", "/metrics"])
