@@ -330,6 +330,7 @@ PMIP_PERIODIC_TASKS = [
     ("pmip.audit.tasks.verify_audit_chain", 24 * 3600),  # verify the audit chain, publish the day's head hash
     ("pmip.credit.tasks.refresh_risk_list", 24 * 3600),  # 风险名单: enter and leave as entries expire
     ("pmip.ops.tasks.purge_idempotency_records", 3600),
+    ("pmip.ops.tasks.prune_task_results", 3600),  # finished task results: a week (failed: 30 days)
     ("pmip.identity.tasks.purge_offline_evidence", 3600),  # evidence files past their retention period
     ("pmip.jobs.tasks.fail_stalled_jobs", 300),  # office jobs whose worker died: 失败, with what to do
 ]

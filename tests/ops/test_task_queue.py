@@ -7,6 +7,7 @@ import threading
 from collections import Counter
 
 import pytest
+from django.conf import settings
 from django.db import connection, transaction
 from django_tasks_db.models import DBTaskResult
 
@@ -56,3 +57,33 @@ def test_a_dead_workers_task_stays_running_and_is_not_offered_again():
     # the worker is killed here: nothing marks the row finished, and the backend has no lease to take it back
     assert DBTaskResult.objects.get(pk=result.id).status == "RUNNING"
     assert not DBTaskResult.objects.ready().exists()
+
+
+@pytest.mark.django_db
+def test_finished_task_results_are_pruned_after_a_week_failed_ones_after_a_month():
+    import datetime as dt
+
+    from pmip.core import clock
+    from pmip.ops.tasks import prune_task_results
+
+    now = clock.now()
+    kept_for = {}
+    for status, age_days, kept in (
+        ("SUCCESSFUL", 8, False),
+        ("SUCCESSFUL", 6, True),
+        ("FAILED", 8, True),
+        ("FAILED", 31, False),
+        ("RUNNING", 40, True),  # a task still running (or whose worker died) is not a finished result
+    ):
+        pk = purge_idempotency_records.enqueue().id
+        DBTaskResult.objects.filter(pk=pk).update(
+            status=status, finished_at=now - dt.timedelta(days=age_days)
+        )
+        kept_for[pk] = kept
+    waiting = purge_idempotency_records.enqueue().id  # READY: never touched
+    kept_for[waiting] = True
+    assert prune_task_results.call() == 2
+    assert {str(pk) for pk in DBTaskResult.objects.values_list("pk", flat=True)} == {
+        pk for pk, kept in kept_for.items() if kept
+    }
+    assert ("pmip.ops.tasks.prune_task_results", 3600) in settings.PMIP_PERIODIC_TASKS
