@@ -78,7 +78,13 @@ def allocate_sequences(meeting: Meeting, n: int) -> int:
     return last - n + 1
 
 
-def _receipt(ballot: Ballot) -> tuple[str, str]:
+def receipt_of(ballot: Ballot) -> str:
+    """`receipt_code` of a ballot with its sequence set."""
+    head, tail = _receipt_parts_of(ballot)
+    return hashlib.sha256(f"{head}{ballot.sequence}{tail}".encode()).hexdigest()
+
+
+def _receipt_parts_of(ballot: Ballot) -> tuple[str, str]:
     return receipt_parts(
         meeting_id=ballot.meeting_id,
         matter_id=ballot.matter_id,
@@ -123,7 +129,7 @@ def insert_sequenced(meeting: Meeting, ballots: Sequence[Ballot], last_count: tu
     for ballot in ballots:
         for f, value in zip(rows.insert_fields(Ballot), rows.insert_values(ballot), strict=True):
             if f.attname == "receipt":
-                params.extend(_receipt(ballot))
+                params.extend(_receipt_parts_of(ballot))
             elif f.attname != "sequence":
                 params.append(value)
     with connection.cursor() as cursor:

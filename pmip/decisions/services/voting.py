@@ -363,15 +363,7 @@ def _insert_ballots(meeting: Meeting, ballots: list[Ballot], last_count: tuple[s
     first = ballot_rows.allocate_sequences(meeting, len(ballots))
     for offset, ballot in enumerate(ballots):
         ballot.sequence = first + offset
-        ballot.receipt = ballot_rows.receipt_code(
-            meeting_id=meeting.pk,
-            matter_id=ballot.matter_id,
-            sequence=ballot.sequence,
-            owner_token=ballot.owner_token,
-            choices=ballot.choices,
-            channel=ballot.channel,
-            nonce=ballot.nonce,
-        )
+        ballot.receipt = ballot_rows.receipt_of(ballot)
         rows.insert(ballot)
 
 
