@@ -50,7 +50,7 @@ from bench import http_load
 from bench.server import ROOT, bench_env, machine, manage, serve
 
 OWNERS = 600  # each owner casts once per matter
-MATTERS = 20  # → 12,000 ballots available for the casting runs
+MATTERS = 30  # → 18,000 ballots available for the casting runs
 ROUNDS = (
     3  # /healthz, casting at 8 and at 64 clients follow each other this often; the ratios are the medians
 )

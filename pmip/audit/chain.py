@@ -65,12 +65,19 @@ def entry_hash(entry: AuditEntry) -> str:
     return hashlib.sha256(canonical(entry)).hexdigest()
 
 
+def prepare(entry: AuditEntry) -> AuditEntry:
+    """`entry` (unsaved) as it is inserted: its data as the JSON column gives it back, unsealed."""
+    entry.data = normalise_data(entry.data)
+    entry.seq, entry.prev_hash, entry.entry_hash = None, "", ""
+    return entry
+
+
 def append(entry: AuditEntry) -> AuditEntry:
     """Insert `entry` (unsaved) unsealed, in the caller's transaction: one INSERT, no lock. `seal` chains it once the
     transaction has committed; a rolled-back entry is never chained."""
-    entry.data = normalise_data(entry.data)
-    entry.seq, entry.prev_hash, entry.entry_hash = None, "", ""
-    rows.insert(entry)  # what entry.save(force_insert=True) writes, without compiling the ORM's insert
+    rows.insert(
+        prepare(entry)
+    )  # what entry.save(force_insert=True) writes, without compiling the ORM's insert
     return entry
 
 

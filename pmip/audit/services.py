@@ -28,8 +28,12 @@ def record(
     data: dict | None = None,
     on_behalf_of: Any | None = None,
     actor_label: str = "",
+    insert: bool = True,
 ) -> AuditEntry:
-    """Append one audit entry. `data` must never contain clear ID numbers, full names or other sensitive values."""
+    """Append one audit entry. `data` must never contain clear ID numbers, full names or other sensitive values.
+
+    `insert=False`: the entry is built and checked but not written; the caller writes it (`rows.insert`, or as part of
+    one of its own statements) before its transaction ends — the ballot cast sends it with the ballot's statement."""
     actions.get(action)  # raises UnknownAuditAction
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("record() must run inside the service's transaction (transaction.atomic)")
@@ -51,7 +55,7 @@ def record(
         request_id=current_request_id(),
         ip=current_ip(),
     )
-    return chain.append(entry)
+    return chain.append(entry) if insert else chain.prepare(entry)
 
 
 def _masked_label(actor) -> str:

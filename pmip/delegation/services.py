@@ -241,8 +241,9 @@ def record_as_delegate(
     action: str,
     obj=None,
     data: dict | None = None,
+    insert: bool = True,
 ) -> AuditEntry:
-    """Record what a delegate did for a principal, inside the caller's transaction.
+    """Record what a delegate did for a principal, inside the caller's transaction (`insert`: as `audit.record`).
 
     Raises PermissionDenied when no delegation in force lets `delegate` act for `principal` in `project` (so the
     caller's whole action rolls back).
@@ -259,5 +260,6 @@ def record_as_delegate(
                 obj=obj,
                 project_id=project.pk,
                 data={**(data or {}), "delegation_id": delegation.pk},
+                insert=insert,
             )
     raise PermissionDenied("您不是该业主在本小区的被委托人，或委托已解除。")

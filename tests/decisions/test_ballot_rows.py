@@ -9,6 +9,8 @@ import json
 
 import pytest
 
+from pmip.audit import chain
+from pmip.audit.models import AuditEntry
 from pmip.core import clock
 from pmip.decisions import services
 from pmip.decisions.models import Ballot
@@ -96,3 +98,15 @@ def test_a_cast_of_several_matters_gets_gapless_sequences_and_checkable_receipts
     assert by_sequence[1].superseded_by_id == by_sequence[5].pk
     meeting.refresh_from_db()
     assert meeting.ballot_sequence == 5
+    # the audit entries written with the ballots (in the same statement on PostgreSQL) are whole and chain
+    cast = AuditEntry.objects.filter(action="decisions.ballot.cast").order_by("id")
+    assert [(e.actor_id, e.data["matter"], e.data["replaced"]) for e in cast] == [
+        (owner.account.pk, matters[0].pk, False),
+        (owner.account.pk, matters[1].pk, False),
+        (owner.account.pk, matters[2].pk, False),
+        (other.account.pk, matters[1].pk, False),
+        (owner.account.pk, matters[0].pk, True),
+    ]
+    assert all(e.project_id == project.pk and e.seq is None for e in cast)
+    chain.seal()
+    assert chain.verify().ok

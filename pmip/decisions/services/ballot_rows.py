@@ -15,7 +15,7 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 
-from django.db import connection
+from django.db import connection, models
 
 from pmip.core import rows
 from pmip.decisions.models import Ballot, Meeting
@@ -95,45 +95,71 @@ def _receipt_parts_of(ballot: Ballot) -> tuple[str, str]:
     )
 
 
+def _typed_values(model: type[models.Model], computed: dict[str, str] | None = None) -> str:
+    """The VALUES of an insert of `model`, each placeholder cast to its column's type (the statement is built from
+    parts whose parameter types PostgreSQL cannot infer); `computed` gives some columns an expression instead."""
+    computed = computed or {}
+    return ", ".join(computed.get(f.attname, f"%s::{_cast_type(f)}") for f in rows.insert_fields(model))
+
+
+def _cast_type(field: models.Field) -> str:
+    """The column's type for a cast, without a varchar's length: an explicit cast would cut a long value short
+    silently, where the column's own (assignment) check refuses it as an INSERT of the ORM would."""
+    db_type = str(field.db_type(connection))
+    return "varchar" if db_type.startswith("varchar(") else db_type
+
+
 @functools.cache
-def _sequenced_insert_sql(count_sql: str, n: int) -> str:
+def _sequenced_insert_sql(count_sql: str, n: int, also: tuple[tuple[type[models.Model], int], ...]) -> str:
     """The statement of `insert_sequenced` for `n` ballots after the count-row UPDATE `count_sql` (a bounded set:
-    one per choice column and kind of row). Each value is cast to its column's type, as a VALUES row would be."""
+    one per choice column and kind of row), with the rows of `also` ((model, how many), …) riding along."""
     table, columns, _ = rows.insert_parts(Ballot)
     selects = []
     for k in range(n):
         sequence = f"s.ballot_sequence - {n - 1 - k}"
-        values = []
-        for f in rows.insert_fields(Ballot):
-            if f.attname == "sequence":
-                values.append(sequence)
-            elif f.attname == "receipt":
-                values.append(f"encode(sha256(convert_to(%s || ({sequence})::text || %s, 'UTF8')), 'hex')")
-            else:
-                values.append(f"%s::{f.db_type(connection)}")
-        selects.append(f"SELECT {', '.join(values)} FROM s")  # noqa: S608 — column types and constants
+        receipt = f"encode(sha256(convert_to(%s || ({sequence})::text || %s, 'UTF8')), 'hex')"
+        values = _typed_values(Ballot, {"sequence": sequence, "receipt": receipt})
+        selects.append(f"SELECT {values} FROM s")  # noqa: S608 — column types and constants
+    riding = "".join(  # one INSERT per model, its rows in order (their keys follow that order)
+        f", a{i} AS (INSERT INTO {rows.insert_parts(model)[0]} ({rows.insert_parts(model)[1]})"  # noqa: S608
+        f" VALUES {', '.join([f'({_typed_values(model)})'] * count)})"
+        for i, (model, count) in enumerate(also)
+    )
     return (
         f"WITH c AS ({count_sql} RETURNING 1),"  # noqa: S608 — built from the model's names and constant SQL
-        f" s AS ({_SEQUENCE_SQL} AND (SELECT count(*) FROM c) >= 0 RETURNING ballot_sequence)"
+        f" s AS ({_SEQUENCE_SQL} AND (SELECT count(*) FROM c) >= 0 RETURNING ballot_sequence){riding}"
         f" INSERT INTO {table} ({columns}) {' UNION ALL '.join(selects)} RETURNING id, sequence, receipt"
     )
 
 
-def insert_sequenced(meeting: Meeting, ballots: Sequence[Ballot], last_count: tuple[str, list]) -> None:
+def insert_sequenced(
+    meeting: Meeting,
+    ballots: Sequence[Ballot],
+    last_count: tuple[str, list],
+    also: Sequence[models.Model] = (),
+) -> None:
     """PostgreSQL: the last count-row UPDATE, the meeting's sequence for `ballots` and their INSERT, in one
     statement; sets each ballot's key, sequence and receipt. The meeting's UPDATE still waits for the count row (its
     condition on the WITH's result is evaluated before the meeting row is read): the lock order of the cast.
-    Raises IntegrityError as an insert does (the one-valid-ballot constraint)."""
+    `also`: new rows (the cast's audit entries) inserted by the same statement — no round trip of their own; their
+    keys are not read back. Raises IntegrityError as an insert does (the one-valid-ballot constraint)."""
     count_sql, count_params = last_count
     params = [*count_params, len(ballots), meeting.pk]
+    groups: dict[type[models.Model], list[models.Model]] = {}
+    for row in also:
+        groups.setdefault(type(row), []).append(row)
+    for group in groups.values():
+        for row in group:
+            params.extend(rows.insert_values(row))
     for ballot in ballots:
         for f, value in zip(rows.insert_fields(Ballot), rows.insert_values(ballot), strict=True):
             if f.attname == "receipt":
                 params.extend(_receipt_parts_of(ballot))
             elif f.attname != "sequence":
                 params.append(value)
+    sql = _sequenced_insert_sql(count_sql, len(ballots), tuple((m, len(g)) for m, g in groups.items()))
     with connection.cursor() as cursor:
-        cursor.execute(_sequenced_insert_sql(count_sql, len(ballots)), params)
+        cursor.execute(sql, params)
         returned = sorted(cursor.fetchall(), key=lambda row: row[1])
     meeting.ballot_sequence = returned[-1][1]
     for ballot, (pk, sequence, receipt) in zip(ballots, returned, strict=True):

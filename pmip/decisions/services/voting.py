@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, connection, transaction
 from django.db.models import prefetch_related_objects
 
+from pmip.audit.models import AuditEntry
 from pmip.audit.services import record
 from pmip.core import clock, rows
 from pmip.core.errors import NotFound, PermissionDenied, ValidationFailed
@@ -281,15 +282,16 @@ def _record_ballots(
     meeting: Meeting,
     pending: list[_PendingBallot],
     now: dt.datetime,
-    before_counts: Callable[[list[_PendingBallot]], None] | None = None,
+    before_counts: Callable[[list[_PendingBallot]], list[AuditEntry]] | None = None,
 ) -> list[Ballot]:
     """Write the ballots (one per matter, in matter order) and move the counters. Lock order, the same for every
     writer: the owner's valid ballots, the count rows matter by matter (F() updates, row locks until commit), and
     last the meeting row for the sequence numbers — so the per-meeting critical section is only the inserts.
 
     `before_counts` runs once the owner's current ballots are known (`item.existing`) and before the count rows are
-    locked: the cast writes its audit entries there, so every cast of the meeting does not wait for them on the
-    count and meeting rows (what the entry records does not depend on the sequence or the receipt)."""
+    locked: the cast builds its audit entries there (what they record does not depend on the sequence or the
+    receipt); they are written with the ballots (on PostgreSQL in the ballots' statement, no round trip of their
+    own), so no cast of the meeting waits on the count and meeting rows for them."""
     # Kept whole: the lock order of the docstring, one pass per step; splitting it would hide that order.
     for item in pending:
         matter = item.matter
@@ -306,8 +308,7 @@ def _record_ballots(
             if existing.channel == BallotChannel.ONLINE and not meeting.allow_ballot_change:
                 raise AlreadyVoted(f"您已对议题“{matter.title}”投票，投票后不能修改。")
         item.existing = existing
-    if before_counts is not None:
-        before_counts(pending)
+    entries = before_counts(pending) if before_counts is not None else []
     last_count = None  # PostgreSQL: the last count-row UPDATE goes with the sequence and the inserts
     for item in pending:
         if item.existing is not None:
@@ -336,7 +337,7 @@ def _record_ballots(
     try:
         # No savepoint: a refused insert ends the whole cast (the transaction rolls back as AlreadyVoted leaves the
         # atomic block), so there is nothing to recover inside it.
-        _insert_ballots(meeting, ballots, last_count)
+        _insert_ballots(meeting, ballots, last_count, entries)
     except IntegrityError:
         conflict = next(
             (i for i in pending if not i.check_current), pending[0]
@@ -354,12 +355,17 @@ def _record_ballots(
     return ballots
 
 
-def _insert_ballots(meeting: Meeting, ballots: list[Ballot], last_count: tuple[str, list] | None) -> None:
-    """Sequence numbers, receipts and rows of `ballots`: one statement on PostgreSQL (`ballot_rows`); elsewhere the
-    sequence, then each row (rows.insert: what save(force_insert=True) writes, without compiling the ORM's insert)."""
+def _insert_ballots(
+    meeting: Meeting, ballots: list[Ballot], last_count: tuple[str, list] | None, entries: list[AuditEntry]
+) -> None:
+    """Sequence numbers, receipts and rows of `ballots`, and the audit `entries`: one statement on PostgreSQL
+    (`ballot_rows`); elsewhere the entries, the sequence, then each ballot (rows.insert: what save(force_insert=True)
+    writes, without compiling the ORM's insert)."""
     if last_count is not None:
-        ballot_rows.insert_sequenced(meeting, ballots, last_count)
+        ballot_rows.insert_sequenced(meeting, ballots, last_count, also=entries)
         return
+    for entry in entries:
+        rows.insert(entry)
     first = ballot_rows.allocate_sequences(meeting, len(ballots))
     for offset, ballot in enumerate(ballots):
         ballot.sequence = first + offset
@@ -508,7 +514,8 @@ def cast_ballots(
                 )
             )
 
-        def audit(items: list[_PendingBallot]) -> None:
+        def audit(items: list[_PendingBallot]) -> list[AuditEntry]:
+            entries = []
             for item in items:
                 # Who cast, in which matter, when — never the ballot's id, sequence or receipt, which would join the
                 # entry (and its actor) to the choice (docs/security.md, vote privacy).
@@ -519,22 +526,26 @@ def cast_ballots(
                     "replaced": item.existing is not None,
                 }
                 if delegation is not None:
-                    record_as_delegate(
+                    entry = record_as_delegate(
                         delegate=actor,
                         principal=principal,
                         project=meeting.project,
                         action="decisions.ballot.cast",
                         obj=item.matter,
                         data=data,
+                        insert=False,
                     )
                 else:
-                    record(
+                    entry = record(
                         actor=actor,
                         action="decisions.ballot.cast",
                         obj=item.matter,
                         project_id=meeting.project_id,
                         data=data,
+                        insert=False,
                     )
+                entries.append(entry)
+            return entries
 
         ballots = _record_ballots(meeting=meeting, pending=pending, now=admitted_at, before_counts=audit)
         results = [
