@@ -249,3 +249,12 @@ def test_entries_left_unsealed_too_long_fail_the_check_until_sealed(db, settings
     assert chain.verify().ok
     call_command("verify_audit")
     assert "audit chain OK: 1 entries" in capsys.readouterr().out
+
+
+def test_an_entry_built_without_insert_is_checked_and_left_to_the_caller(db):
+    with transaction.atomic():
+        entry = record(actor=None, action="registry.project.updated", data={"n": 1}, insert=False)
+        assert entry.pk is None and entry.seq is None and entry.data == {"n": 1}
+        assert not AuditEntry.objects.exists()  # the caller writes it (the ballot cast: in its own statement)
+        with pytest.raises(actions.UnknownAuditAction):
+            record(actor=None, action="registry.project.renamed_by_typo", insert=False)

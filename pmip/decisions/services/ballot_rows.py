@@ -3,8 +3,9 @@
 Every ballot of a meeting takes the meeting row's lock (its `ballot_sequence`, gapless and unique) and its matter's
 count row lock, both held until the commit, so whatever runs between those locks and the commit is paid once per
 ballot of the whole meeting, one after the other. On PostgreSQL that section is one statement and the commit: the
-last count-row UPDATE, the sequence and the ballots' INSERT go together (a data-modifying WITH), and the receipt is
-computed in the database from the same canonical text `receipt_code` hashes (`receipt_parts`). SQLite serialises
+last count-row UPDATE, the sequence, the cast's audit entries and the ballots' INSERT go together (a data-modifying
+WITH), and the receipt is computed in the database from the same canonical text `receipt_code` hashes
+(`receipt_parts`). SQLite serialises
 writers anyway and takes the plain path: the sequence, then each ballot.
 """
 
