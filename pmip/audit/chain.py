@@ -75,9 +75,8 @@ def prepare(entry: AuditEntry) -> AuditEntry:
 def append(entry: AuditEntry) -> AuditEntry:
     """Insert `entry` (unsaved) unsealed, in the caller's transaction: one INSERT, no lock. `seal` chains it once the
     transaction has committed; a rolled-back entry is never chained."""
-    rows.insert(
-        prepare(entry)
-    )  # what entry.save(force_insert=True) writes, without compiling the ORM's insert
+    # rows.insert: what entry.save(force_insert=True) writes, without compiling the ORM's insert
+    rows.insert(prepare(entry))
     return entry
 
 

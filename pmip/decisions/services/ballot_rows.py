@@ -5,8 +5,8 @@ count row lock, both held until the commit, so whatever runs between those locks
 ballot of the whole meeting, one after the other. On PostgreSQL that section is one statement and the commit: the
 last count-row UPDATE, the sequence, the cast's audit entries and the ballots' INSERT go together (a data-modifying
 WITH), and the receipt is computed in the database from the same canonical text `receipt_code` hashes
-(`receipt_parts`). SQLite serialises
-writers anyway and takes the plain path: the sequence, then each ballot.
+(`receipt_parts`). SQLite serialises writers anyway and takes the plain path: the audit entries, the sequence, then
+each ballot.
 """
 
 from __future__ import annotations
@@ -22,9 +22,8 @@ from pmip.core import rows
 from pmip.decisions.models import Ballot, Meeting
 
 _SEQUENCE_SQL = "UPDATE decisions_meeting SET ballot_sequence = ballot_sequence + %s WHERE id = %s"
-_MARK = (
-    '"sequence":-1'  # where the sequence goes in the canonical text (keys sorted: after "owner", before "v")
-)
+# where the sequence goes in the canonical text (keys sorted: after "owner", before "v")
+_MARK = '"sequence":-1'
 
 
 def receipt_parts(

@@ -455,9 +455,9 @@ def cast_ballots(
     ValidationFailed (answer).
 
     Statements for an owner voting for themself on questions of the whole project: the voter (meeting under its
-    lock, roll entries, delegation rule), the matters with the owner's current ballots, the audit entries (before the
-    shared count and meeting rows are locked), per matter the count row (on PostgreSQL the last one in the
-    sequence's statement), the sequence, and per matter the ballot (tests/decisions/test_cast_queries.py)."""
+    lock, roll entries, delegation rule), the matters with the owner's current ballots, per matter the count row,
+    and — on PostgreSQL in one statement with the last count row — the sequence, the ballots and the audit entries
+    (tests/decisions/test_cast_queries.py)."""
     # Kept whole: the cast's few statements in one transaction, in the lock order of _record_ballots (their number is fixed by tests/decisions/test_cast_queries.py).
     _require_actor(actor)
     try:

@@ -1,5 +1,6 @@
 """`manage.py verify_audit`: walk the audit hash chain; name the first broken link (exit status 1), or print the
-head. Entries the sealer has left unchained for too long fail it too (PMIP_AUDIT_SEAL_ALARM_SECONDS). `--publish` also publishes today's head hash (what the nightly task does)."""
+head. Entries the sealer has left unchained for too long fail it too (PMIP_AUDIT_SEAL_ALARM_SECONDS). `--publish`
+also publishes today's head hash (what the nightly task does)."""
 
 from __future__ import annotations
 
