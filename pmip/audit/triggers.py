@@ -4,8 +4,9 @@ SQLite: BEFORE UPDATE / BEFORE DELETE triggers raise (SQLite has no TRUNCATE; DE
 PostgreSQL: a row trigger refusing UPDATE and DELETE, and a statement trigger refusing TRUNCATE unless the current
 role owns the table (the migration role, which could drop the triggers anyway).
 One UPDATE of an audit entry is let through: its seal (`pmip.audit.chain.seal`), which sets seq, prev_hash and
-entry_hash of an entry whose seq is still NULL and changes nothing else. A sealed entry cannot be sealed again. Run the application as a role that
-owns no tables (docs/audit.md): it cannot ALTER TABLE ... DISABLE TRIGGER, DROP TRIGGER or TRUNCATE.
+entry_hash of an entry whose seq is still NULL and changes nothing else. A sealed entry cannot be sealed again.
+Run the application as a role that owns no tables (docs/audit.md): it cannot ALTER TABLE ... DISABLE TRIGGER, DROP
+TRIGGER or TRUNCATE.
 
 `install()` is idempotent; it runs from the migration and after every migrate/flush (post_migrate).
 `uninstall()` exists for the test suite's database flush between transactional tests on SQLite.
@@ -69,9 +70,8 @@ def _sqlite_statements(columns: list[str]) -> list[str]:
     """`columns`: the entry table's columns as they are now, so the seal exception covers every column added later."""
     unchanged = " AND ".join(f'NEW."{c}" IS OLD."{c}"' for c in columns if c not in SEAL_COLUMNS)
     seal = f"OLD.seq IS NULL AND NEW.seq IS NOT NULL AND {unchanged}"
-    out = [
-        f"DROP TRIGGER IF EXISTS {TABLE}_no_update"
-    ]  # rebuilt each time: its seal exception lists the columns
+    # rebuilt each time: its seal exception lists the columns
+    out = [f"DROP TRIGGER IF EXISTS {TABLE}_no_update"]
     for table in (TABLE, PUBLICATION_TABLE):
         for op in ("UPDATE", "DELETE"):
             when = f" WHEN NOT ({seal})" if (table, op) == (TABLE, "UPDATE") else ""
