@@ -7,7 +7,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests import factories
 from tests.portal.helpers import result_codes, text
 
 URL = reverse("portal:project_search")
@@ -81,18 +80,6 @@ def test_results_link_to_the_project(client, city):
     body = search(client, q="lhsz")
     assert f'href="{reverse("portal:project_detail", args=["440304001"])}"' in body
     assert ">莲花山庄<" in body
-
-
-@pytest.fixture
-def many_projects(city):
-    """25 more projects named 测试小区01..25 in 粤海街道, codes 440305101..440305125."""
-    sd = city.subdistricts["yuehai"]
-    return [
-        factories.project(
-            code=f"4403051{n:02d}", name=f"测试小区{n:02d}", subdistrict=sd, company=city.companies["anju"]
-        )
-        for n in range(1, 26)
-    ]
 
 
 def test_pagination_20_per_page(client, many_projects):

@@ -21,17 +21,6 @@ URL = reverse("portal:project_search")
 CACHE_TABLES = ("pmip_cache", "pmip_public_cache")
 
 
-@pytest.fixture
-def many_projects(city):
-    sd = city.subdistricts["yuehai"]
-    return [
-        factories.project(
-            code=f"4403051{n:02d}", name=f"测试小区{n:02d}", subdistrict=sd, company=city.companies["anju"]
-        )
-        for n in range(1, 26)
-    ]
-
-
 def _get(client, params, *, partial=False):
     headers = {"HX-Request": "true"} if partial else {}
     response = client.get(URL, params, headers=headers)
