@@ -157,6 +157,17 @@ def unsealed() -> tuple[int, dt.datetime | None]:
     return (pending.count() if oldest is not None else 0), oldest
 
 
+def alarm_after() -> dt.timedelta:
+    """How long an entry may wait for the sealer before that is an alarm (PMIP_AUDIT_SEAL_ALARM_SECONDS)."""
+    return dt.timedelta(seconds=pmip_settings().audit_seal_alarm_seconds)
+
+
+def overdue(oldest: dt.datetime | None, stale_after: dt.timedelta | None = None) -> bool:
+    """Has the oldest unsealed entry (`unsealed()`'s second value) waited longer than `stale_after`?"""
+    limit = alarm_after() if stale_after is None else stale_after
+    return oldest is not None and clock.now() - oldest > limit
+
+
 def verify(*, batch: int = 2000, stale_after: dt.timedelta | None = None) -> Verification:
     """Walk the chain from the first entry; stop at the first broken link and name it. Entries still unsealed are
     counted; one older than `stale_after` (default: the setting `audit_seal_alarm_seconds`) fails the check, since
@@ -196,9 +207,8 @@ def verify(*, batch: int = 2000, stale_after: dt.timedelta | None = None) -> Ver
             False, checked, expected_seq - 1, prev_hash, head.seq, last_id, "链头与最后一条不符"
         )
     waiting, oldest = unsealed()
-    if stale_after is None:
-        stale_after = dt.timedelta(seconds=pmip_settings().audit_seal_alarm_seconds)
-    if oldest is not None and clock.now() - oldest > stale_after:
+    stale_after = alarm_after() if stale_after is None else stale_after
+    if overdue(oldest, stale_after):
         minutes = int(stale_after.total_seconds() // 60)
         return Verification(
             False,

@@ -8,8 +8,6 @@ from django.tasks import task
 
 from pmip.audit import chain
 from pmip.audit.publication import verify_and_publish
-from pmip.core import clock
-from pmip.core.conf import pmip_settings
 
 log = logging.getLogger(__name__)
 
@@ -20,10 +18,7 @@ def seal_audit_chain() -> str:
     when entries have waited longer than PMIP_AUDIT_SEAL_ALARM_SECONDS (the sealer was stopped or failing)."""
     sealed = chain.seal()
     waiting, oldest = chain.unsealed()
-    if (
-        oldest is not None
-        and (clock.now() - oldest).total_seconds() > pmip_settings().audit_seal_alarm_seconds
-    ):
+    if chain.overdue(oldest):
         log.error("audit log: %d entries unchained since %s", waiting, oldest.isoformat())
     return f"sealed {sealed}"
 
