@@ -18,7 +18,7 @@ def seal_audit_chain() -> str:
     when entries have waited longer than PMIP_AUDIT_SEAL_ALARM_SECONDS (the sealer was stopped or failing)."""
     sealed = chain.seal()
     waiting, oldest = chain.unsealed()
-    if chain.overdue(oldest):
+    if oldest is not None and chain.overdue(oldest):
         log.error("audit log: %d entries unchained since %s", waiting, oldest.isoformat())
     return f"sealed {sealed}"
 
