@@ -45,6 +45,23 @@ def insert_fields(model: type[models.Model], alias: str = "default") -> list:
     return _insert_plan(model, alias)[3]
 
 
+def cast_placeholders(
+    model: type[models.Model], computed: dict[str, str] | None = None, alias: str = "default"
+) -> str:
+    """The placeholders of `insert_parts`' columns, each cast to its column's type, for a statement built from parts
+    whose parameter types PostgreSQL cannot infer (INSERT … SELECT, a VALUES list in a WITH). A varchar is cast
+    without its length: an explicit cast would cut a long value short silently, where the column's own (assignment)
+    check refuses it, as the ORM's insert does. `computed` gives some columns (attname) an expression instead."""
+    connection = connections[alias]
+    computed = computed or {}
+    out = []
+    for f in _insert_plan(model, alias)[3]:
+        db_type = str(f.db_type(connection))
+        cast = "varchar" if db_type.startswith("varchar(") else db_type
+        out.append(computed.get(f.attname, f"%s::{cast}"))
+    return ", ".join(out)
+
+
 def insert_values(instance: models.Model, alias: str = "default") -> list:
     """The values of `insert_parts`' columns, prepared as the ORM's insert prepares them."""
     connection = connections[alias]

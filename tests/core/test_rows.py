@@ -72,3 +72,13 @@ def test_from_row_converts_as_the_orm_does_and_defers_the_rest():
 def test_fields_must_be_read_in_the_models_order():
     with pytest.raises(ValueError, match="order"):
         rows.columns(Account, ("mobile", "id"), "a")
+
+
+def test_cast_placeholders_follow_the_insert_columns_and_keep_varchar_lengths_to_the_column():
+    fields = rows.insert_fields(AuditEntry)
+    parts = rows.cast_placeholders(AuditEntry, {"seq": "NULL"}).split(", ")
+    assert len(parts) == len(fields)
+    by_name = dict(zip([f.attname for f in fields], parts, strict=True))
+    assert by_name["seq"] == "NULL"
+    assert by_name["action"] == "%s::varchar"  # no length: a long value is refused by the column, not cut
+    assert by_name["data"].startswith("%s::") and by_name["data"] != "%s::varchar"

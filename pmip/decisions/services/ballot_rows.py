@@ -95,20 +95,6 @@ def _receipt_parts_of(ballot: Ballot) -> tuple[str, str]:
     )
 
 
-def _typed_values(model: type[models.Model], computed: dict[str, str] | None = None) -> str:
-    """The VALUES of an insert of `model`, each placeholder cast to its column's type (the statement is built from
-    parts whose parameter types PostgreSQL cannot infer); `computed` gives some columns an expression instead."""
-    computed = computed or {}
-    return ", ".join(computed.get(f.attname, f"%s::{_cast_type(f)}") for f in rows.insert_fields(model))
-
-
-def _cast_type(field: models.Field) -> str:
-    """The column's type for a cast, without a varchar's length: an explicit cast would cut a long value short
-    silently, where the column's own (assignment) check refuses it as an INSERT of the ORM would."""
-    db_type = str(field.db_type(connection))
-    return "varchar" if db_type.startswith("varchar(") else db_type
-
-
 @functools.cache
 def _sequenced_insert_sql(count_sql: str, n: int, also: tuple[tuple[type[models.Model], int], ...]) -> str:
     """The statement of `insert_sequenced` for `n` ballots after the count-row UPDATE `count_sql` (a bounded set:
@@ -118,13 +104,13 @@ def _sequenced_insert_sql(count_sql: str, n: int, also: tuple[tuple[type[models.
     for k in range(n):
         sequence = f"s.ballot_sequence - {n - 1 - k}"
         receipt = f"encode(sha256(convert_to(%s || ({sequence})::text || %s, 'UTF8')), 'hex')"
-        values = _typed_values(Ballot, {"sequence": sequence, "receipt": receipt})
+        values = rows.cast_placeholders(Ballot, {"sequence": sequence, "receipt": receipt})
         selects.append(f"SELECT {values} FROM s")  # noqa: S608 — column types and constants
-    riding = "".join(  # one INSERT per model, its rows in order (their keys follow that order)
-        f", a{i} AS (INSERT INTO {rows.insert_parts(model)[0]} ({rows.insert_parts(model)[1]})"  # noqa: S608
-        f" VALUES {', '.join([f'({_typed_values(model)})'] * count)})"
-        for i, (model, count) in enumerate(also)
-    )
+    riding = ""  # one INSERT per model, its rows in order (their keys follow that order)
+    for i, (model, count) in enumerate(also):
+        also_table, also_columns, _ = rows.insert_parts(model)
+        values = ", ".join([f"({rows.cast_placeholders(model)})"] * count)
+        riding += f", a{i} AS (INSERT INTO {also_table} ({also_columns}) VALUES {values})"  # noqa: S608
     return (
         f"WITH c AS ({count_sql} RETURNING 1),"  # noqa: S608 — built from the model's names and constant SQL
         f" s AS ({_SEQUENCE_SQL} AND (SELECT count(*) FROM c) >= 0 RETURNING ballot_sequence){riding}"
