@@ -617,7 +617,7 @@ def test(*, light: bool) -> int:
         fanout.join(timeout=300)
         deadline = time.time() + 180
         while time.time() < deadline:
-            if django_child("outbox_left")["left"] == 0:
+            if django_child("work_left")["left"] == 0:
                 break
             time.sleep(2)
         prober.stop.set()

@@ -173,7 +173,7 @@ def fanout(batch: int, pause: str = "0.1") -> dict:
     return {"notified": done, "retries": retries}
 
 
-def outbox_left() -> dict:
+def work_left() -> dict:
     """What the workers still have to do: messages to deliver, and audit entries to seal (the periodic sealer)."""
     from pmip.audit import chain
     from pmip.notifications.models import OutboxMessage
@@ -230,6 +230,6 @@ def verify(meeting_id: int, acknowledged_file: str, standin_log: str) -> dict:
 
 if __name__ == "__main__":
     step, args = sys.argv[1], sys.argv[2:]
-    steps = {"setup": setup, "fanout": fanout, "outbox_left": outbox_left, "verify": verify}
+    steps = {"setup": setup, "fanout": fanout, "work_left": work_left, "verify": verify}
     converted = [int(a) if a.isdigit() else a for a in args]
     print(json.dumps(steps[step](*converted), ensure_ascii=False))
