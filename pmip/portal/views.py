@@ -253,9 +253,8 @@ DETAIL_PAGE = "portal/projects/detail.html"
 class DetailPage:
     project: Project
     contents: dict[bool, str]  # 基础信息 without / with the 切换小区 link (an owner with several projects)
-    public_page: (
-        str  # the whole page as a visitor sees it (not the reader's project, no elder mode, no messages)
-    )
+    # the whole page as a visitor sees it (not the reader's project, no elder mode, no messages)
+    public_page: str
 
 
 def _detail_page(code: str) -> DetailPage:
